@@ -1,0 +1,145 @@
+"""Article body: the paragraphs the journalists wrote, and a record of everything cut.
+
+``extract_body`` narrows the page to the site's body container when there is one, strips
+site-rule blocks, then the generic non-story blocks (``crawler.stripping``), lets trafilatura
+pick and order the text, splits its output into paragraphs, and finally drops the
+call-to-action lines that survived as plain text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from copy import deepcopy
+from dataclasses import dataclass, field
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from crawler.stripping import RemovedBlock, css, normalise_space, root_of, strip_paragraphs, strip_site, strip_tree
+
+LOGGER = logging.getLogger(__name__)
+
+TITLE_XPATH = etree.XPath(
+    "//meta[@property='og:title' or @name='twitter:title']/@content | //head/title/text() | (//h1)[1]//text()"
+)
+TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]\s+")
+
+# trafilatura as our extraction engine: recall focus (our stripping supplies the precision),
+# no reader comments, tables kept (fact boxes, legacy bodies)
+TRAFILATURA_OPTIONS = {
+    "favor_recall": True,
+    "include_comments": False,
+    "include_tables": True,
+    "include_formatting": False,
+    "include_links": False,
+    "include_images": False,
+    "with_metadata": False,
+}
+# elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
+ENGINE_DISCARDS = ("script", "style", "noscript", "template", "svg", "iframe")
+# output elements (trafilatura XML, or HTML from its fallbacks) that bound a paragraph
+BLOCK_TAGS = frozenset(
+    "p head item list quote code table div section article main aside header footer figure figcaption "
+    "h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote pre body".split()
+)
+ROW_TAGS = frozenset(("row", "tr"))  # one paragraph per table row, cells joined by a space
+BREAK_TAGS = frozenset(("lb", "br"))
+SKIP_TAGS = frozenset(("graphic", "img", "script", "style"))
+
+
+@dataclass
+class BodyResult:
+    paragraphs: list[str]
+    removed: list[RemovedBlock] = field(default_factory=list)
+
+
+def extract_body(
+    tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
+    mode: str = "remove",
+) -> BodyResult:
+    """Body paragraphs of a parsed page; the caller's tree is left untouched.
+    `container` (CSS) narrows extraction to the site's body element when it matches;
+    `prune` pairs (css, kind) are the site's known non-story blocks."""
+    root = root_of(tree)
+    work = working_copy(root, container)
+    removed = strip_site(work, prune, mode=mode) if prune else []
+    etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
+    removed += strip_tree(work, url, mode=mode)
+    paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), mode=mode)
+    return BodyResult(paragraphs, removed + dropped)
+
+
+def page_titles(root) -> list[str]:
+    "The page's own titles (meta, <title> and its segments, first h1): a body line repeating one is no body text."
+    titles = [normalise_space(t) for t in TITLE_XPATH(root) if t.strip()]
+    titles += [part for t in titles for part in TITLE_SEPARATORS.split(t) if len(part.split()) > 2]
+    return titles
+
+
+def working_copy(root, container: str | None):
+    """A copy of the page, or a fresh document whose articleBody holds copies of the container's
+    outermost matches (bare, so the extractor sees one body and no competing candidates)."""
+    matches = css(container)(root) if container else []
+    outer = [m for m in matches if not any(a in matches for a in m.iterancestors())]
+    if not outer:
+        return deepcopy(root)
+    document = lxml.html.document_fromstring('<html><body><div itemprop="articleBody"></div></body></html>')
+    holder = document.find("body/div")
+    for element in outer:
+        unwrapped = deepcopy(element)
+        unwrapped.attrib.clear()
+        unwrapped.tail = None
+        holder.append(unwrapped)
+    return document
+
+
+def run_trafilatura(document, url: str | None) -> list[str]:
+    "Trafilatura's choice of main text, as paragraphs in reading order."
+    result = trafilatura.bare_extraction(document, url=url, **TRAFILATURA_OPTIONS)
+    return paragraphs_from_body(result.body) if result is not None else []
+
+
+def paragraphs_from_body(body) -> list[str]:
+    """One string per paragraph, heading, list item, quote and table row, in order; a line
+    break starts a new one. Trafilatura's body is its XML, or plain HTML from a fallback."""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = normalise_space("".join(current))
+        if text:
+            lines.append(text)
+        current.clear()
+
+    def visit(element) -> None:
+        tag = element.tag
+        if tag in ROW_TAGS:
+            flush()
+            lines.append(normalise_space(" ".join(" ".join(cell.itertext()) for cell in element)))
+            return
+        if tag in BREAK_TAGS:
+            flush()
+            return
+        if tag in SKIP_TAGS or not isinstance(tag, str):
+            return
+        if tag in BLOCK_TAGS:
+            flush()
+        current.append(element.text or "")
+        for child in element:
+            visit(child)
+            current.append(child.tail or "")
+        if tag in BLOCK_TAGS:
+            flush()
+
+    visit(body)
+    flush()
+    return [line for line in lines if line]
+
+
+def paragraphs_from_html(html_fragment: str, url: str | None = None) -> list[str]:
+    "Body paragraphs of an HTML snippet (e.g. a live-blog post's html block)."
+    document = lxml.html.document_fromstring(f"<html><body><div>{html_fragment}</div></body></html>")
+    return extract_body(document, url).paragraphs

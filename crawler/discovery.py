@@ -1,0 +1,164 @@
+"""Parse discovery documents: robots.txt, sitemaps, Google News sitemaps, RSS, listings.
+
+Pure functions of bytes/text, so each is tested on a saved document. XML is
+parsed leniently (real news sitemaps carry unescaped ``&``) and never resolves
+entities or fetches external documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from parsel import Selector
+
+from crawler.metadata import iso_datetime
+
+_XML_PARSER = etree.XMLParser(
+    recover=True,
+    resolve_entities=False,
+    no_network=True,
+    remove_comments=True,
+    huge_tree=False,
+    load_dtd=False,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found in a discovery document, with what the document says about it."""
+
+    url: str
+    published: str | None = None  # ISO 8601 with offset
+    modified: str | None = None
+    title: str | None = None
+
+
+def sitemaps_in_robots(text: str, base_url: str) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt, in order."""
+    found = re.findall(r"^\s*sitemap\s*:\s*(\S+)", text, flags=re.I | re.M)
+    return [urljoin(base_url, url) for url in found]
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
+    """("index" | "urlset", links) of a sitemap or sitemap index, news extension included.
+
+    Unparsable input gives ("urlset", []): a broken document is a counted
+    skip for the caller, not a crash.
+    """
+    root = _xml_root(body)
+    if root is None:
+        return "urlset", []
+    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
+    links = []
+    for entry in root:
+        fields = _fields(entry)
+        if fields.get("loc"):
+            links.append(
+                Link(
+                    url=fields["loc"],
+                    published=iso_datetime(fields.get("publication_date")),
+                    modified=iso_datetime(fields.get("lastmod")),
+                    title=fields.get("title"),
+                )
+            )
+    return kind, links
+
+
+_BARE_AMPERSAND = re.compile(rb"&(?!#?\w+;)")
+
+
+def _xml_root(body: bytes):
+    # Escape bare "&" first: recovery alone may drop the rest of an element.
+    body = _BARE_AMPERSAND.sub(b"&amp;", body.lstrip())
+    if not body:
+        return None
+    try:
+        return etree.fromstring(body, parser=_XML_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _fields(entry) -> dict[str, str]:
+    """Local tag name -> text for an entry's descendants (news:* nest one level down)."""
+    return {
+        _local(el.tag): (el.text or "").strip()
+        for el in entry.iter()
+        if el is not entry and (el.text or "").strip()
+    }
+
+
+def parse_feed(body: bytes) -> list[Link]:
+    """The items of an RSS 2.0 or Atom feed; dates normalised to ISO 8601."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    links = []
+    for item in root.iter():
+        name = _local(item.tag)
+        if name not in ("item", "entry"):
+            continue
+        fields = _fields(item)
+        url = fields.get("link") or _atom_link(item) or fields.get("guid")
+        if url:
+            links.append(
+                Link(
+                    url=url.strip(),
+                    published=_feed_date(fields.get("pubDate") or fields.get("published")),
+                    modified=_feed_date(fields.get("updated")),
+                    title=fields.get("title"),
+                )
+            )
+    return links
+
+
+def _atom_link(item) -> str | None:
+    for el in item:
+        if _local(el.tag) == "link" and el.get("href"):
+            return el.get("href")
+    return None
+
+
+def _feed_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return iso_datetime(value)
+    return parsed.isoformat() if parsed.tzinfo else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    links: list[str]
+    more_url: str | None  # template with the offset placeholder
+    more_start: int | None
+    more_step: int | None
+
+
+def parse_listing(html: str, base_url: str, more_selector: str) -> Listing:
+    """Links of a section listing (page or fragment) and its "load more" button."""
+    sel = Selector(text=html or "<html></html>")
+    base = sel.css("base::attr(href)").get() or base_url
+    links = [urljoin(base, href.strip()) for href in sel.css("a[href]::attr(href)").getall()]
+    button = sel.css(more_selector)
+    start, step = button.attrib.get("data-start"), button.attrib.get("data-step")
+    return Listing(
+        links=list(dict.fromkeys(links)),
+        more_url=button.attrib.get("data-url"),
+        more_start=int(start) if start and start.isdigit() else None,
+        more_step=int(step) if step and step.isdigit() else None,
+    )
+
+
+def listing_page_url(template: str, offset: int) -> str:
+    """The "load more" URL for ``offset`` (the site's JS substitutes ``{{offset}}``)."""
+    return template.replace("{{offset}}", str(offset))

@@ -1,0 +1,240 @@
+"""Extract one article page into a clean record: the single-page entry point.
+
+    python -m crawler.extract PAGE.html [--url URL] [--site NAME] [--mode flag]
+
+prints the record as JSON (fields, body, removed blocks). ``extract(html, url)``
+does the same for use outside Scrapy. Any news page works: metadata comes from
+the site's rules when it has some, else from JSON-LD, OpenGraph and meta tags;
+the body from trafilatura after the site's pruning and the generic stripper.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+from crawler import metadata as md
+from crawler.body import extract_body
+from crawler.site_rules import SiteRules, rules_for
+from crawler.stripping import detect_paywall
+
+_WORD = re.compile(r"\w+")
+_BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
+
+
+class ExtractionError(ValueError):
+    """The input is no article page; ``reason`` is a short slug for stats and logs."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    site: str | None = None,
+    mode: str = "remove",
+    live_posts: list[dict] | None = None,
+) -> dict:
+    """Extract the article in ``html`` (served at ``url``) into a record.
+
+    ``mode`` is "remove" (strip appeals from the body) or "flag" (keep the
+    body whole, only record what would be removed). ``live_posts`` is the
+    JSON of a live blog's posts endpoint, for sites that load posts apart.
+    Raises ExtractionError when the page is not an article.
+    """
+    rules = rules_for(url, site)
+    tree = parse_html(html)
+    sel = Selector(root=tree)
+    if rules.article_marker and not sel.css(rules.article_marker):
+        raise ExtractionError("not-article", "no article on the page (soft 404?)")
+    uncomment_markup(tree, rules.uncomment)
+    objects = md.read_jsonld(sel)
+    record = extract_fields(sel, objects, rules, url)
+    container = rules.body_container
+    if live_posts is not None and rules.live_posts_container:
+        container = insert_live_posts(sel, rules.live_posts_container, live_posts)
+    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode)
+    if not body.paragraphs:
+        raise ExtractionError("empty-body", "no story text found")
+    removed = [dict(asdict(block), position=i, removed=int(mode == "remove"))
+               for i, block in enumerate(body.removed)]
+    record["body"] = "\n\n".join(body.paragraphs)
+    record["word_count"] = len(_WORD.findall(record["body"]))
+    record["paywalled"] = int(
+        detect_paywall(tree, objects) or any(b["kind"] == "paywall" for b in removed)
+    )
+    record["content_hash"] = content_hash(record)
+    record["removed"] = removed
+    return record
+
+
+def parse_html(html: str | bytes) -> etree._Element:
+    """Decode (BOM, declared charset, then UTF-8) and parse, rejecting what is not HTML."""
+    if isinstance(html, bytes):
+        if not html.strip():
+            raise ExtractionError("empty", "the document is empty")
+        if html.lstrip().startswith(_BINARY_SIGNATURES) or b"\x00" in html[:1024]:
+            raise ExtractionError("not-html", "binary content")
+        _, html = html_to_unicode(None, html)
+    html = html.replace("\x00", "")
+    if not html.strip():
+        raise ExtractionError("empty", "the document is empty")
+    if "<" not in html[:4096]:
+        raise ExtractionError("not-html", "no markup found")
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError("not-html", str(exc)) from exc
+
+
+def uncomment_markup(tree: etree._Element, containers: tuple[str, ...]) -> None:
+    """Parse HTML comments inside ``containers`` as markup (pages that comment out their byline)."""
+    for selector in containers:
+        for node in tree.cssselect(selector):
+            for comment in node.xpath(".//comment()"):
+                parent = comment.getparent()
+                index = parent.index(comment)
+                for offset, child in enumerate(lxml.html.fragments_fromstring(comment.text or "")):
+                    if not isinstance(child, str):
+                        parent.insert(index + offset, child)
+                parent.remove(comment)
+
+
+def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> str:
+    """Put the HTML blocks of live posts, oldest first, into ``container``; return its selector."""
+    nodes = sel.root.cssselect(container)
+    if not nodes:
+        return container
+    box = nodes[0]
+    for child in list(box):
+        box.remove(child)
+    for post in sorted(posts, key=lambda p: p.get("time") or ""):
+        for block in post.get("body") or []:
+            if block.get("type") == "html" and block.get("body"):
+                wrapper = lxml.html.fragment_fromstring(block["body"], create_parent="div")
+                box.append(wrapper)
+    return container
+
+
+def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], url: str | None) -> dict:
+    """Every metadata field: the site's selectors first, then the generic sources."""
+    article = md.article_jsonld(objects)
+    canonical = sel.css('link[rel="canonical"]::attr(href)').get() or md.meta(sel, "og:url") or url
+    base = sel.css("base::attr(href)").get() or canonical or url
+    kind = page_kind(sel, rules)
+    image = md.select_text(sel, rules.image) or md.meta(sel, "og:image") or md.jsonld_image(article)
+    return {
+        "url": canonical.strip() if canonical else url,
+        "site": rules.name if rules is not SiteRules else _host(canonical or url),
+        "kind": kind,
+        "article_id": rules.id_prefixes.get(kind, "") + page_article_id(sel, rules, canonical, url),
+        "title": md.select_text(sel, rules.title)
+        or md.clean_text(article.get("headline"))
+        or md.meta(sel, "og:title")
+        or md.clean_text(sel.css("title::text").get()),
+        "subtitle": md.select_text(sel, rules.subtitle),
+        # A site with a lead selector has no lead when it finds none; elsewhere
+        # the description is the closest thing to a standfirst.
+        "lead": md.select_text(sel, rules.lead)
+        if rules.lead
+        else md.meta(sel, "description", "og:description"),
+        "authors": md.select_all(sel, rules.authors)
+        or md.jsonld_authors(article)
+        or _split_names(md.meta(sel, "author", "article:author")),
+        "section": md.section_from_breadcrumb(objects, rules.section_labels)
+        or md.clean_text(_first(article.get("articleSection")))
+        or md.meta(sel, "article:section"),
+        "tags": md.select_all(sel, rules.tags)
+        or md.jsonld_keywords(article)
+        or md.select_all(sel, ['meta[property="article:tag"]::attr(content)']),
+        "published": md.iso_datetime(md.meta(sel, "article:published_time"))
+        or md.iso_datetime(article.get("datePublished")),
+        "modified": md.iso_datetime(md.meta(sel, "article:modified_time"))
+        or md.iso_datetime(article.get("dateModified")),
+        "language": page_language(sel, rules, article),
+        "image_url": md.absolute_url(base, image) or None,
+        "image_caption": md.select_text(sel, rules.image_caption) or None,
+    }
+
+
+def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:
+    """The publisher's own id: from the URL, else from the page; else a hash of the canonical URL."""
+    for url in urls:
+        if url and rules.article_id(url):
+            return rules.article_id(url)
+    found = md.select_text(sel, rules.page_article_id)
+    if found:
+        return found
+    key = next((u for u in urls if u), "")
+    return "url-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def page_kind(sel: Selector, rules: type[SiteRules]) -> str:
+    for query, kind in rules.kinds:
+        if md.select(sel, query):
+            return kind
+    return rules.default_kind
+
+
+def page_language(sel: Selector, rules: type[SiteRules], article: dict) -> str | None:
+    lang = sel.xpath("/html/@lang").get() or md.meta(sel, "og:locale", "language")
+    in_language = article.get("inLanguage")
+    if not lang and isinstance(in_language, str):
+        lang = in_language
+    lang = (lang or rules.language or "").replace("_", "-").split("-")[0].lower()
+    return lang or None
+
+
+def content_hash(record: dict) -> str:
+    """A digest of what a reader sees; a change here is a new version of the article."""
+    fields = ("title", "subtitle", "lead", "authors", "section", "tags", "image_url", "body")
+    payload = json.dumps([record.get(f) for f in fields], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _host(url: str | None) -> str:
+    return (urlsplit(url or "").hostname or "unknown").removeprefix("www.")
+
+
+def _first(value):
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _split_names(value: str) -> list[str]:
+    return [n.strip() for n in re.split(r",| and ", value) if n.strip()] if value else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__.split("\n\n")[0])
+    parser.add_argument("page", type=Path, help="a saved HTML page")
+    parser.add_argument("--url", help="the URL the page was served at (picks the site rules)")
+    parser.add_argument("--site", help="site rules by name, e.g. moscowtimes")
+    parser.add_argument("--mode", choices=("remove", "flag"), default="remove")
+    args = parser.parse_args(argv)
+    try:
+        data = args.page.read_bytes()
+        record = extract(data, args.url, site=args.site, mode=args.mode)
+    except (OSError, ExtractionError, KeyError) as exc:
+        print(f"error: {args.page}: {exc}", file=sys.stderr)
+        return 1
+    json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Article metadata from any news page: site selectors first, then JSON-LD, OpenGraph and meta tags."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+ARTICLE_TYPES = {
+    "Article",
+    "NewsArticle",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "LiveBlogPosting",
+    "BlogPosting",
+    "Report",
+}
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse white space (non-breaking included) and trim."""
+    return _SPACE.sub(" ", (text or "").replace("\xa0", " ")).strip()
+
+
+def select_text(sel: Selector, queries: Iterable[str]) -> str:
+    """The joined text of the first query that yields non-empty text."""
+    for query in queries:
+        text = clean_text(" ".join(select(sel, query).getall()))
+        if text:
+            return text
+    return ""
+
+
+def select_all(sel: Selector, queries: Iterable[str]) -> list[str]:
+    """Every non-empty value of the first query that yields any, in order, deduplicated."""
+    for query in queries:
+        values = [clean_text(v) for v in select(sel, query).getall()]
+        values = list(dict.fromkeys(v for v in values if v))
+        if values:
+            return values
+    return []
+
+
+def select(sel: Selector, query: str):
+    """Run a CSS query, or an XPath one when it starts with / or (."""
+    return sel.xpath(query) if query.startswith(("/", "(")) else sel.css(query)
+
+
+def read_jsonld(sel: Selector) -> list[dict]:
+    """Every JSON-LD object on the page, flattened; a broken block is repaired or skipped.
+
+    Real pages carry invalid blocks (trailing commas); one bad block must not
+    hide the others.
+    """
+    objects = []
+    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+        data = _parse_json_leniently(raw)
+        objects.extend(_flatten_jsonld(data))
+    return objects
+
+
+def _parse_json_leniently(raw: str):
+    for candidate in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def _flatten_jsonld(data) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten_jsonld(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _flatten_jsonld(data.get("@graph"))
+
+
+def _types(obj: dict) -> set[str]:
+    value = obj.get("@type", [])
+    return set(value if isinstance(value, list) else [value])
+
+
+def article_jsonld(objects: list[dict]) -> dict:
+    """The first Article-like JSON-LD object, or {}."""
+    return next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
+
+
+def breadcrumb(objects: list[dict]) -> list[tuple[str, str]]:
+    """(name, url) of each BreadcrumbList item, in position order."""
+    for obj in objects:
+        if "BreadcrumbList" in _types(obj):
+            items = sorted(obj.get("itemListElement") or [], key=lambda i: i.get("position", 0))
+            return [(clean_text(_name(i)), _item_url(i)) for i in items if isinstance(i, dict)]
+    return []
+
+
+def _name(value) -> str:
+    if isinstance(value, dict):
+        return value.get("name") or _name(value.get("item"))
+    return value if isinstance(value, str) else ""
+
+
+def _item_url(item: dict) -> str:
+    target = item.get("item")
+    return target.get("@id", "") if isinstance(target, dict) else (target or "")
+
+
+def meta(sel: Selector, *names: str) -> str:
+    """The content of the first <meta property|name=NAME> present."""
+    for name in names:
+        value = sel.xpath(
+            f'//meta[@property="{name}" or @name="{name}"]/@content'
+        ).get()
+        if value and value.strip():
+            return clean_text(value)
+    return ""
+
+
+def jsonld_authors(article: dict) -> list[str]:
+    authors = article.get("author") or []
+    if not isinstance(authors, list):
+        authors = [authors]
+    names = [clean_text(_name(a)) for a in authors]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def jsonld_keywords(article: dict) -> list[str]:
+    keywords = article.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    return [k for k in (clean_text(k) for k in keywords) if k]
+
+
+def jsonld_image(article: dict) -> str:
+    image = article.get("image")
+    if isinstance(image, list):
+        image = image[0] if image else None
+    if isinstance(image, dict):
+        image = image.get("url") or image.get("contentUrl")
+    return image if isinstance(image, str) else ""
+
+
+def iso_datetime(value: str | None) -> str | None:
+    """``value`` as ISO 8601 if it parses and carries an offset, else None.
+
+    A time without a zone is ambiguous: storing it would pretend a precision
+    the page does not give.
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.isoformat() if parsed.tzinfo else None
+
+
+def section_from_breadcrumb(objects: list[dict], fixes: dict[str, str]) -> str:
+    """The breadcrumb's second item (the first below home), its label fixed by link slug."""
+    crumbs = breadcrumb(objects)
+    if len(crumbs) < 2:
+        return ""
+    label, link = crumbs[1]
+    slug = urlsplit(link).path.strip("/")
+    return fixes.get(slug, label)
+
+
+def absolute_url(base: str | None, href: str) -> str:
+    return urljoin(base or "", href) if href else ""

@@ -1,0 +1,62 @@
+"""Serve the archive in Datasette with the project's configuration.
+
+    python -m crawler.serve [DB] [--port N] [--host H] [datasette serve options...]
+
+Datasette runs in its default mutable mode, so it keeps serving while a crawl
+writes to the (WAL) database. Options this module does not know, such as
+``--root``, are passed on to ``datasette serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).parent / "datasette"
+
+# metadata.yml describes a database named "articles", after its file name.
+DATABASE_NAME = "articles"
+
+SETTINGS = {
+    # Bodies run to thousands of characters: the table shows their start, the row page all.
+    "truncate_cells_html": 300,
+}
+
+
+def datasette_args(db_path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
+    """The command line that serves ``db_path`` with the shipped configuration."""
+    args = [
+        sys.executable, "-m", "datasette", "serve", str(db_path),
+        "--metadata", str(CONFIG_DIR / "metadata.yml"),
+        "--plugins-dir", str(CONFIG_DIR / "plugins"),
+        "--template-dir", str(CONFIG_DIR / "templates"),
+        "--host", host,
+        "--port", str(port),
+    ]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.serve",
+        description="Serve the archive in Datasette; other options go to `datasette serve`.",
+    )
+    parser.add_argument("db", nargs="?", default="output/articles.db", help="default: %(default)s")
+    parser.add_argument("--port", type=int, default=8001, help="default: %(default)s")
+    parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    args, extra = parser.parse_known_args(argv)
+    db = Path(args.db)
+    if not db.is_file():
+        parser.error(f"{db} does not exist: run a crawl first")
+    if db.stem != DATABASE_NAME:
+        parser.error(f"{db}: the configuration is for a file named {DATABASE_NAME}.db")
+    command = datasette_args(db, args.port, args.host) + extra
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

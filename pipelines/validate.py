@@ -1,0 +1,35 @@
+"""ValidatePipeline: drop records that would put a half-filled row in the archive."""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+REQUIRED = ("url", "site", "article_id", "title", "body")
+
+
+def validation_error(adapter: ItemAdapter) -> str | None:
+    """The reason a record must not be stored, or None."""
+    for name in REQUIRED:
+        if not adapter.get(name):
+            return f"missing-{name}"
+    if not adapter.get("published"):
+        return "missing-published"
+    return None
+
+
+class ValidatePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        reason = validation_error(adapter)
+        if reason:
+            self.crawler.stats.inc_value(f"articles/drop/{reason}")
+            raise DropItem(f"{reason}: {adapter.get('url')}")
+        return item

@@ -1,0 +1,124 @@
+"""crawler.extract on every page kind of the replica, and on input that is no article."""
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+
+from crawler.extract import ExtractionError, extract
+from tests.conftest import ROOT, SITE
+
+BASE = "http://127.0.0.1:1"
+HAND_WRITTEN = sorted(
+    (t for t in (json.loads(p.read_text()) for p in (SITE / "truth").glob("*.json") if p.stem.isdigit())
+     if not t.get("filler")),
+    key=lambda t: t["article_id"],
+)
+
+
+def load_page(path: str) -> str:
+    html = (SITE / "www" / path.lstrip("/")).read_text(encoding="utf-8")
+    return html.replace("{{www}}", BASE).replace("{{static}}", BASE + "/_static")
+
+
+def live_posts(article_id: int) -> list | None:
+    path = SITE / "data" / "live" / f"{article_id}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+@pytest.mark.parametrize("truth", HAND_WRITTEN, ids=lambda t: f"{t['kind']}-{t['article_id']}")
+def test_fields_of_every_page_kind(truth):
+    record = extract(load_page(truth["url_path"]), BASE + truth["url_path"],
+                     live_posts=live_posts(truth["article_id"]))
+    assert record["kind"] == truth["kind"]
+    assert record["url"] == BASE + truth["url_path"]
+    assert record["article_id"].removeprefix("archive-") == str(truth["article_id"])
+    for field in ("title", "subtitle", "lead", "section"):
+        assert record[field] == truth[field], field
+    assert record["authors"] == truth["authors"] or (
+        not truth["authors"] and record["authors"] in truth["accept"]["authors"])
+    assert sorted(record["tags"]) == sorted(truth["tags"])
+    for field in ("published", "modified"):
+        assert datetime.fromisoformat(record[field]) == datetime.fromisoformat(truth[field])
+        assert record[field].endswith("+03:00")
+    if truth["image_url_path"]:
+        assert record["image_url"] == BASE + "/_static" + truth["image_url_path"]
+        assert record["image_caption"] == (truth["image_caption"] or None)
+    assert record["language"] == "en"
+
+
+@pytest.mark.parametrize("truth", HAND_WRITTEN, ids=lambda t: f"{t['kind']}-{t['article_id']}")
+def test_body_is_the_story_and_nothing_else(truth):
+    record = extract(load_page(truth["url_path"]), BASE + truth["url_path"],
+                     live_posts=live_posts(truth["article_id"]))
+    optional = set(truth["optional_paragraphs"])
+    paragraphs = [p for p in record["body"].split("\n\n") if p not in optional]
+    assert paragraphs == truth["body_paragraphs"]
+    for leak in truth["must_not_contain"]:
+        assert leak not in record["body"]
+    assert record["removed"], "the appeals and promos are recorded"
+
+
+def test_flag_mode_keeps_the_body_whole_and_records_what_it_would_remove():
+    truth = next(t for t in HAND_WRITTEN if t["appeal_era"] == "C" and t["kind"] == "news")
+    html, url = load_page(truth["url_path"]), BASE + truth["url_path"]
+    removed = extract(html, url)
+    flagged = extract(html, url, mode="flag")
+    assert len(flagged["body"]) > len(removed["body"])
+    assert flagged["removed"] and all(block["removed"] == 0 for block in flagged["removed"])
+
+
+def test_soft_404_is_no_article():
+    html = (SITE / "data" / "soft404.html").read_text().replace("{{www}}", BASE)
+    with pytest.raises(ExtractionError) as error:
+        extract(html, BASE + "/2024/01/01/gone-a1")
+    assert error.value.reason == "not-article"
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [(b"", "empty"), (b"   \n", "empty"), (b"%PDF-1.4 binary", "not-html"),
+     (b"\x89PNG\r\n\x1a\n....", "not-html"), (b"just some text without markup", "not-html")],
+)
+def test_input_that_is_no_html_page(content, reason):
+    with pytest.raises(ExtractionError) as error:
+        extract(content, "http://example.org/a")
+    assert error.value.reason == reason
+
+
+def test_windows_1251_page_is_decoded_by_its_declared_charset():
+    html = ('<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article>'
+            + "<p>Москва объявила о новых правилах для жителей столицы и гостей города в этом году.</p>" * 5
+            + "</article></body></html>")
+    record = extract(html.encode("cp1251"), "http://example.org/news/1")
+    assert "Москва объявила" in record["body"]
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "crawler.extract", *args],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_cli_prints_the_record_as_json():
+    truth = HAND_WRITTEN[0]
+    page = SITE / "www" / truth["url_path"].lstrip("/")
+    result = run_cli(str(page), "--url", "https://www.themoscowtimes.com" + truth["url_path"])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == truth["title"]
+
+
+@pytest.mark.parametrize("content", [b"", b"%PDF-1.7\n\x00\x01binary", b"\xff\xfe\x00garbage"])
+def test_cli_gives_a_one_line_error_for_bad_input(tmp_path, content):
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    result = run_cli(str(page))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_on_a_missing_file(tmp_path):
+    result = run_cli(str(tmp_path / "nope.html"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
