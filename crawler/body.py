@@ -8,7 +8,6 @@ call-to-action lines that survived as plain text.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from copy import deepcopy
@@ -18,9 +17,10 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from crawler.stripping import RemovedBlock, css, normalise_space, root_of, strip_paragraphs, strip_site, strip_tree
+from crawler.stripping import (
+    RemovedBlock, css, normalise_space, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
+)
 
-LOGGER = logging.getLogger(__name__)
 
 TITLE_XPATH = etree.XPath(
     "//meta[@property='og:title' or @name='twitter:title']/@content | //head/title/text() | (//h1)[1]//text()"
@@ -58,18 +58,31 @@ class BodyResult:
 
 def extract_body(
     tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
-    mode: str = "remove",
+    mode: str = "remove", site: str | None = None,
 ) -> BodyResult:
     """Body paragraphs of a parsed page; the caller's tree is left untouched.
     `container` (CSS) narrows extraction to the site's body element when it matches;
-    `prune` pairs (css, kind) are the site's known non-story blocks."""
+    `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
+    on the page (rule names carry `site`)."""
     root = root_of(tree)
     work = working_copy(root, container)
-    removed = strip_site(work, prune, mode=mode) if prune else []
+    removed = furniture_outside(root, container, prune, site) if container else []
+    removed += strip_site(work, prune, site=site, mode=mode) if prune else []
     etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
+    etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     removed += strip_tree(work, url, mode=mode)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), mode=mode)
     return BodyResult(paragraphs, removed + dropped)
+
+
+def furniture_outside(root, container: str, prune: Sequence[tuple[str, str]], site: str | None) -> list[RemovedBlock]:
+    "The site's known non-story blocks outside the body container: never extracted, recorded for the audit."
+    matches = set(css(container)(root))
+    if not matches:
+        return []
+    blocks = site_blocks(root, prune, site=site)
+    return [block for element, block in blocks.items()
+            if element not in matches and not any(a in matches for a in element.iterancestors())]
 
 
 def page_titles(root) -> list[str]:
@@ -140,6 +153,7 @@ def paragraphs_from_body(body) -> list[str]:
 
 
 def paragraphs_from_html(html_fragment: str, url: str | None = None) -> list[str]:
-    "Body paragraphs of an HTML snippet (e.g. a live-blog post's html block)."
-    document = lxml.html.document_fromstring(f"<html><body><div>{html_fragment}</div></body></html>")
-    return extract_body(document, url).paragraphs
+    """Paragraphs of an editorial HTML snippet (e.g. a live-blog post's html block), read
+    directly (a snippet is all body), with prompt lines dropped."""
+    wrapper = lxml.html.fragment_fromstring(html_fragment, create_parent="div")
+    return strip_paragraphs(paragraphs_from_body(wrapper), url)[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -35,12 +35,18 @@ class Link:
     published: str | None = None  # ISO 8601 with offset
     modified: str | None = None
     title: str | None = None
+    text: str | None = None  # a feed item's description or content (HTML or plain text)
 
 
 def sitemaps_in_robots(text: str, base_url: str) -> list[str]:
     """The ``Sitemap:`` URLs of a robots.txt, in order."""
     found = re.findall(r"^\s*sitemap\s*:\s*(\S+)", text, flags=re.I | re.M)
-    return [urljoin(base_url, url) for url in found]
+    return [urljoin(base_url, url) for url in found if followable(url)]
+
+
+def followable(url: str) -> bool:
+    """An http(s) or relative URL: never a javascript:, data:, file: or mailto: one."""
+    return urlsplit(url.strip()).scheme.lower() in ("", "http", "https")
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
@@ -56,7 +62,7 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
     links = []
     for entry in root:
         fields = _fields(entry)
-        if fields.get("loc"):
+        if fields.get("loc") and followable(fields["loc"]):
             links.append(
                 Link(
                     url=fields["loc"],
@@ -107,13 +113,15 @@ def parse_feed(body: bytes) -> list[Link]:
             continue
         fields = _fields(item)
         url = fields.get("link") or _atom_link(item) or fields.get("guid")
-        if url:
+        if url and followable(url):
             links.append(
                 Link(
                     url=url.strip(),
                     published=_feed_date(fields.get("pubDate") or fields.get("published")),
                     modified=_feed_date(fields.get("updated")),
                     title=fields.get("title"),
+                    text=fields.get("encoded") or fields.get("description")
+                    or fields.get("content") or fields.get("summary"),
                 )
             )
     return links
@@ -148,12 +156,14 @@ def parse_listing(html: str, base_url: str, more_selector: str) -> Listing:
     """Links of a section listing (page or fragment) and its "load more" button."""
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
-    links = [urljoin(base, href.strip()) for href in sel.css("a[href]::attr(href)").getall()]
+    hrefs = sel.css("a[href]::attr(href)").getall()
+    links = [urljoin(base, href.strip()) for href in hrefs if followable(href)]
     button = sel.css(more_selector)
     start, step = button.attrib.get("data-start"), button.attrib.get("data-step")
+    more_url = button.attrib.get("data-url")
     return Listing(
         links=list(dict.fromkeys(links)),
-        more_url=button.attrib.get("data-url"),
+        more_url=more_url if more_url and followable(more_url) else None,
         more_start=int(start) if start and start.isdigit() else None,
         more_step=int(step) if step and step.isdigit() else None,
     )

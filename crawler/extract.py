@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 from parsel import Selector
-from w3lib.encoding import html_to_unicode
 
 from crawler import metadata as md
 from crawler.body import extract_body
+from crawler.charset import decode_html
 from crawler.site_rules import SiteRules, rules_for
 from crawler.stripping import detect_paywall
 
@@ -67,7 +67,8 @@ def extract(
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
-    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode)
+    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode,
+                        site=rules.name if rules.prune else None)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     removed = [dict(asdict(block), position=i, removed=int(mode == "remove"))
@@ -83,13 +84,13 @@ def extract(
 
 
 def parse_html(html: str | bytes) -> etree._Element:
-    """Decode (BOM, declared charset, then UTF-8) and parse, rejecting what is not HTML."""
+    """Decode (see crawler.charset) and parse, rejecting what is not HTML."""
     if isinstance(html, bytes):
         if not html.strip():
             raise ExtractionError("empty", "the document is empty")
         if html.lstrip().startswith(_BINARY_SIGNATURES) or b"\x00" in html[:1024]:
             raise ExtractionError("not-html", "binary content")
-        _, html = html_to_unicode(None, html)
+        html = decode_html(html)
     html = html.replace("\x00", "")
     if not html.strip():
         raise ExtractionError("empty", "the document is empty")

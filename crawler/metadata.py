@@ -25,9 +25,11 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _SPACE = re.compile(r"\s+")
 
 
-def clean_text(text: str | None) -> str:
-    """Collapse white space (non-breaking included) and trim."""
-    return _SPACE.sub(" ", (text or "").replace("\xa0", " ")).strip()
+def clean_text(text) -> str:
+    """Collapse white space (non-breaking included) and trim; non-text JSON-LD values give ""."""
+    if not isinstance(text, str):
+        return ""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
 
 
 def select_text(sel: Selector, queries: Iterable[str]) -> str:
@@ -99,9 +101,21 @@ def breadcrumb(objects: list[dict]) -> list[tuple[str, str]]:
     """(name, url) of each BreadcrumbList item, in position order."""
     for obj in objects:
         if "BreadcrumbList" in _types(obj):
-            items = sorted(obj.get("itemListElement") or [], key=lambda i: i.get("position", 0))
-            return [(clean_text(_name(i)), _item_url(i)) for i in items if isinstance(i, dict)]
+            items = [i for i in _as_list(obj.get("itemListElement")) if isinstance(i, dict)]
+            items.sort(key=lambda i: _position(i.get("position")))
+            return [(clean_text(_name(i)), _item_url(i)) for i in items]
     return []
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _position(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _name(value) -> str:
@@ -112,7 +126,9 @@ def _name(value) -> str:
 
 def _item_url(item: dict) -> str:
     target = item.get("item")
-    return target.get("@id", "") if isinstance(target, dict) else (target or "")
+    if isinstance(target, dict):
+        target = target.get("@id")
+    return target if isinstance(target, str) else ""
 
 
 def meta(sel: Selector, *names: str) -> str:
@@ -127,17 +143,13 @@ def meta(sel: Selector, *names: str) -> str:
 
 
 def jsonld_authors(article: dict) -> list[str]:
-    authors = article.get("author") or []
-    if not isinstance(authors, list):
-        authors = [authors]
-    names = [clean_text(_name(a)) for a in authors]
+    names = [clean_text(_name(a)) for a in _as_list(article.get("author"))]
     return [n for n in dict.fromkeys(names) if n]
 
 
 def jsonld_keywords(article: dict) -> list[str]:
-    keywords = article.get("keywords") or []
-    if isinstance(keywords, str):
-        keywords = keywords.split(",")
+    keywords = article.get("keywords")
+    keywords = keywords.split(",") if isinstance(keywords, str) else _as_list(keywords)
     return [k for k in (clean_text(k) for k in keywords) if k]
 
 
@@ -156,7 +168,7 @@ def iso_datetime(value: str | None) -> str | None:
     A time without a zone is ambiguous: storing it would pretend a precision
     the page does not give.
     """
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -77,6 +77,110 @@ def add_articles_fts(db: Database) -> None:
     db["articles"].enable_fts(FTS_COLUMNS, create_triggers=True, tokenize="porter")
 
 
+@migrations()
+def create_article_versions(db: Database) -> None:
+    db["article_versions"].create(
+        {
+            "id": int,
+            "site": str,
+            "article_id": str,
+            "url": str,
+            "fetched": str,
+            "title": str,
+            "body": str,
+            "content_hash": str,
+        },
+        pk="id",
+        not_null={"site", "article_id", "content_hash"},
+    )
+    db["article_versions"].create_index(["site", "article_id"])
+
+
+@migrations()
+def create_crawl_runs(db: Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "finish_reason": str,
+            "requests": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "failed": int,
+            "removed_blocks": int,
+            "message": str,
+        },
+        pk="id",
+        not_null={"started", "status"},
+    )
+
+
+@migrations()
+def create_article_links(db: Database) -> None:
+    db["article_links"].create(
+        {
+            "site": str,
+            "article_id": str,
+            "url": str,
+            "published": str,
+            "modified": str,
+            "discovered": str,
+            "due": str,
+            "fetched": str,
+            "dropped": str,
+        },
+        pk=("site", "article_id"),
+        not_null={"site", "article_id", "url"},
+    )
+    db["article_links"].create_index(["due"])
+    # Articles stored before this table existed are known and current, so an
+    # upgraded database does not fetch its whole archive again.
+    db.execute(
+        """insert into article_links (site, article_id, url, published, modified, discovered, fetched)
+        select site, article_id, url, published, modified, first_seen, last_fetched from articles"""
+    )
+
+
+@migrations()
+def create_link_signals(db: Database) -> None:
+    db["link_signals"].create(
+        {"site": str, "article_id": str, "source": str, "signal": str, "seen": str},
+        pk=("site", "article_id", "source"),
+        not_null={"signal"},
+    )
+
+
+@migrations()
+def create_discovery_documents(db: Database) -> None:
+    db["discovery_documents"].create(
+        {"url": str, "etag": str, "last_modified": str, "sitemap_lastmod": str, "fetched": str},
+        pk="url",
+    )
+
+
+@migrations()
+def create_failures(db: Database) -> None:
+    db["failures"].create(
+        {
+            "url": str,
+            "stage": str,
+            "reason": str,
+            "http_status": int,
+            "attempts": int,
+            "first_seen": str,
+            "last_seen": str,
+            "next_retry": str,
+            "retry_request": str,
+        },
+        pk="url",
+        not_null={"stage", "reason", "attempts", "first_seen", "last_seen", "next_retry"},
+    )
+    db["failures"].create_index(["next_retry"])
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

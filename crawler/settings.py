@@ -15,6 +15,25 @@ DATABASE_PATH = "output/articles.db"
 STRIP_MODE = "remove"
 # Processes that run extraction beside the crawl; 0 = one per CPU core.
 EXTRACT_WORKERS = 0
+# -- Incremental, cron-safe crawls (state and run log in the database) ---------------
+# Articles published less than this many hours ago are fetched again to catch
+# edits no discovery document shows; 0 turns re-checking off.
+RECHECK_WINDOW = 48
+# Hours between two fetches of the same article inside RECHECK_WINDOW.
+RECHECK_INTERVAL = 6
+# A run is "degraded" (exit code 3) when more than this share of its pages failed...
+MAX_FAILED_SHARE = 0.2
+# ...or when fewer articles than these shares have the field: the site's rules
+# stopped matching because the publisher changed its markup.
+MIN_FIELD_COVERAGE = {"title": 0.95, "published": 0.9, "body": 0.9, "authors": 0.5}
+# `scrapy crawl` with exit codes for cron (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
+EXTENSIONS = {
+    # One crawl_runs row per run, the lock against overlapping runs, the verdict.
+    "crawler.runlog.RunLog": 100,
+    # Failed URLs into the failures table, due ones retried (docs/faults.md).
+    "crawler.extensions.FailureLog": 200,
+}
 # -- Politeness -----------------------------------------------------------------
 # An honest name and a page saying who runs it: put your own contact URL here.
 USER_AGENT = "news-crawler/0.1 (+https://github.com/news-crawler/news-crawler#contact)"
@@ -34,6 +53,27 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 TELNETCONSOLE_ENABLED = False
+# Seconds before the first in-run retry when the server sends no Retry-After;
+# doubles with each retry.
+RETRY_BACKOFF_BASE = 2.0
+# The longest an in-run retry waits; a Retry-After asking for more is left to a later run.
+RETRY_DELAY_MAX = 60.0
+# Paths a redirect must not lead to: a login page is no article (docs/faults.md).
+REDIRECT_LOGIN_PATTERN = r"(?i)/(log-?in|sign-?in|auth|account|sso)(/|$|\.)"
+# A failed URL is retried by later runs after this many seconds, doubling with
+# each failure up to FAILURE_RETRY_MAX (or later, if the server's Retry-After says so).
+FAILURE_RETRY_BASE = 3600.0
+FAILURE_RETRY_MAX = 7 * 24 * 3600.0
+DOWNLOADER_MIDDLEWARES = {
+    # Outermost: counts what retries and redirects gave up on, for the run log's "failed".
+    "crawler.runlog.FailedRequests": 50,
+    # Before robots.txt: a refused redirect never makes another host fetch its robots.txt.
+    "crawler.middlewares.RedirectGuardMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # After HttpCompressionMiddleware (590) has decoded Content-Encoding.
+    "crawler.middlewares.ContentGuardMiddleware": 585,
+}
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

@@ -22,7 +22,7 @@ import logging
 import re
 from bisect import bisect_right
 from contextlib import contextmanager
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,13 +110,14 @@ PHRASES = {
         r"(?:please )?consider (?:supporting|donating|contributing|making a|a donation|a contribution|becoming a)",
         r"we (?:can't|can’t|cannot|can not) do (?:it|this) (?:alone|without you)", r"readers like you",
         r"(?:recurring|monthly|one-time|one-off) (?:contribution|donation|gift)", r"we (?:rely|depend) on (?:readers|you|your)",
-        r"(?:without|with) your (?:help|support)", r"support (?:my|our) work", r"keep (?:our )?(?:journalism|reporting|work) (?:free|independent|open)",
+        r"(?:without|with) your (?:help|support)", r"support (?:my|our) work",
+        r"support (?:this|the|my|our) (?:site|blog|channel|podcast|newsletter|publication)", r"keep (?:our )?(?:journalism|reporting|work) (?:free|independent|open)",
 
         # de / fr / es / ru
         r"unterstützen sie (?:uns|unsere|unabhängigen)", r"jetzt (?:spenden|unterstützen)", r"mit (?:einer|ihrer) spende",
         r"werden sie (?:mitglied|unterstützer)", r"soutenez(?:-nous| notre| le journalisme| une rédaction)",
         r"(?:faites|faire) un don", r"apoya (?:nuestro|el periodismo|a )", r"apóyanos", r"haz una donación",
-        r"hazte (?:socio|miembro)", r"поддержите (?:нас|наш|редакцию|независим)", r"поддержать (?:нас|редакцию|проект|независим)",
+        r"hazte (?:socio|miembro)", r"поддерж(?:ите|ать) (?:нас|наш\w*|редакци\w+|проект|независим\w+)",
         r"сделать (?:пожертвование|донат)", r"пожертвовани[ея] (?:для|в пользу) (?:нас|редакции)",
     ),
     "newsletter": (
@@ -128,10 +129,11 @@ PHRASES = {
         r"thanks? (?:you )?for (?:signing up|subscribing)", r"get our newsletter",
         r"sign up (?:today|now|here|below|for free|free)", r"subscribe (?:today|now|here|below|for free)",
         r"(?:want|like) to (?:keep up|stay up to date|stay informed|stay in the loop) with", r"you can (?:also )?subscribe",
+        r"stay (?:up to date|updated|informed|in the loop) (?:by|with) (?:signing up|subscribing|our)",
         r"newsletter abonnieren", r"zum newsletter anmelden", r"ihre e-?mail-adresse",
         r"(?:inscrivez|abonnez)-vous (?:à|a) (?:notre|la) (?:newsletter|lettre)", r"votre adresse (?:e-?mail|électronique)",
         r"suscríbete a (?:nuestro|nuestra|el|la) (?:newsletter|boletín)", r"tu (?:correo|dirección de correo)",
-        r"подпис(?:ывайтесь|аться|ка) на (?:нашу |наш )?(?:рассылку|новостную рассылку)", r"ваш (?:e-?mail|адрес электронной почты)",
+        r"подпи(?:шитесь|сывайтесь|саться|ска) на (?:нашу |наш )?(?:\w+ )?рассылк\w*", r"ваш (?:e-?mail|адрес электронной почты)",
     ),
     "paywall": (
         r"subscribe (?:now )?to (?:continue|keep) reading", r"(?:already|are you) a (?:subscriber|member)\b",
@@ -190,7 +192,9 @@ LABELS = {
                 "lesen sie auch", "meistgelesen", "les plus lus", "lire aussi", "lo más leído", "самое читаемое",
                 "читайте также"),
     "share": ("share", "share this", "share this article", "share this story", "share article", "teilen",
-              "partager", "compartir", "поделиться", "tweet", "email", "print"),
+              "partager", "compartir", "поделиться", "tweet", "email", "print", "facebook", "twitter", "x", "linkedin",
+              "instagram", "tiktok", "youtube", "pinterest", "telegram", "whatsapp", "reddit", "threads", "bluesky",
+              "flipboard", "copy link", "follow on social media"),
     "tags": ("tags", "topics", "read more about", "themen", "schlagworte", "темы", "теги"),
     "newsletter": ("newsletter", "sign up", "subscribe", "subscribe now", "join now"),
     "paywall": ("log in", "login", "sign in", "register", "subscribe to continue reading", "already a subscriber"),
@@ -201,7 +205,9 @@ LABELS = {
     "donation": ("donate", "donate now", "contribute", "contribute today", "support us"),
     "other": ("table of contents", "contents", "in this article", "jump to", "skip to content", "skip navigation",
               "key takeaways", "back to top", "back to blog", "back to blogs", "blog index", "home", "comments",
-              "leave a comment", "add a comment", "reply", "share this post", "not now", "no thanks", "no, thanks", "maybe later", "later", "dismiss", "close", "nicht jetzt",
+              "leave a comment", "add a comment", "reply", "share this post",
+              # dismissals of a prompt
+              "not now", "no thanks", "no, thanks", "maybe later", "later", "dismiss", "close", "nicht jetzt",
               "vielleicht später", "pas maintenant", "plus tard", "ahora no", "más tarde", "не сейчас", "позже"),
 }
 
@@ -209,7 +215,7 @@ LABELS = {
 IMPERATIVES = frozenset(
     "sign subscribe join support donate contribute follow share download register log become click tap unlock "
     "shop buy order book request contact "
-    "abonnieren abonnieren melden unterstützen spenden folgen lesen teilen "
+    "abonnieren melden unterstützen spenden folgen teilen "
     "abonnez-vous inscrivez-vous soutenez suivez lisez partagez découvrez "
     "suscríbete apóyanos síguenos lee comparte descubre "
     "подпишитесь поддержите читайте следите поделитесь".split()
@@ -253,14 +259,20 @@ META_LINE_RES = {
 META_MAX_WORDS = 14
 # appeal words in a line that also has the shape of a call to action
 APPEAL_WORD_RE = re.compile(
-    r"\b(?:subscri\w*|sign(?:ing)? up|newsletters?|donat\w+|membership|become a member|support (?:us|our|my)"
+    r"\b(?:subscri\w*|sign(?:ing)? up|newsletters?|donat\w+|membership|become a member|support (?:us|our|my|this site)"
     r"|abonn\w+|anmelden|spende\w*|inscri\w+|suscri\w+|bolet[íi]n|donar|подпис\w+|рассылк\w+|пожертв\w+)\b"
 )
-CTA_WORDS = frozenset("today now free here below! please".split())  # urgency and pointers of a call to action
+CTA_WORDS = frozenset("today now free here below please".split())  # urgency and pointers of a call to action
+WORD_RE = re.compile(r"\w[\w'’-]*")
 # a title-like first line: a known title of the page, perhaps behind a short kicker
 KICKER_MAX_WORDS = 4
 KICKER_CHARS = 60  # a title line may carry this much kicker text before the title
 DATE_SHARE = 0.4  # a short line that is mostly a date is a dateline
+
+# -- paywall: publisher markup of gated content
+GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
+FREE_FALSE = frozenset(("false", "no", "0"))
+JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPartOf")
 
 # an amount picker: currency amounts and standalone period words
 AMOUNT_RE = re.compile(
@@ -277,7 +289,7 @@ ATTRIBUTION_RE = re.compile(
     r"|laut|warnt|teilte mit|a déclaré|a dit|selon|affirme|dijo|afirmó|según|advirtió|señaló)\b"
     r"|(?:заявил|сказал|сообщил|по словам|отметил|предупредил)"
 )
-QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”“»"  # a phrase inside quotation marks is quoted, not addressed
+QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”»"  # a phrase inside quotation marks is quoted, not addressed
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body dd details dialog div dl dt fieldset figcaption figure footer form "
@@ -300,15 +312,17 @@ NEUTRAL_FAMILIES = {
 SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
 PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO = 80, 250, 0.6  # purity: unexplained text allowed
 MAX_SIGNALS = 10  # beyond this many, more signals explain no more text
+SMALL_BOX = 40  # a box this small ("Keep us going. Give") may be all unexplained text when its signals agree
 STRONG_SIGNALS, PLAIN_RATIO_STRONG = 5, 0.75  # a box this loud may carry more unexplained text
 EXPLAINED_PER_HIT = 150  # chars of a text unit one phrase hit accounts for
 DENSE_LINK_SHARE = 0.6  # link text share of a link-dense block
 BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text is removed whole
 REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
+STUB_MAX_WORDS, STUB_MAX_CHARS = 3, 30  # a few words without a full stop at the very edge: a label or leftover link
 SHAPE_MAX_WORDS = 8  # a bare call to action ("Follow us on X", "Book a table now") is a few words
-CTA_MAX_WORDS = 40
-LONG_CTA_MAX_WORDS = 120  # longer appeals ("Before you go...") need several phrases and sit at an edge  # a call to action is short; a longer paragraph needs reported-speech-free phrases and more
+CTA_MAX_WORDS = 40  # a call to action is short
+LONG_CTA_MAX_WORDS = 120  # longer appeals ("Before you go...") need several signals and sit at an edge
 EDGE_LINES = 3  # paragraphs this close to the start or end of the body are where prompts sit
 HEAD_LINES = 5  # meta lines (byline, date, credits) are cut only among the first paragraphs
 TAIL_LINES = 6  # or among the last ones
@@ -404,6 +418,7 @@ LINKS = Vocabulary(LINK_TOKENS)
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
 LABEL_KINDS = {label: kind for kind, labels in LABELS.items() for label in labels}
 EDGE_PUNCTUATION = " \t\n.:!?…,;-–—•|>»›→*#()[]\"'“”‘’"
+LABEL_ROW_RE = re.compile(r"\s*(?:\|+|•|·|/)\s*")  # separators in a row of links
 SPACE_RE = re.compile(r"\s+")
 
 
@@ -412,8 +427,16 @@ def normalise_space(text: str) -> str:
 
 
 def label_kind(text: str) -> str | None:
-    "The kind of a unit that is nothing but a known label."
-    return LABEL_KINDS.get(text.strip(EDGE_PUNCTUATION)) if len(text) <= LABEL_MAX else None
+    """The kind of a unit that is nothing but a known label, or a row of labels ("Share | Tweet |
+    Email"): most of its short segments are labels."""
+    if len(text) > LABEL_MAX * 2:
+        return None
+    kind = LABEL_KINDS.get(text.strip(EDGE_PUNCTUATION))
+    if kind or len(text) > LABEL_MAX and not LABEL_ROW_RE.search(text):
+        return kind
+    segments = [segment.strip(EDGE_PUNCTUATION) for segment in LABEL_ROW_RE.split(text)]
+    kinds = [LABEL_KINDS[segment] for segment in segments if segment in LABEL_KINDS]
+    return max(kinds, key=kinds.count) if len(segments) > 1 and len(kinds) * 2 > len(segments) else None
 
 
 def scan_units(texts: Sequence[str], vocabulary: Vocabulary) -> list[list[tuple[int, tuple[str, ...], str]]]:
@@ -435,7 +458,7 @@ def scan_units(texts: Sequence[str], vocabulary: Vocabulary) -> list[list[tuple[
 def is_quoted(text: str, position: int) -> bool:
     before = text[:position]
     openers = sum(before.count(c) for c in QUOTE_OPENERS)
-    return before.count('"') % 2 == 1 or openers > sum(before.count(c) for c in QUOTE_CLOSERS if c not in QUOTE_OPENERS)
+    return before.count('"') % 2 == 1 or openers > sum(before.count(c) for c in QUOTE_CLOSERS)
 
 
 def addressed_kinds(text: str, hits: list) -> list[str]:
@@ -489,27 +512,34 @@ def drop_element(element) -> None:
     parent.remove(element)
 
 
-VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
+VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
 
 
 def element_text(element) -> str:
     return normalise_space(" ".join(VISIBLE_TEXT(element)))
 
 
-def strip_site(tree, prune: Sequence[tuple[str, str]], *, site: str | None = None, mode: str = "remove") -> list[RemovedBlock]:
+def strip_site(
+    tree, prune: Sequence[tuple[str, str]], *, site: str | None = None, mode: str = "remove"
+) -> list[RemovedBlock]:
     "Remove nodes matching the site's (css_selector, kind) pairs; outermost matches only."
+    blocks = site_blocks(tree, prune, site=site)
+    if mode == "remove":
+        for element in blocks:
+            drop_element(element)
+    return list(blocks.values())
+
+
+def site_blocks(tree, prune: Sequence[tuple[str, str]], *, site: str | None = None) -> dict:
+    "Element -> RemovedBlock for the outermost nodes matching the site's (css_selector, kind) pairs."
     root, prefix = root_of(tree), f"site:{site}:" if site else "site:"
     chosen: dict = {}
     for selector, kind in prune:
         for element in css(selector)(root):
             chosen.setdefault(element, RemovedBlock(kind, element_text(element), prefix + selector))
-    outer = [e for e in chosen if not any(a in chosen for a in e.iterancestors())]
-    if mode == "remove":
-        for element in outer:
-            drop_element(element)
-    return [chosen[e] for e in outer]
-
-
+    return {e: block for e, block in chosen.items() if not any(a in chosen for a in e.iterancestors())}
 
 
 # == Generic DOM pass ==============================================================================
@@ -702,14 +732,14 @@ def is_pure(stats: Stats, kind: str) -> bool:
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
     link-list kinds, where the links are the block and only the other text is weighed."""
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
-    signals = sum(n for (f, k), n in stats.loose.items() if k == kind or (f, k) in neutral)
-    signals = min(signals, MAX_SIGNALS)
+    signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
+    signals = min(signals + sum(key in stats.loose for key in neutral), MAX_SIGNALS)
     if kind in NEUTRAL_FAMILIES["dense"]:
         plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
     else:
         plain, text = stats.plain, stats.text
     ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
-    allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, ratio * max(text, 1))
+    allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
     return plain <= allowed
 
 
@@ -729,6 +759,8 @@ def choose(root, table: dict) -> list:
     ceiling = BLOCK_CEILING * (table[root].text - table[root].link)
     while stack:
         element = stack.pop()
+        if not table[element].has_block:
+            continue  # inside a paragraph: never cut words out of a sentence
         children = [c for c in element.iterchildren(etree.Element) if table[c].dirty]
         picked = [c for c in children if table[c].verdict and table[c].text - table[c].link <= ceiling]
         if picked:
@@ -812,28 +844,31 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) > LONG_CTA_MAX_WORDS:
         return 0, "", ""
     kinds = addressed_kinds(lowered, hits)
-    if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal phrases, and then only at the edges
-        return (2, max(set(kinds), key=kinds.count), "phrases") if len(kinds) > 1 else (0, "", "")
+    bare = WORD_RE.findall(lowered)
+    appeal = bool(APPEAL_WORD_RE.search(lowered)) and not ATTRIBUTION_RE.search(lowered)
+    if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal signals, and then only at the edges
+        if len(kinds) > 1 or appeal and cta_signals(bare, lowered) >= 3:
+            return 2, max(set(kinds), key=kinds.count) if kinds else "newsletter", "phrases"
+        return 0, "", ""
     if label_kind(lowered):
         return 3, kinds[0], "label"
-    bare = [w.strip(EDGE_PUNCTUATION) for w in words]
-    shaped = bare[0] in IMPERATIVES or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
+    shaped = bool(bare) and bare[0] in IMPERATIVES or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
     if kinds:
         kind = max(set(kinds), key=kinds.count)
         return (3 if shaped or len(kinds) > 1 else 2), kind, "phrase"
-    if APPEAL_WORD_RE.search(lowered) and not ATTRIBUTION_RE.search(lowered):
-        signals = cta_signals(words)
-        if signals >= 2:
-            return min(signals, 3), "newsletter", "appeal"
-    if words[0] in IMPERATIVES and len(words) <= SHAPE_MAX_WORDS and not lowered.endswith((".", '"', "”")):
+    if appeal and cta_signals(bare, lowered):
+        return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
+    if bare and bare[0] in IMPERATIVES and len(words) <= SHAPE_MAX_WORDS and not lowered.endswith((".", '"', "”")):
         return 1, "other", "shape"
+    if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
+        return 1, "other", "stub"
     return 0, "", ""
 
 
-def cta_signals(words: list[str]) -> int:
-    "Call-to-action cues besides the appeal word: an imperative start, the reader addressed, urgency."
-    bare = [w.strip(EDGE_PUNCTUATION + "👉📰📱🔔✉️") for w in words]
-    return (bare[0] in IMPERATIVES) + any(w in READER_WORDS for w in bare) + any(w in CTA_WORDS for w in bare) + ("!" in words[-1])
+def cta_signals(words: list[str], lowered: str) -> int:
+    "Call-to-action cues besides the appeal word: an imperative start, the reader addressed, urgency, an exclamation."
+    return ((words[0] in IMPERATIVES) + any(w in READER_WORDS for w in words) + any(w in CTA_WORDS for w in words)
+            + ("!" in lowered)) if words else 0
 
 
 def meta_kind(text: str) -> str | None:
@@ -891,3 +926,35 @@ def edge_run(strengths: list[tuple[int, str, str]], indices: range) -> set[int]:
             break
         cut.add(index)
     return cut
+
+
+# == Paywall =======================================================================================
+
+CONTENT_TIER = etree.XPath("//meta[@property='article:content_tier' or @name='article:content_tier']/@content")
+
+
+def detect_paywall(tree, jsonld_objects: Iterable, removed: Sequence[RemovedBlock] = ()) -> bool:
+    """Publisher signals that the article is gated: JSON-LD isAccessibleForFree false (on the
+    object or a hasPart), a locked/metered content tier, or a paywall prompt the stripper cut."""
+    if any(is_gated(item) for item in jsonld_objects):
+        return True
+    if any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree))):
+        return True
+    return any(block.kind == "paywall" and is_paywall_prompt(block.text) for block in removed)
+
+
+def is_gated(item) -> bool:
+    "isAccessibleForFree false on a JSON-LD object or anything nested in it (graph, parts)."
+    if isinstance(item, list):
+        return any(is_gated(part) for part in item)
+    if not isinstance(item, dict):
+        return False
+    if str(item.get("isAccessibleForFree", "")).strip().lower() in FREE_FALSE:
+        return True
+    return any(is_gated(item.get(key)) for key in JSONLD_NESTING)
+
+
+def is_paywall_prompt(text: str) -> bool:
+    """A paywall phrase (not just a "Log in" label): the prompt a gated article shows."""
+    lowered = normalise_space(text.lower())
+    return any("paywall" in kinds for _, kinds, _ in scan_units([lowered], PHRASE_VOCABULARY)[0])

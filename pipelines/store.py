@@ -1,15 +1,19 @@
-"""SQLitePipeline: store articles and their removed blocks (see crawler.storage)."""
+"""SQLitePipeline: store articles and their removed blocks (see crawler.storage).
+
+An article dropped on the way (not an article, invalid, a duplicate) is
+recorded too, so later crawls do not fetch it again until discovery says so.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.migrations import ARTICLE_COLUMNS
-from crawler.storage import open_db, store_article
+from crawler.storage import mark_dropped, open_db, store_article, utc_now
 
 JSON_COLUMNS = ("authors", "tags")
 
@@ -29,10 +33,13 @@ class SQLitePipeline:
         self.crawler = crawler
         self.path = path
         self.db = None
+        self.stored: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.get("DATABASE_PATH"))
+        pipeline = cls(crawler, crawler.settings.get("DATABASE_PATH"))
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
 
     def open_spider(self):
         self.db = open_db(self.path)
@@ -43,7 +50,13 @@ class SQLitePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        status = store_article(self.db, article_row(adapter), adapter.get("removed") or [], now)
+        status = store_article(self.db, article_row(adapter), adapter.get("removed") or [], utc_now())
         self.crawler.stats.inc_value(f"articles/stored/{status}")
+        self.stored.add((adapter["site"], adapter["article_id"]))
         return item
+
+    def item_dropped(self, item, exception):
+        adapter = ItemAdapter(item)
+        key = (adapter["site"], adapter["article_id"])
+        if key not in self.stored:  # a second copy of an article stored in this run changes nothing
+            mark_dropped(self.db, *key, str(exception), utc_now())

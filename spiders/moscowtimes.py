@@ -5,19 +5,26 @@
 Discovery: robots.txt → the sitemap index it names (month files) and the
 Google News index beside it, RSS feeds and section listings with their
 "load more" fragments. Every host past ``base_url`` comes from what it serves.
+
+Crawls are incremental (crawler.state): the database knows every article
+link and what each discovery document last said. Feeds, sitemaps and
+listings are asked for conditionally, month sitemaps the index shows
+unchanged are skipped, and an article page is fetched only when it is new,
+when a document says it changed, or when it is young enough to re-check.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 
-from crawler import discovery
+from crawler import discovery, state, storage
 from crawler.items import ArticleItem
 from crawler.site_rules import SITES
 
@@ -31,56 +38,115 @@ class MoscowTimesSpider(scrapy.Spider):
         self.base_url = (base_url or self.rules.default_base_url).rstrip("/")
         self.since = _parse_day(since) if since else None
         self.scheduled_ids: set[str] = set()
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if not crawler.settings.get("DATABASE_PATH"):
+            raise ValueError("DATABASE_PATH is empty: the crawl keeps its state in the database")
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.base_url + "/robots.txt", self.parse_robots, priority=10)
+        settings = self.crawler.settings
+        # Opened here, not in __init__: the run log takes the crawl lock first.
+        self.db = storage.open_db(settings["DATABASE_PATH"])
+        pending = storage.pending_fetches(
+            self.db, self.rules.name, storage.utc_now(),
+            settings.getfloat("RECHECK_WINDOW"), settings.getfloat("RECHECK_INTERVAL"),
+        )
+        for article_id, url, reason in pending:
+            for request in self.fetch(article_id, url, reason):
+                yield request
+        yield self.discovery_request(self.base_url + "/robots.txt", self.parse_robots, conditional=False, priority=10)
         for path in self.rules.feeds:
-            yield scrapy.Request(self.base_url + path, self.parse_feed, priority=5)
+            yield self.discovery_request(self.base_url + path, self.parse_feed, priority=5)
+        # Paging back to ``since`` needs the first page's "load more" button: no 304 then.
         for path in self.rules.listings:
-            yield scrapy.Request(self.base_url + path, self.parse_listing)
+            yield self.discovery_request(self.base_url + path, self.parse_listing, conditional=not self.since)
+
+    def closed(self, reason):
+        if self.db is not None:
+            self.db.close()
 
     # -- Discovery ------------------------------------------------------------
 
+    def discovery_request(self, url: str, callback, conditional: bool = True, record: bool = True,
+                          meta: dict | None = None, **kwargs) -> scrapy.Request:
+        """A request for a discovery document.
+
+        ``conditional`` ones carry the validators last recorded; those of
+        ``record`` ones are recorded once their links are.
+        """
+        document = storage.discovery_documents(self.db, [url]).get(url) if conditional else None
+        return scrapy.Request(
+            url, callback, headers=state.conditional_headers(document),
+            meta={**(meta or {}), "record": record, "handle_httpstatus_list": [304]}, **kwargs,
+        )
+
+    def answered(self, response: Response) -> bool:
+        """Count the response; False for a 304 (nothing new since the last crawl)."""
+        if response.status == 304:
+            self._count("discovery/not-modified", 1)
+            return False
+        self._count("discovery/documents", 1)
+        return True
+
     def parse_robots(self, response: Response):
+        self.answered(response)
         for url in discovery.sitemaps_in_robots(response.text, response.url):
-            yield scrapy.Request(url, self.parse_sitemap, priority=5)
+            yield self.discovery_request(url, self.parse_sitemap, conditional=False, priority=5)
             # The Google News index sits beside the sitemap index, unlisted (§2.3).
-            yield scrapy.Request(urljoin(url, self.rules.newsmap_name), self.parse_sitemap, priority=5)
+            yield self.discovery_request(
+                urljoin(url, self.rules.newsmap_name), self.parse_sitemap, conditional=False, priority=5
+            )
 
     def parse_sitemap(self, response: Response):
+        if not self.answered(response):
+            return
         kind, links = discovery.parse_sitemap(response.body)
-        self._count("discovery/sitemap", len(links))
         if kind == "index":
             for link in self.sitemaps_to_follow(links):
-                yield scrapy.Request(link.url, self.parse_sitemap, priority=5)
+                yield self.discovery_request(
+                    link.url, self.parse_sitemap, meta={"sitemap_lastmod": link.modified}, priority=5
+                )
         else:
-            yield from self.article_requests(links)
+            yield from self.article_requests(links, response, "sitemap")
 
     def sitemaps_to_follow(self, links: list[discovery.Link]) -> Iterable[discovery.Link]:
-        """Month files from ``since`` on (default: the two newest); every other sitemap."""
+        """Month files from ``since`` on (default: the two newest); every other sitemap.
+
+        Files whose index ``lastmod`` is the one they had when last processed are skipped.
+        """
         months = {}
+        others = []
         for link in links:
             match = self.rules.month_sitemap.search(urlsplit(link.url).path)
             if match:
                 months[link] = (int(match["year"]), int(match["month"]))
             else:
-                yield link
+                others.append(link)
         if self.since:
             first = (self.since.year, self.since.month)
-            yield from (link for link, month in months.items() if month >= first)
+            wanted = others + [link for link, month in months.items() if month >= first]
         else:
-            yield from sorted(months, key=months.get, reverse=True)[:2]
+            wanted = others + sorted(months, key=months.get, reverse=True)[:2]
+        recorded = storage.discovery_documents(self.db, [link.url for link in wanted])
+        for link in wanted:
+            if state.sitemap_changed(link.modified, recorded.get(link.url)):
+                yield link
+            else:
+                self._count("discovery/sitemap-unchanged", 1)
 
     def parse_feed(self, response: Response):
-        links = discovery.parse_feed(response.body)
-        self._count("discovery/feed", len(links))
-        yield from self.article_requests(links)
+        if self.answered(response):
+            yield from self.article_requests(discovery.parse_feed(response.body), response, "feed")
 
     def parse_listing(self, response: Response, offset: int | None = None):
+        if not self.answered(response):
+            return
         listing = discovery.parse_listing(response.text, response.url, self.rules.listing_more)
         links = [discovery.Link(url) for url in listing.links if self.rules.article_id(url)]
-        self._count("discovery/listing", len(links))
-        yield from self.article_requests(links)
+        yield from self.article_requests(links, response, "listing")
         if offset is None:
             if listing.more_url and listing.more_start is not None:
                 yield from self.next_listing_page(listing.more_url, listing.more_start, listing.more_step, links)
@@ -93,25 +159,58 @@ class MoscowTimesSpider(scrapy.Spider):
         """Page on while the listing still reaches into the crawl window."""
         if not step or not self.since or not any(self.in_window(link) for link in links):
             return
-        yield scrapy.Request(
+        yield self.discovery_request(
             discovery.listing_page_url(template, offset),
             self.parse_listing,
+            conditional=False,
+            record=False,  # offsets shift as articles are added: a fragment is no document to revalidate
             cb_kwargs={"offset": offset},
             meta={"more_url": template, "more_step": step},
         )
 
     # -- Articles ---------------------------------------------------------------
 
-    def article_requests(self, links: Iterable[discovery.Link]) -> Iterable[scrapy.Request]:
+    def article_requests(self, links: Iterable[discovery.Link], response: Response, kind: str
+                         ) -> Iterable[scrapy.Request]:
+        """Record what the document says about its articles; requests for those due."""
+        links = list(links)
+        self._count(f"discovery/{kind}/documents", 1)
+        self._count(f"discovery/{kind}", len(links))
+        sightings, complete = [], True
         for link in links:
             url = urljoin(self.base_url + "/", link.url)
             article_id = self.rules.article_id(url)
-            if not article_id or self.rules.is_skipped(url) or not self.in_window(link):
+            if not article_id or self.rules.is_skipped(url):
                 continue
-            if article_id in self.scheduled_ids:
+            if not self.in_window(link):
+                complete = False
                 continue
-            self.scheduled_ids.add(article_id)
-            yield scrapy.Request(url, self.parse_article)
+            sightings.append(state.sighting(article_id, url, link))
+        document = None
+        if response.meta.get("record"):
+            document = state.Document(response.meta.get("redirect_urls", [response.url])[0])
+            # Read only in part (links outside ``since``): no validators, the next crawl reads it whole.
+            if complete:
+                document = replace(
+                    document, etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                    sitemap_lastmod=response.meta.get("sitemap_lastmod"),
+                )
+        due = storage.record_discovery(self.db, self.rules.name, response.url, sightings, storage.utc_now(), document)
+        for article_id, url, reason in due:
+            yield from self.fetch(article_id, url, reason)
+
+    def fetch(self, article_id: str, url: str, reason: str) -> Iterable[scrapy.Request]:
+        """The article's page request, once per crawl.
+
+        A page that fails to download stays due: the next crawl asks again.
+        """
+        if article_id in self.scheduled_ids:
+            return
+        self.scheduled_ids.add(article_id)
+        self._count(f"articles/fetch/{reason}", 1)
+        # Deduplicated by id above; unfiltered, a link redirected to a page already
+        # fetched (a deleted article sent to its section) still reaches parse_article.
+        yield scrapy.Request(url, self.parse_article, dont_filter=True)
 
     def in_window(self, link: discovery.Link) -> bool:
         """Published on or after ``since`` (by the document's date, else the URL's)."""
@@ -121,29 +220,41 @@ class MoscowTimesSpider(scrapy.Spider):
         return published is None or published >= self.since.isoformat()
 
     def parse_article(self, response: Response):
-        article_id = self.rules.article_id(response.url)
-        if article_id is None:
-            self._count("article/skipped/not-article-url", 1)
+        # The link's id is in the URL first requested, the page's in the one that answered.
+        link_id = self.rules.article_id(response.meta.get("redirect_urls", [response.url])[0])
+        page_id = self.rules.article_id(response.url)
+        if page_id is None:
+            self.drop(link_id, "not-article-url")
             return
+        if page_id != link_id:
+            # Redirected to another article: stored under its own id, this link is done.
+            self.drop(link_id, "redirected", counted_as="articles")
         live = response.css(self.rules.live_posts_container)
         if live and self.rules.live_posts_path:
             yield response.follow(
-                self.rules.live_posts_path.format(id=article_id),
+                self.rules.live_posts_path.format(id=page_id),
                 self.parse_live_posts,
                 cb_kwargs={"page": response},
                 dont_filter=True,
             )
             return
-        yield ArticleItem(url=response.url, html=response.body, site=self.rules.name)
+        yield ArticleItem(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
 
     def parse_live_posts(self, response: Response, page: Response):
+        article_id = self.rules.article_id(page.url)
         try:
             posts = json.loads(response.text)
         except ValueError:
-            self._count("article/skipped/bad-live-posts", 1)
+            self.drop(article_id, "bad-live-posts")
             self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
             return
-        yield ArticleItem(url=page.url, html=page.body, site=self.rules.name, live_posts=posts)
+        yield ArticleItem(url=page.url, html=page.body, site=self.rules.name, article_id=article_id,
+                          live_posts=posts)
+
+    def drop(self, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
+        """The link gave no article this time; it is not fetched again until discovery says so."""
+        self._count(f"{counted_as}/{reason}", 1)
+        storage.mark_dropped(self.db, self.rules.name, article_id, reason, storage.utc_now())
 
     def _count(self, key: str, value: int) -> None:
         self.crawler.stats.inc_value(key, value)
@@ -161,3 +272,8 @@ def _url_day(url: str) -> str | None:
     if len(parts) > 4 and all(p.isdigit() for p in parts[1:4]):
         return "-".join(parts[1:4])
     return None
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

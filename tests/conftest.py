@@ -18,13 +18,19 @@ SITE_V2 = FIXTURES / "moscowtimes-site-v2"
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 
 
-def run_crawl(base_url: str, db_path: Path, *args: str, settings: dict | None = None,
-              timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real `scrapy crawl moscowtimes` in a subprocess; its log is in the result."""
+def crawl_command(base_url: str, db_path: Path, *args: str, settings: dict | None = None) -> list[str]:
+    """The real `scrapy crawl moscowtimes` against ``base_url``, politeness off."""
     command = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-a", f"base_url={base_url}"]
     command += list(args)
     for name, value in {**FAST, "DATABASE_PATH": str(db_path), **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def run_crawl(base_url: str, db_path: Path, *args: str, settings: dict | None = None,
+              timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `scrapy crawl moscowtimes` in a subprocess; its log is in the result."""
+    command = crawl_command(base_url, db_path, *args, settings=settings)
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 

@@ -1,5 +1,7 @@
 """End to end: the real `scrapy crawl moscowtimes` against the replica, scored against its truth."""
 
+import json
+import re
 import sqlite3
 
 import pytest
@@ -54,12 +56,15 @@ def test_appeals_with_class_names_never_seen_are_still_stripped(tmp_path):
     assert report["traps_missing"] == [] and report["traps_kept"]
 
 
-def test_recent_window_without_since_skips_old_month_files(replica_url, tmp_path):
-    result = run_crawl(replica_url, tmp_path / "recent.db")
+def test_recent_window_without_since_reads_only_the_two_newest_month_files(tmp_path):
+    log = tmp_path / "requests.jsonl"
+    with ReplicaServer(SITE, log_path=log) as server:
+        result = run_crawl(server.base_url, tmp_path / "recent.db")
     assert result.returncode == 0, result.stderr[-3000:]
-    db = sqlite3.connect(tmp_path / "recent.db")
-    years = {year for (year,) in db.execute("select distinct substr(published, 1, 4) from articles")}
-    assert "2024" in years and "2019" not in years
+    paths = [json.loads(line)["path"] for line in log.read_text().splitlines()]
+    months = {p.rsplit("/", 1)[1] for p in paths if re.search(r"/sitemap/\d{4}-\d+\.xml$", p)}
+    assert months == {"2024-6.xml", "2024-5.xml"}
+    assert any(p.endswith("/sitemap/newsmap.xml") for p in paths)
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2024-13-01"])

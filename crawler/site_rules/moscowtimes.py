@@ -84,7 +84,7 @@ class MoscowTimes(SiteRules):
         ("div.campaign__header", "promo"),
         ("section.cluster", "related"),
         ("#load-next-article", "promo"),
-        ("script, style, .slider__nav", "other"),
+        (".slider__nav", "other"),
     )
     # Live blogs keep their byline (authors, date) inside an HTML comment (§5.3).
     uncomment = ("div.byline__details",)

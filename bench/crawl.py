@@ -1,0 +1,168 @@
+"""End-to-end crawl throughput against the extraction-only bound, on the same cores.
+
+    python bench/crawl.py --articles 5000 [--articles 20000 ...] [--json PATH]
+
+For each size: generate a synthetic replica (bench/synthetic_site.py), serve
+it on loopback in its own process, run the real `scrapy crawl moscowtimes`
+with politeness off, and measure articles per second, CPU seconds per article
+and the peak RSS of the crawl's process tree. Then extract the same pages with
+``crawler.extract.extract`` in a process pool of the same size, with no
+crawling at all: that is the bound the crawl can at best reach. The ratio of
+the two is printed with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.synthetic_site import generate  # noqa: E402
+from crawler.extract import ExtractionError, extract  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "http://127.0.0.1:1"
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, ValueError, IndexError):
+            continue
+        stack.extend(int(child) for child in children)
+    return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by ``pid`` and its live descendants."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, ValueError, IndexError):
+            continue
+        stack.extend(int(child) for child in children)
+    return total
+
+
+def run_measured(command: list[str]) -> dict:
+    """Run ``command``; wall time, CPU seconds and peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak, cpu = 0, 0.0
+    stderr: list[str] = []
+    reader = threading.Thread(target=lambda: stderr.append(process.stderr.read()))
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        cpu = max(cpu, tree_cpu(process.pid))
+        time.sleep(0.1)
+    reader.join()
+    if process.returncode:
+        raise SystemExit(f"crawl failed ({process.returncode}):\n{''.join(stderr)[-3000:]}")
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": cpu, "peak_rss": peak}
+
+
+def crawl(site: Path, db_path: Path, workers: int) -> dict:
+    port_file = site.parent / "port"
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "replica_server.py"), str(site), "--port", "0",
+         "--port-file", str(port_file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not port_file.exists():
+            time.sleep(0.05)
+        base_url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        settings = {
+            "DATABASE_PATH": db_path, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0,
+            "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+            "EXTRACT_WORKERS": workers, "LOG_LEVEL": "WARNING",
+        }
+        command = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-a", f"base_url={base_url}",
+                   "-a", "since=2000-01-01"]
+        for name, value in settings.items():
+            command += ["-s", f"{name}={value}"]
+        return run_measured(command)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def extract_file(path: str) -> bool:
+    html = Path(path).read_text(encoding="utf-8").replace("{{www}}", BASE).replace("{{static}}", BASE)
+    try:
+        extract(html, BASE + "/" + path.split("/www/", 1)[1], site="moscowtimes")
+    except ExtractionError:
+        return False
+    return True
+
+
+def extraction_bound(site: Path, paths: list[str], workers: int) -> dict:
+    """Pages per second of extraction alone, in a pool of ``workers`` processes."""
+    files = [str(site / "www" / p.lstrip("/")) for p in paths]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        done = sum(pool.map(extract_file, files, chunksize=16))
+    seconds = time.perf_counter() - started
+    return {"pages": done, "seconds": seconds, "per_second": done / seconds}
+
+
+def measure(articles: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        paths = [p for p in generate(site, articles) if not p.startswith("/archive/")]
+        result = crawl(site, Path(tmp) / "articles.db", workers)
+        stored = count_articles(Path(tmp) / "articles.db")
+        bound = extraction_bound(site, paths, workers)
+    result.update(
+        articles=stored,
+        per_second=stored / result["seconds"],
+        cpu_per_article=result["cpu_seconds"] / stored,
+        bound_per_second=bound["per_second"],
+    )
+    result["ratio"] = result["per_second"] / result["bound_per_second"]
+    return result
+
+
+def count_articles(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as db:
+        return db.execute("select count(*) from articles").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, action="append", help="synthetic articles (repeatable)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results = {n: measure(n, args.workers) for n in (args.articles or [5000])}
+    print("| articles stored | crawl art/s | CPU s/article | peak RSS MiB | extraction-only art/s | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in results.values():
+        print(f"| {r['articles']} | {r['per_second']:.1f} | {r['cpu_per_article']:.3f} | "
+              f"{r['peak_rss'] / 2**20:.0f} | {r['bound_per_second']:.1f} | {r['ratio']:.2f} |")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

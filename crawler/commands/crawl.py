@@ -1,0 +1,61 @@
+"""`scrapy crawl` for cron: an exit code per outcome and a one-line reason on stderr.
+
+Exit codes: 0 ok, 1 failed or interrupted, 3 degraded (see crawler.runlog),
+75 another crawl holds the database. With the log in a file (``--logfile``),
+a run that went well prints nothing, so cron mails only when something is wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from scrapy.commands import crawl
+from scrapy.exceptions import UsageError
+
+from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, RunLog
+
+logger = logging.getLogger(__name__)
+
+
+class Command(crawl.Command):
+    def long_desc(self) -> str:
+        return (
+            "Run a spider; exit 0 when the crawl went well, 1 when it failed or was interrupted, "
+            "3 when it was degraded, 75 when another crawl is running on the same database."
+        )
+
+    def run(self, args, opts) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        crawler = self.crawler_process.create_crawler(args[0])
+        task = self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        self.exitcode, reason = outcome(crawler, task)
+        if reason:
+            print(f"crawl {args[0]}: {reason}", file=sys.stderr)
+
+
+def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
+    """(exit code, one-line reason or None) of a finished crawl."""
+    error = task.exception() if task.done() else None
+    if isinstance(error, CrawlBusy):
+        return EXIT_BUSY, str(error)
+    try:
+        runlog = crawler.get_extension(RunLog)
+    except RuntimeError:  # the crawl broke down before its extensions existed
+        runlog = None
+    verdict = None  # the crawl's own, unless it never reached its end
+    if not task.done():  # a second SIGTERM or Ctrl-C stopped the reactor mid-crawl
+        verdict = "interrupted", "forced shutdown before the end; the next run resumes"
+    elif error is not None:
+        logger.error("Crawl failed", exc_info=error)
+        verdict = "failed", (str(error) or type(error).__name__).splitlines()[0]
+    if verdict and runlog is not None:
+        runlog.settle(*verdict)
+    if verdict is None:
+        verdict = (runlog.status, runlog.message) if runlog is not None else ("ok", None)  # None: RunLog disabled
+    status, message = verdict
+    code = EXIT_CODES[status]
+    return code, f"{status}: {message}" if code else None

@@ -1,0 +1,204 @@
+"""FailureLog: every URL that fails lands in the ``failures`` table, and comes back when due.
+
+What happened to a URL reaches it through Scrapy's own channels:
+
+- a download that fails for good (after the in-run retries), a response a
+  guard refuses and an HTTP error status reach the errback it gives every
+  request that has none (stage ``download``);
+- a callback that raises: ``spider_error`` (stage ``parse``);
+- a page the pipelines drop as no article: ``item_dropped`` (stage
+  ``extract``; a duplicate of a stored article is no failure);
+- an article that cannot be stored: ``item_error`` (stage ``store``).
+
+A URL answered (below 400) that failed nowhere in the run is resolved:
+its row is deleted when the spider closes. When the engine starts, failures
+whose ``next_retry`` has come are requested again with the callback and
+cb_kwargs of the request that failed, so a URL that discovery no longer
+lists, or that the spider gave up on, is not lost. Stats and reasons:
+docs/faults.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    NotConfigured,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.failures import clear_failures, due_failures, record_failure, retry_after
+from crawler.middlewares import Refused
+from crawler.storage import open_db
+
+logger = logging.getLogger(__name__)
+
+# Reason slugs of the exceptions a download ends with; others are named after their class.
+DOWNLOAD_REASONS = (
+    (DownloadTimeoutError, "timeout"),
+    (ResponseDataLossError, "truncated"),
+    (DownloadCancelledError, "too-large"),  # DOWNLOAD_MAXSIZE is what cancels downloads
+    (DownloadConnectionRefusedError, "connection-refused"),
+    (DownloadFailedError, "connection-failed"),  # reset, closed mid-response, TLS failure
+    (ValueError, "invalid-url"),  # a redirect to a URL Scrapy cannot build (javascript:…)
+)
+# IgnoreRequest messages of Scrapy's own middlewares that mean a failure; the
+# others (robots.txt, offsite) are the crawl's policy, not a failure.
+IGNORED_REASONS = (
+    (re.compile(r"^max redirections reached$"), "redirect-loop"),
+    (re.compile(r"DOWNLOAD_MAXSIZE"), "too-large"),  # a compression bomb
+)
+# Pipeline drops that are no failure: the article is stored under another URL.
+NOT_FAILED_DROPS = {"duplicate"}
+
+
+def download_reason(exception: BaseException) -> str | None:
+    """The reason slug of a failed download, or None when it was no failure."""
+    if isinstance(exception, HttpError):
+        return f"http-{exception.response.status}"
+    if isinstance(exception, Refused):
+        return exception.reason
+    if isinstance(exception, IgnoreRequest):
+        return next((reason for pattern, reason in IGNORED_REASONS if pattern.search(str(exception))), None)
+    for types, reason in DOWNLOAD_REASONS:
+        if isinstance(exception, types):
+            return reason
+    return slug(type(exception).__name__)
+
+
+def drop_reason(exception: BaseException) -> str:
+    """The slug the pipelines put first in a DropItem message ("not-article: URL: …")."""
+    return str(exception).split(":", 1)[0].strip()
+
+
+def slug(name: str) -> str:
+    """``OperationalError`` -> ``operational-error``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def origin(request: scrapy.Request) -> str:
+    """The URL first requested, before any redirect: the one to retry."""
+    return request.meta.get("redirect_urls", [request.url])[0]
+
+
+def retry_request(request: scrapy.Request) -> str | None:
+    """JSON of what rebuilds ``request`` in a later run (its callback's name, cb_kwargs), or None."""
+    try:
+        return json.dumps({"callback": request.callback.__name__, "cb_kwargs": request.cb_kwargs})
+    except (AttributeError, TypeError):  # no callback; cb_kwargs that are no JSON (a live blog's page)
+        return None
+
+
+def rebuild_request(url: str, spec: str, spider: scrapy.Spider) -> scrapy.Request:
+    """The request ``retry_request`` described; AttributeError if the spider lost its callback."""
+    spec = json.loads(spec)
+    return scrapy.Request(url, getattr(spider, spec["callback"]), cb_kwargs=spec["cb_kwargs"])
+
+
+class FailureLog:
+    def __init__(self, crawler, path: str, base: float, cap: float):
+        self.crawler = crawler
+        self.path = path
+        self.base = base
+        self.cap = cap
+        self.db = None
+        self.fetched: set[str] = set()  # origins of responses that did not fail
+        self.failed: set[str] = set()  # origins recorded as failed in this run
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        path = settings.get("DATABASE_PATH")
+        if not path:
+            raise NotConfigured("DATABASE_PATH is empty")
+        log = cls(crawler, path, settings.getfloat("FAILURE_RETRY_BASE"), settings.getfloat("FAILURE_RETRY_MAX"))
+        crawler.signals.connect(log.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(log.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(log.response_received, signal=signals.response_received)
+        crawler.signals.connect(log.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(log.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(log.item_error, signal=signals.item_error)
+        return log
+
+    # The engine starts once the database opened (one that cannot be opened
+    # stops the crawl before) and before any start request is sent.
+    def engine_started(self):
+        self.db = open_db(self.path)
+        spider = self.crawler.spider
+        for row in due_failures(self.db, datetime.now(timezone.utc)):
+            try:
+                request = rebuild_request(row["url"], row["retry_request"], spider)
+            except AttributeError as exc:
+                logger.warning("Not retrying %s: %s", row["url"], exc)
+                continue
+            self.crawler.engine.crawl(request)
+            self.crawler.stats.inc_value("failures/retried")
+
+    def spider_closed(self, spider):
+        if self.db is None:  # the crawl never started
+            return
+        try:
+            cleared = clear_failures(self.db, self.fetched - self.failed)
+            self.crawler.stats.set_value("failures/cleared", cleared)
+        finally:
+            self.db.close()
+
+    def request_scheduled(self, request, spider):
+        # A request with an errback of its own handles its failures itself.
+        if request.errback is None:
+            request.errback = self.download_failed
+
+    def response_received(self, response, request, spider):
+        if response.status < 400:  # 304 included; a redirect not followed fails on
+            self.fetched.add(origin(request))
+
+    def download_failed(self, failure):
+        reason = download_reason(failure.value)
+        if reason is not None:
+            self.record(failure.request, "download", reason, getattr(failure.value, "response", None))
+
+    def spider_error(self, failure, response, spider):
+        self.record(response.request, "parse", slug(type(failure.value).__name__), response)
+
+    def item_dropped(self, item, response, exception, spider):
+        reason = drop_reason(exception)
+        if reason not in NOT_FAILED_DROPS:
+            self.record(response.request, "extract", reason, response)
+
+    def item_error(self, item, response, spider, failure):
+        self.record(response.request, "store", slug(type(failure.value).__name__), response)
+
+    def record(self, request, stage: str, reason: str, response=None) -> None:
+        url = origin(request)
+        now = datetime.now(timezone.utc)
+        self.failed.add(url)
+        self.crawler.stats.inc_value(f"failed/{stage}/{reason}")
+        try:
+            row = record_failure(
+                self.db, url, stage=stage, reason=reason, now=now, base=self.base, cap=self.cap,
+                http_status=response.status if response is not None else None,
+                wait=retry_after(response.headers.get("Retry-After"), now) if response is not None else None,
+                retry_request=retry_request(request),
+            )
+        except sqlite3.Error as exc:
+            # The database itself is failing (locked past the busy timeout,
+            # disk full): the log line is all that is left of this failure.
+            self.crawler.stats.inc_value("failures/unrecorded")
+            logger.error("Failed %s at %s: %s (not recorded: %s)", url, stage, reason, exc)
+            return
+        logger.warning(
+            "Failed %(url)s at %(stage)s: %(reason)s (attempt %(attempts)d, next retry after %(next_retry)s)", row
+        )

@@ -1,0 +1,189 @@
+"""RunLog: one ``crawl_runs`` row per crawl, the lock that keeps crawls apart, and the verdict.
+
+Cron runs the crawl every hour, so a run must not overlap the previous one,
+and a run that failed or went wrong must say so in one line. The lock is an
+``flock`` on the database file itself: no side file, and the kernel releases
+it however the process ends, SIGKILL included. The verdict (``status``,
+``message``) goes to the run's row; the ``crawl`` command turns it into the
+exit code.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+from crawler import storage
+
+logger = logging.getLogger(__name__)
+
+# Exit codes of `scrapy crawl` (see crawler/commands/crawl.py).
+EXIT_CODES = {"ok": 0, "failed": 1, "interrupted": 1, "degraded": 3}
+EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the database, try later
+# Shares of fewer pages than this say nothing about the site.
+MIN_PAGES = 10
+DISCOVERY_KINDS = ("feed", "sitemap", "listing")
+
+
+class CrawlBusy(Exception):
+    """Another crawl holds the database."""
+
+
+def lock_database(path: str | os.PathLike) -> int:
+    """Take the crawl lock on the database file (created if missing); its descriptor.
+
+    Raises CrawlBusy when another process holds it, StorageError when the
+    file cannot be opened. The descriptor is never closed: closing any
+    descriptor of the database file would drop the SQLite locks this process
+    holds on it, and the kernel releases the lock when the process exits.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise storage.StorageError(f"cannot open database {path}: {exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)  # this process has no SQLite connection to the file yet
+        run = storage.running_run(path)
+        since = f" (run {run['id']}, started {run['started']})" if run else ""
+        raise CrawlBusy(f"another crawl is running on {path}{since}; not starting a second one") from None
+    return fd
+
+
+def run_counts(stats: dict) -> dict[str, int]:
+    """The ``crawl_runs`` counts of a crawl's stats."""
+
+    def total(prefix: str) -> int:
+        return sum(value for key, value in stats.items() if key.startswith(prefix))
+
+    return {
+        "requests": stats.get("downloader/request_count", 0),
+        "new": stats.get("articles/stored/new", 0),
+        "updated": stats.get("articles/stored/updated", 0),
+        "unchanged": stats.get("articles/stored/unchanged", 0),
+        "failed": total("articles/drop/") + total("requests/failed/"),
+        "removed_blocks": total("articles/strip/"),
+    }
+
+
+def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[str, float]) -> tuple[str, str]:
+    """(status, one-line message) of a finished crawl.
+
+    ``failed`` when the crawl did not run to its end or reached nothing of
+    the site; ``degraded`` when too many pages failed, discovery documents
+    list no article, or the site's rules stopped finding fields (the publisher
+    changed its markup); else ``ok``.
+    """
+    counts = run_counts(stats)
+    if reason == "shutdown":
+        return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
+    if reason != "finished":
+        return "failed", f"closed early: {reason}"
+    if not stats.get("discovery/documents", 0) + stats.get("discovery/not-modified", 0):
+        return "failed", f"site unreachable: no discovery document could be fetched ({counts['failed']} requests failed)"
+    problems = []
+    attempted = sum(counts[name] for name in ("new", "updated", "unchanged", "failed"))
+    if attempted >= MIN_PAGES and counts["failed"] / attempted > max_failed_share:
+        problems.append(f"{counts['failed']} of {attempted} pages failed (more than {max_failed_share:.0%})")
+    for kind in DISCOVERY_KINDS:
+        documents = stats.get(f"discovery/{kind}/documents", 0)
+        if documents and not stats.get(f"discovery/{kind}", 0):
+            problems.append(f"{documents} {kind} documents list no article")
+    pages = stats.get("coverage/pages", 0)
+    if pages >= MIN_PAGES:
+        for field, minimum in min_coverage.items():
+            share = stats.get(f"coverage/{field}", 0) / pages
+            if share < minimum:
+                problems.append(f"{field} found in {share:.0%} of {pages} articles (minimum {minimum:.0%})")
+    if problems:
+        return "degraded", "; ".join(problems) + ": the site or its markup may have changed"
+    return "ok", ", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
+
+
+class RunLog:
+    def __init__(self, crawler, path: str, max_failed_share: float, min_coverage: dict[str, float]):
+        self.crawler = crawler
+        self.max_failed_share = max_failed_share
+        self.min_coverage = min_coverage
+        self.lock = lock_database(path)  # held until the process exits
+        self.db = storage.open_db(path)
+        self.run_id = storage.begin_run(self.db, storage.utc_now())
+        self.status: str | None = None
+        self.message: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("DATABASE_PATH")
+        if not path:
+            raise NotConfigured("DATABASE_PATH is empty")
+        ext = cls(
+            crawler,
+            path,
+            crawler.settings.getfloat("MAX_FAILED_SHARE"),
+            crawler.settings.getdict("MIN_FIELD_COVERAGE"),
+        )
+        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def item_done(self, item):
+        """Count the fields every article page gave, stored or dropped."""
+        adapter = ItemAdapter(item)
+        stats = self.crawler.stats
+        stats.inc_value("coverage/pages")
+        for field in self.min_coverage:
+            if adapter.get(field):
+                stats.inc_value(f"coverage/{field}")
+
+    def spider_closed(self, reason):
+        stats = self.crawler.stats.get_stats()
+        status, message = judge(reason, stats, self.max_failed_share, self.min_coverage)
+        self.finish(status, message, reason, run_counts(stats))
+
+    def settle(self, status: str, message: str) -> None:
+        """Record a crawl that ended before its spider could close (broke down, forced to stop)."""
+        if self.status is None:
+            self.finish(status, message, None, run_counts(self.crawler.stats.get_stats()))
+
+    def finish(self, status: str, message: str, reason: str | None, counts: dict) -> None:
+        self.status, self.message = status, message
+        values = dict(counts, finished=storage.utc_now(), status=status, finish_reason=reason, message=message)
+        storage.finish_run(self.db, self.run_id, values)
+        self.db.close()
+        log = logger.info if status == "ok" else logger.error
+        log("Crawl run %(id)s %(status)s: %(message)s", {"id": self.run_id, "status": status, "message": message})
+
+
+class FailedRequests:
+    """Downloader middleware counting requests that failed for good, as ``requests/failed/<reason>``.
+
+    Ordered outside the retry and redirect middlewares, it sees only what they
+    gave up on; without errbacks of its own, other components keep theirs.
+    """
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_response(self, request, response):
+        if response.status >= 400:
+            self.stats.inc_value(f"requests/failed/http-{response.status}")
+        return response
+
+    def process_exception(self, request, exception):
+        # IgnoreRequest is the crawl's own decision (robots.txt, a guard), not a failure.
+        if not isinstance(exception, IgnoreRequest):
+            self.stats.inc_value(f"requests/failed/{type(exception).__name__}")

@@ -1,0 +1,549 @@
+"""Incremental, cron-safe crawls: fetch decisions, state, history, run log, lock, exit codes.
+
+The end-to-end tests run the real `scrapy crawl` against the replica served
+with conditional GET, and read the server's request log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from crawler import state
+from crawler.discovery import Link
+from crawler.migrations import migrations
+from crawler.runlog import CrawlBusy, judge, lock_database, run_counts
+from crawler.storage import (
+    StorageError,
+    begin_run,
+    discovery_documents,
+    finish_run,
+    mark_dropped,
+    open_db,
+    pending_fetches,
+    record_discovery,
+    store_article,
+)
+from tests.conftest import ROOT, SITE, SITE_V2, crawl_command, run_crawl
+from tests.replica_server import ReplicaServer
+from tests.scoring import score_database
+
+ARTICLE_PAGE = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]*-a(\d+)$")
+# What v2 adds to and changes in the dev replica (FORMAT.md §6, truth/ of v2).
+ADDED = {"89320", "89321", "89323", "89324", "89326"}
+UPDATED = {"65457", "72572", "77241"}
+FEED_ITEM = "<p>Putin met Erdogan.</p>"
+
+
+# -- Fetch decisions -------------------------------------------------------------------
+
+
+def test_a_signal_ignores_markup_but_not_words():
+    plain = state.link_signal(Link("u", title="Talks", text=FEED_ITEM))
+    assert plain == state.link_signal(Link("u", title="Talks", text='<p class="x">Putin  met\nErdogan.</p>'))
+    assert plain == state.link_signal(Link("u", title="Talks", text="Putin met Erdogan&#46;"))
+    assert plain != state.link_signal(Link("u", title="Talks", text="<p>Putin met Erdogan again.</p>"))
+    assert plain != state.link_signal(Link("u", title="Talks, updated", text=FEED_ITEM))
+    assert state.link_signal(Link("u", modified="2024-06-20T10:00:00+03:00")) != state.link_signal(
+        Link("u", modified="2024-06-20T11:00:00+03:00"))
+    assert state.link_signal(Link("u", published="2024-06-20T10:00:00+03:00")) is None
+
+
+@pytest.mark.parametrize("known, due, previous, signal, reason", [
+    (False, None, None, None, "new"),
+    (True, None, None, None, None),
+    (True, None, None, "s1", None),  # the first signal of a document is a baseline
+    (True, None, "s1", "s1", None),
+    (True, None, "s1", None, None),
+    (True, None, "s1", "s2", "changed"),
+    (True, "new", "s1", "s1", "new"),  # still due from a crawl that did not finish
+])
+def test_fetch_reason(known, due, previous, signal, reason):
+    assert state.fetch_reason(known, due, previous, signal) == reason
+
+
+def test_conditional_headers_and_unchanged_sitemaps():
+    document = state.Document("u", etag='"e"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT",
+                              sitemap_lastmod="2024-06-20T12:00:00+03:00")
+    assert state.conditional_headers(document) == {
+        "If-None-Match": '"e"', "If-Modified-Since": "Thu, 20 Jun 2024 09:00:00 GMT"}
+    assert state.conditional_headers(state.Document("u")) == {}
+    assert state.conditional_headers(None) == {}
+    assert not state.sitemap_changed("2024-06-20T12:00:00+03:00", document)
+    assert state.sitemap_changed("2024-06-21T12:00:00+03:00", document)
+    assert state.sitemap_changed(None, document)  # no lastmod: always read
+    assert state.sitemap_changed("2024-06-20T12:00:00+03:00", None)
+
+
+# -- The run's verdict -----------------------------------------------------------------
+
+LIMITS = {"max_failed_share": 0.2, "min_coverage": {"authors": 0.5, "body": 0.9}}
+HEALTHY = {
+    "downloader/request_count": 60, "discovery/documents": 20, "discovery/feed/documents": 8,
+    "discovery/feed": 300, "articles/stored/new": 40, "articles/stored/unchanged": 5,
+    "articles/drop/not-article": 2, "articles/strip/donation": 40, "articles/strip/promo": 7,
+    "coverage/pages": 47, "coverage/authors": 40, "coverage/body": 45,
+}
+
+
+def test_counts_of_a_run():
+    assert run_counts(dict(HEALTHY, **{"requests/failed/http-500": 1})) == {
+        "requests": 60, "new": 40, "updated": 0, "unchanged": 5, "failed": 3, "removed_blocks": 47}
+
+
+@pytest.mark.parametrize("reason, change, status, message", [
+    ("finished", {}, "ok", "40 new, 0 updated, 5 unchanged, 2 failed"),
+    ("shutdown", {}, "interrupted", "interrupted (shutdown)"),
+    ("closespider_errorcount", {}, "failed", "closed early: closespider_errorcount"),
+    ("finished", {"discovery/documents": 0, "requests/failed/ConnectionRefusedError": 21}, "failed",
+     "site unreachable: no discovery document could be fetched (23 requests failed)"),
+    ("finished", {"discovery/documents": 0, "discovery/not-modified": 20, "coverage/pages": 0,
+                  "articles/stored/new": 0, "articles/stored/unchanged": 0, "articles/drop/not-article": 0},
+     "ok", "0 new"),
+    ("finished", {"articles/drop/empty-body": 20}, "degraded", "22 of 67 pages failed (more than 20%)"),
+    ("finished", {"discovery/feed": 0}, "degraded", "8 feed documents list no article"),
+    ("finished", {"coverage/authors": 10}, "degraded", "authors found in 21% of 47 articles (minimum 50%)"),
+    ("finished", {"coverage/pages": 9, "coverage/authors": 0}, "ok", "40 new"),  # too few to judge
+])
+def test_judge(reason, change, status, message):
+    verdict = judge(reason, dict(HEALTHY, **change), **LIMITS)
+    assert verdict[0] == status
+    assert message in verdict[1]
+
+
+def test_every_problem_is_in_the_one_line():
+    status, message = judge("finished", dict(HEALTHY, **{"coverage/body": 0, "discovery/feed": 0}), **LIMITS)
+    assert status == "degraded" and "\n" not in message
+    assert "body found in 0%" in message and "feed documents list no article" in message
+
+
+# -- State in the database -------------------------------------------------------------
+
+SITE_NAME = "moscowtimes"
+ROW = {"url": "http://h/2024/06/20/x-a1", "site": SITE_NAME, "article_id": "1", "title": "T",
+       "body": "One.", "authors": "[]", "tags": "[]", "published": "2024-06-20T10:00:00+03:00",
+       "content_hash": "h1"}
+
+
+def sighting(article_id="1", signal=None):
+    return state.Sighting(article_id, f"http://h/2024/06/20/x-a{article_id}", "2024-06-20T10:00:00+03:00",
+                          None, signal)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_db(tmp_path / "articles.db")
+
+
+def test_new_links_are_due_until_stored(db):
+    assert record_discovery(db, SITE_NAME, "feed", [sighting("1"), sighting("2")], "t1") == [
+        ("1", "http://h/2024/06/20/x-a1", "new"), ("2", "http://h/2024/06/20/x-a2", "new")]
+    # A crawl killed now finds both still due, and no more once stored.
+    assert [row[0] for row in pending_fetches(db, SITE_NAME, "2024-06-21T00:00:00+00:00", 0, 6)] == ["1", "2"]
+    store_article(db, ROW, [], "t2")
+    assert record_discovery(db, SITE_NAME, "feed", [sighting("1"), sighting("2")], "t3") == [
+        ("2", "http://h/2024/06/20/x-a2", "new")]
+    link = db["article_links"].get((SITE_NAME, "1"))
+    assert (link["due"], link["fetched"], link["discovered"]) == (None, "t2", "t1")
+
+
+def test_a_changed_signal_makes_a_stored_article_due_until_fetched_again(db):
+    record_discovery(db, SITE_NAME, "feed", [sighting(signal="s1")], "t1")
+    store_article(db, ROW, [], "t2")
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s1")], "t3") == []
+    # Another document's view of the same article is compared with its own.
+    assert record_discovery(db, SITE_NAME, "other", [sighting(signal="x")], "t3") == []
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s2")], "t4") == [
+        ("1", ROW["url"], "changed")]
+    # Killed before the fetch: the next crawl still knows, though the signal is recorded.
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s2")], "t5") == [
+        ("1", ROW["url"], "changed")]
+    store_article(db, dict(ROW, body="One. Two.", content_hash="h2"), [], "t6")
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s2")], "t7") == []
+
+
+def test_a_dropped_link_is_not_fetched_again_until_it_changes(db):
+    record_discovery(db, SITE_NAME, "feed", [sighting(signal="s1")], "t1")
+    mark_dropped(db, SITE_NAME, "1", "not-article: soft 404", "t2")
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s1")], "t3") == []
+    assert db["article_links"].get((SITE_NAME, "1"))["dropped"] == "not-article: soft 404"
+    assert record_discovery(db, SITE_NAME, "feed", [sighting(signal="s2")], "t4") == [("1", ROW["url"], "changed")]
+    store_article(db, ROW, [], "t5")
+    assert db["article_links"].get((SITE_NAME, "1"))["dropped"] is None
+
+
+def test_document_validators_are_written_with_the_links(db):
+    document = state.Document("http://h/rss/all", etag='"e1"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT")
+    with pytest.raises(sqlite3.IntegrityError):  # a link without a URL breaks the transaction
+        record_discovery(db, SITE_NAME, "feed", [sighting("1"), state.Sighting("2", None, None, None, None)],
+                         "t1", document)
+    assert discovery_documents(db, ["http://h/rss/all"]) == {}
+    assert db["article_links"].count == 0
+    record_discovery(db, SITE_NAME, "feed", [sighting("1")], "t1", document)
+    assert discovery_documents(db, ["http://h/rss/all", "http://h/other"]) == {"http://h/rss/all": document}
+
+
+def test_recent_articles_are_rechecked_within_the_window_every_interval(db):
+    store_article(db, ROW, [], "2024-06-20T08:00:00+00:00")  # published 07:00 UTC
+    old = dict(ROW, article_id="2", url="http://h/2024/06/01/y-a2", published="2024-06-01T10:00:00+03:00")
+    store_article(db, old, [], "2024-06-20T08:00:00+00:00")
+
+    def rechecked(now, window, interval=6):
+        return [row for row in pending_fetches(db, SITE_NAME, now, window, interval) if row[2] == "recheck"]
+
+    assert rechecked("2024-06-20T15:00:00+00:00", 48) == [("1", ROW["url"], "recheck")]
+    assert rechecked("2024-06-20T13:00:00+00:00", 48) == []  # fetched 5 hours ago
+    assert rechecked("2024-06-20T13:00:00+00:00", 48, interval=4) == [("1", ROW["url"], "recheck")]
+    assert rechecked("2024-06-22T08:00:00+00:00", 48) == []  # 49 hours old
+    assert rechecked("2024-06-20T15:00:00+00:00", 0) == []  # re-checking off
+
+
+def test_an_update_keeps_the_previous_version(db):
+    store_article(db, ROW, [], "t1")
+    store_article(db, ROW, [], "t2")
+    assert db["article_versions"].count == 0
+    store_article(db, dict(ROW, title="T2", body="One. Two.", content_hash="h2"), [], "t3")
+    store_article(db, dict(ROW, title="T3", body="Three.", content_hash="h3"), [], "t4")
+    versions = list(db.query("select article_id, url, fetched, title, body, content_hash from article_versions"
+                             " order by id"))
+    assert versions == [
+        {"article_id": "1", "url": ROW["url"], "fetched": "t1", "title": "T", "body": "One.", "content_hash": "h1"},
+        {"article_id": "1", "url": ROW["url"], "fetched": "t3", "title": "T2", "body": "One. Two.",
+         "content_hash": "h2"},
+    ]
+    assert db["articles"].get((SITE_NAME, "1"))["last_changed"] == "t4"
+
+
+def test_an_upgraded_database_knows_its_articles(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="create_article_versions")
+    db["articles"].insert(dict(ROW, first_seen="t1", last_fetched="t2", last_changed="t1"))
+    db.close()
+    db = open_db(tmp_path / "old.db")
+    link = db["article_links"].get((SITE_NAME, "1"))
+    assert (link["url"], link["due"], link["discovered"], link["fetched"]) == (ROW["url"], None, "t1", "t2")
+    assert record_discovery(db, SITE_NAME, "feed", [sighting("1")], "t3") == []
+
+
+def test_a_run_that_died_is_marked_killed_by_the_next(db):
+    first = begin_run(db, "t1")
+    second = begin_run(db, "t2")
+    finish_run(db, second, {"finished": "t3", "status": "ok"})
+    rows = {row["id"]: row for row in db["crawl_runs"].rows}
+    assert rows[first]["status"] == "killed" and "died" in rows[first]["message"]
+    assert rows[second]["status"] == "ok"
+
+
+def test_the_lock_keeps_a_second_crawl_out(tmp_path):
+    path = tmp_path / "sub" / "articles.db"
+    fd = lock_database(path)
+    try:
+        with pytest.raises(CrawlBusy, match=r"another crawl is running on .*articles.db; not starting"):
+            lock_database(path)
+        db = open_db(path)
+        begin_run(db, "t1")
+        db.close()
+        with pytest.raises(CrawlBusy, match=r"articles.db \(run 1, started t1\); not starting"):
+            lock_database(path)
+    finally:
+        os.close(fd)
+    os.close(lock_database(path))
+
+
+def test_the_lock_on_a_bad_path_is_a_storage_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StorageError, match="cannot open database"):
+        lock_database(tmp_path / "file" / "articles.db")
+
+
+# -- Real crawls against the replica -----------------------------------------------------
+
+QUIET = {"RECHECK_WINDOW": "0"}
+# Documents always read whole: robots.txt (twice: Scrapy's own and the spider's) and the
+# two sitemap indexes, which say which sitemaps changed.
+ALWAYS_READ = {"/robots.txt", "/_static/sitemap/sitemap.xml", "/_static/sitemap/newsmap.xml"}
+
+
+def take_log(path: Path) -> list[dict]:
+    """The requests the replica logged since the last call."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    path.write_text("")
+    return lines
+
+
+def article_ids(requests: list[dict]) -> list[str]:
+    return [match[1] for match in (ARTICLE_PAGE.match(r["path"]) for r in requests) if match]
+
+
+def runs(db_path: Path) -> list[dict]:
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute("select * from crawl_runs order by id")]
+
+
+def counts(run: dict) -> tuple:
+    return run["status"], run["finish_reason"], run["new"], run["updated"], run["unchanged"], run["failed"]
+
+
+def test_recrawls_fetch_only_new_and_changed_articles_and_keep_history(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
+        first = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=QUIET)
+        assert first.returncode == 0, first.stderr[-3000:]
+        first_requests = take_log(log)
+        stored = sqlite3.connect(db_path).execute("select count(*) from articles").fetchone()[0]
+        assert len(article_ids(first_requests)) == stored
+
+        unchanged = run_crawl(server.base_url, db_path, settings=QUIET)
+        assert unchanged.returncode == 0 and unchanged.stderr.count("ERROR") == 0, unchanged.stderr[-3000:]
+        unchanged_requests = take_log(log)
+        port = server.port
+    assert article_ids(unchanged_requests) == []
+    revalidated = [r for r in unchanged_requests if r["path"] not in ALWAYS_READ]
+    assert {r["path"] for r in revalidated} >= {"/rss/all", "/_static/sitemap/news.xml", "/news"}
+    assert all(r["if_none_match"] and r["status"] == 304 for r in revalidated), revalidated
+    # Month files the index shows unchanged are not even asked for.
+    assert not any(re.search(r"/\d{4}-\d{1,2}\.xml$", r["path"]) for r in unchanged_requests)
+
+    with ReplicaServer(SITE_V2, conditional=True, log_path=log, port=port) as server:
+        next_day = run_crawl(server.base_url, db_path, settings=QUIET)
+    assert next_day.returncode == 0, next_day.stderr[-3000:]
+    next_day_requests = take_log(log)
+    assert sorted(article_ids(next_day_requests)) == sorted(ADDED | UPDATED)
+    feed = next(r for r in next_day_requests if r["path"] == "/rss/all")
+    assert feed["if_none_match"] and feed["status"] == 200
+    assert "/_static/sitemap/2024-6.xml" in {r["path"] for r in next_day_requests}
+
+    db = Database(db_path)
+    assert score_database(db_path, SITE_V2)["passed"]
+    versions = list(db.query("select article_id, body, content_hash from article_versions"))
+    assert {v["article_id"] for v in versions} == UPDATED and len(versions) == len(UPDATED)
+    for version in versions:
+        article = db["articles"].get(("moscowtimes", version["article_id"]))
+        assert version["content_hash"] != article["content_hash"]
+        assert article["body"].startswith(version["body"]) and article["last_changed"] > article["first_seen"]
+    changed = {row["article_id"] for row in db.query("select article_id from articles where last_changed > first_seen")}
+    assert changed == UPDATED
+
+    assert [counts(run) for run in runs(db_path)] == [
+        ("ok", "finished", stored, 0, 0, 0),
+        ("ok", "finished", 0, 0, 0, 0),
+        ("ok", "finished", len(ADDED), len(UPDATED), 0, 0),
+    ]
+    assert [run["requests"] for run in runs(db_path)] == [
+        len(first_requests), len(unchanged_requests), len(next_day_requests)]
+    assert all(run["finished"] >= run["started"] for run in runs(db_path))
+
+
+def test_recent_articles_are_rechecked(tmp_path):
+    db_path = tmp_path / "articles.db"
+    with ReplicaServer(SITE, log_path=tmp_path / "requests.jsonl") as server:
+        assert run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=QUIET).returncode == 0
+        stored = len(article_ids(take_log(tmp_path / "requests.jsonl")))
+        # Every replica article is younger than a century; the first crawl was less than an hour ago.
+        century = {"RECHECK_WINDOW": str(100 * 365 * 24)}
+        assert run_crawl(server.base_url, db_path, settings=dict(century, RECHECK_INTERVAL="1")).returncode == 0
+        assert article_ids(take_log(tmp_path / "requests.jsonl")) == []
+        assert run_crawl(server.base_url, db_path, settings=dict(century, RECHECK_INTERVAL="0")).returncode == 0
+        assert len(article_ids(take_log(tmp_path / "requests.jsonl"))) == stored
+    assert counts(runs(db_path)[-1]) == ("ok", "finished", 0, 0, stored, 0)
+
+
+@pytest.mark.parametrize("signals", [
+    [signal.SIGKILL],
+    [signal.SIGTERM],  # Scrapy closes the spider
+    [signal.SIGTERM, signal.SIGTERM],  # and stops at once on the second
+], ids=["SIGKILL", "SIGTERM", "SIGTERM-twice"])
+def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_path, signals):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
+        slow = dict(QUIET, DOWNLOAD_DELAY="0.05", CONCURRENT_REQUESTS_PER_DOMAIN="1")
+        crawl = subprocess.Popen(crawl_command(server.base_url, db_path, "-a", "since=2000-01-01", settings=slow),
+                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        while stored_articles(db_path) < 10:
+            assert crawl.poll() is None, crawl.stderr.read()[-3000:]
+            time.sleep(0.05)
+        for signum in signals:
+            os.killpg(crawl.pid, signum)  # the extraction workers too
+        _, stderr = crawl.communicate(timeout=120)
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        before = {row[0] for row in sqlite3.connect(db_path).execute("select article_id from articles")}
+        take_log(log)
+
+        resumed = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=QUIET)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+        fetched_again = article_ids(take_log(log))
+
+    report = score_database(db_path, SITE)
+    assert report["passed"] and report["missing"] == [] and report["extra"] == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) = count(distinct article_id) from articles").fetchone() == (1,)
+        after = {row[0] for row in conn.execute("select article_id from articles")}
+    # Only what the killed crawl had not stored, each once.
+    assert after - before and sorted(fetched_again) == sorted(after - before)
+    killed, finished = runs(db_path)
+    if signals == [signal.SIGKILL]:
+        assert crawl.returncode == -signal.SIGKILL
+        assert killed["status"] == "killed" and killed["finished"] is None and "died" in killed["message"]
+    else:
+        assert crawl.returncode == 1
+        assert stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: interrupted")
+        assert killed["status"] == "interrupted" and killed["finished"]
+        if len(signals) == 1:
+            assert killed["finish_reason"] == "shutdown"
+    assert finished["status"] == "ok"
+
+
+def stored_articles(db_path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+            return conn.execute("select count(*) from articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created or not migrated yet
+
+
+def test_a_second_crawl_started_at_the_same_time_exits_at_once(tmp_path):
+    db_path = tmp_path / "articles.db"
+    slow_feed = [{"regex": "^/rss/all$", "fault": "timeout", "seconds": 3}]
+    with ReplicaServer(SITE, faults=slow_feed) as server:
+        command = crawl_command(server.base_url, db_path, settings=QUIET)
+        crawls = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                  for _ in range(2)]
+        results = [(crawl.wait(timeout=300), crawl.stderr.read()) for crawl in crawls]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 75], results
+    busy = next(stderr for code, stderr in results if code == 75)
+    assert busy.strip().splitlines()[-1].startswith(f"crawl moscowtimes: another crawl is running on {db_path}")
+    assert [run["status"] for run in runs(db_path)] == ["ok"]
+
+
+def test_an_unreachable_site_fails_with_one_line(tmp_path):
+    with ReplicaServer(SITE) as server:
+        closed = server.base_url  # nothing listens there once the server stopped
+    result = run_crawl(closed, tmp_path / "articles.db", "--logfile", str(tmp_path / "crawl.log"),
+                       settings=dict(QUIET, RETRY_TIMES="0"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "crawl moscowtimes: failed: site unreachable: no discovery document could be fetched (22 requests failed)"]
+    (run,) = runs(tmp_path / "articles.db")
+    assert run["status"] == "failed" and run["message"].startswith("site unreachable") and run["failed"] == 22
+
+
+def test_a_crawl_that_breaks_down_on_the_way_is_recorded_as_failed(tmp_path):
+    result = run_crawl("http://127.0.0.1:9", tmp_path / "articles.db", settings={"STRIP_MODE": "bogus"})
+    assert result.returncode == 1
+    line = "crawl moscowtimes: failed: STRIP_MODE must be 'remove' or 'flag', not 'bogus'"
+    assert result.stderr.strip().splitlines()[-1] == line
+    (run,) = runs(tmp_path / "articles.db")
+    assert (run["status"], run["message"]) == ("failed", line.split("failed: ", 1)[1])
+
+
+def test_a_crawl_that_cannot_open_its_database_fails_with_one_line(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = run_crawl("http://127.0.0.1:9", tmp_path / "file" / "articles.db")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: failed: cannot open database")
+
+
+def hide_publication_dates(src: Path, dst: Path) -> Path:
+    """The replica after a redesign that renamed the publication date in every article's metadata."""
+    shutil.copytree(src, dst)
+    for page in dst.glob("www/[0-9][0-9][0-9][0-9]/**/*-a*"):
+        text = page.read_text("utf-8")
+        page.write_text(text.replace("article:published_time", "article:shown_time")
+                        .replace('"datePublished"', '"dateShown"'), "utf-8")
+    return dst
+
+
+def test_site_rules_that_stopped_matching_make_a_degraded_run(tmp_path):
+    redesigned = hide_publication_dates(SITE, tmp_path / "redesigned")
+    with ReplicaServer(redesigned) as server:
+        result = run_crawl(server.base_url, tmp_path / "articles.db", "-a", "since=2000-01-01",
+                           "--logfile", str(tmp_path / "crawl.log"), settings=QUIET)
+    assert result.returncode == 3
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("crawl moscowtimes: degraded: ")
+    assert "published found in 0% of" in line and "site or its markup may have changed" in line
+    assert runs(tmp_path / "articles.db")[0]["status"] == "degraded"
+
+
+def test_feeds_that_list_no_article_make_a_degraded_run(tmp_path):
+    empty_feeds = [{"regex": "^/rss/", "fault": "body", "content_type": "text/xml",
+                    "content": "<rss><channel><title>MT</title></channel></rss>"}]
+    with ReplicaServer(SITE, faults=empty_feeds) as server:
+        result = run_crawl(server.base_url, tmp_path / "articles.db", settings=QUIET)
+    assert result.returncode == 3
+    assert "8 feed documents list no article" in result.stderr.splitlines()[-1]
+
+
+def test_article_pages_that_fail_make_a_degraded_run_and_stay_due(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    broken = [{"regex": ARTICLE_PAGE.pattern, "fault": "status", "status": 500}]
+    with ReplicaServer(SITE, faults=broken, log_path=log) as server:
+        failing = run_crawl(server.base_url, db_path, settings=dict(QUIET, RETRY_TIMES="0"))
+        port = server.port
+    assert failing.returncode == 3, failing.stderr[-3000:]
+    failed = set(article_ids(take_log(log)))
+    assert failed and "pages failed" in failing.stderr.splitlines()[-1]
+    assert runs(db_path)[0]["failed"] >= len(failed)
+    with ReplicaServer(SITE, log_path=log, port=port) as server:
+        repaired = run_crawl(server.base_url, db_path, settings=QUIET)
+    assert repaired.returncode == 0, repaired.stderr[-3000:]
+    assert sorted(article_ids(take_log(log))) == sorted(failed)
+    assert counts(runs(db_path)[1]) == ("ok", "finished", len(failed), 0, 0, 0)
+
+
+def test_a_document_read_in_part_is_read_whole_by_the_next_crawl(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
+        assert run_crawl(server.base_url, db_path, "-a", "since=2024-06-15", settings=QUIET).returncode == 0
+        feed = f"{server.base_url}/rss/all"
+        assert discovery_documents(Database(db_path), [feed])[feed] == state.Document(feed)
+        take_log(log)
+        assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
+        requests = {r["path"]: r for r in take_log(log)}
+    assert requests["/rss/all"]["if_none_match"] is None and requests["/rss/all"]["status"] == 200
+    assert "/_static/sitemap/2024-6.xml" in requests
+    assert Database(db_path)["articles"].get(("moscowtimes", "86045"))  # 2023: outside the first window
+
+
+def test_links_that_give_no_article_are_not_fetched_again(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    older = "/2023/09/18/in-russias-far-north-timber-towns-bet-on-life-after-logging-a86045"
+    neighbour = "/2024/05/28/drone-attack-sparks-fire-at-fuel-depot-in-russias-bryansk-region-a88310"
+    broken = [
+        {"regex": "-a88967$", "fault": "redirect", "location": "{{www}}" + neighbour},  # a second copy of it
+        {"regex": "-a88977$", "fault": "redirect", "location": "{{www}}/news"},  # fetched as a listing too
+        {"regex": "-a89254$", "fault": "redirect", "location": "{{www}}" + older},
+        {"regex": "-a89101$", "fault": "body", "content": (SITE / "data" / "soft404.html").read_text("utf-8")},
+        {"regex": "^/live/88620/", "fault": "body", "content": "not json", "content_type": "application/json"},
+    ]
+    with ReplicaServer(SITE, faults=broken, log_path=log) as server:
+        run_crawl(server.base_url, db_path, "-a", "since=2024-05-27", settings=QUIET)
+        port = server.port
+    assert {"88967", "88977", "89254", "89101", "88620"} <= set(article_ids(take_log(log)))
+    db = Database(db_path)
+    links = {row["article_id"]: row for row in db.query("select * from article_links where due is null")}
+    assert links["88977"]["dropped"] == "not-article-url"
+    assert links["89254"]["dropped"] == links["88967"]["dropped"] == "redirected"
+    assert links["88310"]["dropped"] is None and links["88310"]["fetched"]
+    assert links["89101"]["dropped"].startswith("not-article: ")
+    assert links["88620"]["dropped"] == "bad-live-posts"
+    stored = {row["article_id"] for row in db.query("select article_id from articles")}
+    assert {"86045", "88310"} <= stored and not {"88967", "88977", "89254", "89101", "88620"} & stored
+
+    with ReplicaServer(SITE, log_path=log, port=port) as server:  # repaired, and not conditional
+        assert run_crawl(server.base_url, db_path, "-a", "since=2024-05-27", settings=QUIET).returncode == 0
+    assert article_ids(take_log(log)) == []

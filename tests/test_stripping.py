@@ -1,0 +1,250 @@
+"""crawler.stripping on small hand-written pages: each signal family, each language, the
+safety nets, flag mode, and story text that only looks like an appeal."""
+
+import copy
+
+import lxml.html
+import pytest
+
+from crawler import stripping
+from crawler.stripping import (
+    RemovedBlock,
+    Vocabulary,
+    detect_paywall,
+    strip_paragraphs,
+    strip_site,
+    strip_tree,
+)
+
+STORY = "".join(
+    f"<p>Paragraph {i} of the report: the regional government said on Tuesday that the new bridge over the "
+    f"river would open next spring, three years later than first planned, after a dispute with contractors.</p>"
+    for i in range(6)
+)
+# The Moscow Times appeal with its class names replaced by random tokens (brief, site doc §4.3).
+RANDOM_CLASS_APPEAL = """
+<div class="xq-3f9a-box"><h4>… we have a small favor to ask.</h4>
+  <p>As you may have heard, The Moscow Times, an independent news source for over 30 years, has been unjustly
+  branded as a "foreign agent" by the Russian government.</p>
+  <p>We, the journalists of The Moscow Times, refuse to be silenced. But we need your help to continue our
+  critical mission.</p>
+  <p><span class="k1">Your support, no matter how small, makes a world of difference. If you can, please support
+  us monthly starting from just <span class="k2"></span>2.</span> It's quick to set up. Thank you.</p>
+  <a class="k3" href="https://www.themoscowtimes.com/contribute?utm_source=contribute">Continue</a></div>
+<div class="zz-71"><div class="p0"><div data-period="once">Once</div><div>Monthly</div><div>Annual</div></div>
+  <div class="p1"><label><input type="radio" name="a" value="2"><span>$2</span></label>
+  <label><input type="radio" name="a" value="5"><span>$5</span></label></div>
+  <div><a href="https://www.themoscowtimes.com/contribute?utm_source=contribute">Continue</a></div>
+  <div>paiment methods</div></div>
+<div class="zz-72"><p>Not ready to support today?</p><a href="#">Remind me later.</a></div>
+"""
+APPEAL_WORDS = ("small favor", "foreign agent", "Your support", "Once", "paiment", "Not ready", "Remind me later")
+
+
+def page(body: str) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(f"<html><head><title>T</title></head><body>{body}</body></html>")
+
+
+def text_of(tree) -> str:
+    return tree.text_content()
+
+
+def kinds(blocks: list[RemovedBlock]) -> set[str]:
+    return {b.kind for b in blocks}
+
+
+# -- strip_site ----------------------------------------------------------------------------------
+
+
+def test_strip_site_removes_outermost_matches_and_names_the_rule():
+    tree = page('<div class="promo"><aside class="promo">Ad</aside></div>' + STORY)
+    blocks = strip_site(tree, [("div.promo", "promo"), ("aside.promo", "promo")], site="moscowtimes")
+    assert blocks == [RemovedBlock("promo", "Ad", "site:moscowtimes:div.promo")]
+    assert "Ad" not in text_of(tree)
+
+
+def test_strip_site_flag_mode_keeps_the_tree():
+    tree = page('<div class="contribute-banner">Give</div>' + STORY)
+    blocks = strip_site(tree, [("div.contribute-banner", "donation")], mode="flag")
+    assert [b.kind for b in blocks] == ["donation"] and "Give" in text_of(tree)
+
+
+# -- strip_tree: one test per signal combination ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"),
+    [
+        # markup + link target
+        ('<div class="donate-box"><p>Keep us going.</p><a href="/donate">Give</a></div>', "donation"),
+        # text + form controls, no telling markup
+        ('<div class="a1"><h3>Sign up for our newsletter</h3><form><input type="email" placeholder="Enter your '
+         'email"><button>Go</button></form></div>', "newsletter"),
+        # links to several share targets
+        ('<div class="b2"><a href="https://www.facebook.com/sharer/sharer.php?u=x">f</a>'
+         '<a href="https://twitter.com/intent/tweet?url=x">t</a><a href="https://wa.me/?text=x">w</a></div>', "share"),
+        # a heading phrase over a list of links
+        ('<div class="c3"><h2>Related articles</h2><ul><li><a href="/a">One story about roads</a></li>'
+         '<li><a href="/b">Another story about bridges</a></li></ul></div>', "related"),
+        # a consent text and its button
+        ('<div class="d4"><p>We use cookies to improve your experience.</p><button>Accept all</button></div>', "cookie"),
+        # a paywall prompt with a login link
+        ('<div class="e5"><p>Subscribe to continue reading.</p><p>Already a subscriber? '
+         '<a href="/login">Log in</a></p></div>', "paywall"),
+    ],
+)
+def test_strip_tree_removes_blocks_two_signal_families_agree_on(block, kind):
+    tree = page(STORY + block)
+    blocks = strip_tree(tree)
+    assert kind in kinds(blocks)
+    assert text_of(tree).count("Paragraph") == 6
+    assert not any(phrase in text_of(tree) for phrase in ("Sign up", "Related articles", "cookies", "Subscribe to"))
+
+
+def test_random_class_appeal_box_and_picker_are_removed():
+    tree = page(STORY + RANDOM_CLASS_APPEAL)
+    blocks = strip_tree(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")
+    remaining = text_of(tree)
+    assert not [word for word in APPEAL_WORDS if word in remaining]
+    assert "donation" in kinds(blocks) and remaining.count("Paragraph") == 6
+    assert all(b.rule.startswith("generic:") for b in blocks)
+
+
+@pytest.mark.parametrize(
+    "appeal",
+    [
+        '<div class="x"><p>Unterstützen Sie unabhängigen Journalismus mit einer Spende.</p><a href="/spenden">Jetzt spenden</a></div>',
+        '<div class="x"><p>Soutenez notre rédaction : faites un don.</p><a href="/soutenir">Je donne</a></div>',
+        '<div class="x"><p>Apoya el periodismo independiente: haz una donación.</p><a href="/donar">Donar</a></div>',
+        '<div class="x"><p>Поддержите независимую журналистику.</p><a href="https://www.paypal.me/x">Помочь</a></div>',
+        '<div class="x"><h3>Newsletter abonnieren</h3><form><input type="email"><button>OK</button></form></div>',
+        '<div class="x"><p>Inscrivez-vous à notre newsletter</p><form><input type="email"><button>OK</button></form></div>',
+        '<div class="x"><p>Suscríbete a nuestro boletín</p><form><input type="email"><button>OK</button></form></div>',
+        '<div class="x"><p>Подпишитесь на нашу рассылку</p><form><input type="email"><button>OK</button></form></div>',
+    ],
+    ids=["de-donation", "fr-donation", "es-donation", "ru-donation", "de-newsletter", "fr-newsletter",
+         "es-newsletter", "ru-newsletter"],
+)
+def test_appeals_in_other_languages_are_removed(appeal):
+    tree = page(STORY + appeal)
+    assert strip_tree(tree)
+    assert 'class="x"' not in lxml.html.tostring(tree, encoding=str)
+
+
+def test_one_keyword_is_never_enough():
+    tree = page(STORY + '<div class="newsletter"><p>The mayor opened the bridge on Friday.</p></div>'
+                + "<p>Sign up for our newsletter</p>")
+    assert strip_tree(tree) == []
+
+
+def test_story_quoting_a_charity_appeal_stays_while_the_real_appeal_goes():
+    trap = ("<p>“Your support, no matter how small, makes a difference,” said the head of the food bank, "
+            "who asked residents to donate now at its website.</p>"
+            '<p>The charity says readers can <a href="https://foodbank.example/donate">donate online</a>.</p>')
+    tree = page(STORY + trap + RANDOM_CLASS_APPEAL)
+    strip_tree(tree)
+    remaining = text_of(tree)
+    assert "said the head of the food bank" in remaining and "donate online" in remaining
+    assert "small favor" not in remaining
+
+
+def test_words_are_never_cut_out_of_a_sentence():
+    tree = page(STORY + '<p>Readers bought <a class="cta promo" href="/subscribe">the premium plan</a> in droves.</p>')
+    strip_tree(tree)
+    assert "the premium plan" in text_of(tree)
+
+
+def test_safety_net_reverts_a_pass_that_would_empty_the_page():
+    box = '<div class="q"><p>Please support our journalism today.</p><a href="/donate">Donate</a></div>'
+    tree = page(box * 4)
+    before = lxml.html.tostring(tree)
+    assert strip_tree(tree) == []
+    assert lxml.html.tostring(tree) == before
+
+
+def test_no_single_block_holding_most_of_the_page_is_removed():
+    tree = page(RANDOM_CLASS_APPEAL)
+    strip_tree(tree)
+    assert "foreign agent" in text_of(tree)
+
+
+def test_flag_mode_reports_but_keeps_everything():
+    tree = page(STORY + RANDOM_CLASS_APPEAL)
+    before = lxml.html.tostring(tree)
+    flagged = strip_tree(copy.deepcopy(tree), mode="flag")
+    removed = strip_tree(tree)
+    assert flagged == removed and flagged
+    assert lxml.html.tostring(tree) != before
+
+
+def test_vocabulary_patterns_need_a_literal_start():
+    with pytest.raises(ValueError):
+        Vocabulary({"other": (r"\d+ offers",)})
+    assert stripping.expand_leading(r"(?:please )?support us") == ["please support us", "support us"]
+
+
+# -- strip_paragraphs ------------------------------------------------------------------------------
+
+BODY = [
+    "The regional government said on Tuesday that the new bridge would open next spring.",
+    "Contractors blamed rising prices for the delay, according to documents seen by reporters.",
+    "Residents can sign up for the shuttle service until March, the city said.",
+    "The city council voted to subscribe to the regional transit plan.",
+    "“Your support, no matter how small, makes a difference,” said the head of the food bank.",
+    "Officials expect the bridge to carry 20,000 cars a day.",
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ("Sign up for our newsletter", "end"),
+        ("Subscribe to continue reading", "end"),
+        ("Already a subscriber? Log in", "end"),
+        ("Support independent journalism: please support us today.", "end"),
+        ("Read more: Bridge opening delayed again", "middle"),
+        ("Share this article", "start"),
+        ("Jetzt Newsletter abonnieren", "end"),
+        ("Abonnez-vous à notre newsletter", "end"),
+        ("Suscríbete a nuestro boletín", "end"),
+        ("Подпишитесь на нашу рассылку", "end"),
+        ("By Jane Doe and John Roe", "start"),
+        ("Advertisement", "middle"),
+    ],
+)
+def test_strip_paragraphs_drops_prompts_and_keeps_the_story(line, where):
+    position = {"start": 0, "middle": 3, "end": len(BODY)}[where]
+    kept, removed = strip_paragraphs([*BODY[:position], line, *BODY[position:]])
+    assert kept == BODY
+    assert [b.text for b in removed] == [line]
+
+
+def test_strip_paragraphs_keeps_news_sentences_with_appeal_words():
+    kept, removed = strip_paragraphs(BODY)
+    assert kept == BODY and removed == []
+
+
+def test_strip_paragraphs_drops_the_repeated_title_and_its_kicker():
+    kept, removed = strip_paragraphs(["World", "Bridge Opening Delayed Again", *BODY], titles=["Bridge Opening Delayed Again"])
+    assert kept == BODY and [b.rule for b in removed] == ["text:title", "text:title"]
+
+
+def test_strip_paragraphs_flag_mode_keeps_every_paragraph():
+    lines = [*BODY, "Sign up for our newsletter"]
+    kept, removed = strip_paragraphs(lines, mode="flag")
+    assert kept == lines and [b.kind for b in removed] == ["newsletter"]
+
+
+# -- detect_paywall --------------------------------------------------------------------------------
+
+
+def test_detect_paywall_reads_publisher_signals():
+    free = page(STORY)
+    assert not detect_paywall(free, [{"@type": "NewsArticle", "isAccessibleForFree": True}])
+    assert detect_paywall(free, [{"@type": "NewsArticle", "isAccessibleForFree": "False"}])
+    assert detect_paywall(free, [{"@graph": [{"hasPart": {"isAccessibleForFree": False}}]}])
+    tiered = lxml.html.document_fromstring(
+        '<html><head><meta property="article:content_tier" content="metered"></head><body><p>x</p></body></html>')
+    assert detect_paywall(tiered, [])
+    assert detect_paywall(free, [], [RemovedBlock("paywall", "Subscribe to continue reading", "generic:x")])
+    assert not detect_paywall(free, [], [RemovedBlock("paywall", "Log in", "text:label")])
