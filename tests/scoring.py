@@ -9,6 +9,7 @@ prints a JSON report; ``score_database`` returns it as a dict.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sqlite3
@@ -303,6 +304,33 @@ def _shingles(words, size):
     # A text shorter than one shingle still counts, as a single short shingle.
     return Counter(tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1)) if words)
 
+
+
+def truth_row(truth: dict, base: str) -> dict:
+    """The ``articles`` row a perfect crawl stores for ``truth``, the replica served at ``base``."""
+    body = "\n\n".join(truth["body_paragraphs"])
+    image = truth["image_url_path"]
+    return {
+        "url": base + truth["url_path"],
+        "site": "moscowtimes",
+        "article_id": str(truth["article_id"]),
+        "kind": truth["kind"],
+        "title": truth["title"],
+        "subtitle": truth["subtitle"],
+        "lead": truth["lead"],
+        "authors": json.dumps(truth["authors"]),
+        "section": truth["section"],
+        "tags": json.dumps(truth["tags"]),
+        "published": truth["published"],
+        "modified": truth["modified"],
+        "language": "en",
+        "image_url": base + "/_static" + image if image else None,
+        "image_caption": truth["image_caption"],
+        "body": body,
+        "word_count": len(body.split()),
+        "paywalled": 0,
+        "content_hash": hashlib.sha256(body.encode()).hexdigest(),
+    }
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -18,6 +18,7 @@ from datasette.utils import tilde_encode
 from crawler.serve import CONFIG_DIR, datasette_args, main
 from crawler.storage import open_db, store_article
 from tests.paths import DEV_SITE
+from tests.scoring import truth_row
 
 TRUTH = DEV_SITE / "truth"
 METADATA = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text())
@@ -69,7 +70,7 @@ def archive_db(request, tmp_path_factory):
         for truth_path in sorted(TRUTH.glob("[0-9]*.json")):
             truth = json.loads(truth_path.read_text())
             store_article(
-                db, truth_row(truth), truth_removed_blocks(truth), "2024-06-20T09:00:00+00:00"
+                db, truth_row(truth, "http://127.0.0.1:8800"), truth_removed_blocks(truth), "2024-06-20T09:00:00+00:00"
             )
     for name, (columns, pk) in PENDING_TABLES.items():
         db[name].create(columns, pk=pk, if_not_exists=True)
@@ -78,32 +79,6 @@ def archive_db(request, tmp_path_factory):
     store_article(db, hostile_row(body + "\n\nAdded later."), [], "2024-06-22T09:00:00+00:00")
     db.close()
     return path
-
-
-def truth_row(truth):
-    body = "\n\n".join(truth["body_paragraphs"])
-    image = truth["image_url_path"]
-    return {
-        "url": "http://127.0.0.1:8800" + truth["url_path"],
-        "site": "moscowtimes",
-        "article_id": str(truth["article_id"]),
-        "kind": truth["kind"],
-        "title": truth["title"],
-        "subtitle": truth["subtitle"],
-        "lead": truth["lead"],
-        "authors": json.dumps(truth["authors"]),
-        "section": truth["section"],
-        "tags": json.dumps(truth["tags"]),
-        "published": truth["published"],
-        "modified": truth["modified"],
-        "language": "en",
-        "image_url": "http://127.0.0.1:8800/_static" + image if image else None,
-        "image_caption": truth["image_caption"],
-        "body": body,
-        "word_count": len(body.split()),
-        "paywalled": 0,
-        "content_hash": hashlib.sha256(body.encode()).hexdigest(),
-    }
 
 
 def truth_removed_blocks(truth):

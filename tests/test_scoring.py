@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import DEV_SITE, DEV_SITE_V2
-from tests.scoring import load_truth, score_database
+from tests.scoring import load_truth, score_database, truth_row
 from tests.variants import APPEAL_WORDS, inject_trap_paragraphs, rename_appeal_classes
 
 BASE = "http://127.0.0.1:8800"
@@ -27,24 +27,7 @@ def truths():
 
 
 def perfect_row(truth, **changes):
-    row = {
-        "url": BASE + truth["url_path"],
-        "site": "moscowtimes",
-        "article_id": truth["article_id"],
-        "kind": truth["kind"],
-        "title": truth["title"],
-        "subtitle": truth["subtitle"],
-        "lead": truth["lead"],
-        "authors": json.dumps(truth["authors"]),
-        "section": truth["section"],
-        "tags": json.dumps(truth["tags"]),
-        "published": truth["published"],
-        "modified": truth["modified"],
-        "image_url": truth["image_url_path"] and BASE + "/_static" + truth["image_url_path"],
-        "image_caption": truth["image_caption"],
-        "body": "\n\n".join(truth["body_paragraphs"]),
-    }
-    return {**row, **changes}
+    return {**truth_row(truth, BASE), **changes}
 
 
 def make_db(path, rows):
