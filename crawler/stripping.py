@@ -111,7 +111,7 @@ PHRASES = {
         r"we (?:can't|can’t|cannot|can not) do (?:it|this) (?:alone|without you)", r"readers like you",
         r"(?:recurring|monthly|one-time|one-off) (?:contribution|donation|gift)", r"we (?:rely|depend) on (?:readers|you|your)",
         r"(?:without|with) your (?:help|support)", r"support (?:my|our) work",
-        r"support (?:this|the|my|our) (?:site|blog|channel|podcast|newsletter|publication)", r"keep (?:our )?(?:journalism|reporting|work) (?:free|independent|open)",
+        r"support (?:this|the|my|our) (?:site|website|blog|channel|podcast|newsletter|publication)", r"keep (?:our )?(?:journalism|reporting|work) (?:free|independent|open)",
 
         # de / fr / es / ru
         r"unterstützen sie (?:uns|unsere|unabhängigen)", r"jetzt (?:spenden|unterstützen)", r"mit (?:einer|ihrer) spende",
@@ -127,6 +127,10 @@ PHRASES = {
         r"(?:delivered|straight|directly|direct) to your inbox", r"(?:in|to|into) your inbox",
         r"enter your e-?mail", r"unsubscribe at any time", r"by (?:signing up|subscribing),? you agree",
         r"thanks? (?:you )?for (?:signing up|subscribing)", r"get our newsletter",
+        r"by (?:entering|submitting|providing) your (?:e-?mail|information|details)", r"you agree to (?:receive|our)",
+        r"agree to our (?:terms|privacy)", r"would you like to (?:receive|get) (?:notifications|updates|alerts|e-?mails)",
+        r"(?:is )?(?:a|our) (?:free )?(?:weekly|daily|monthly|bi-?weekly) newsletter (?:for|about|from|on|that)",
+        r"stay connected with (?:me|us)",
         r"sign up (?:today|now|here|below|for free|free)", r"subscribe (?:today|now|here|below|for free)",
         r"(?:want|like) to (?:keep up|stay up to date|stay informed|stay in the loop) with", r"you can (?:also )?subscribe",
         r"stay (?:up to date|updated|informed|in the loop) (?:by|with) (?:signing up|subscribing|our)",
@@ -152,10 +156,11 @@ PHRASES = {
         r"copy (?:the )?link", r"artikel teilen", r"partager (?:cet|sur)", r"compartir en", r"поделиться",
     ),
     "related": (
-        r"read more:", r"you (?:may|might) also (?:like|enjoy)", r"^(?:related|recommended) (?:articles|stories|posts|reading|content|news)",
+        r"read more:", r"you (?:may|might) also (?:like|enjoy)", r"you (?:may|might) (?:also )?be interested in (?:the following|these|our|other|some|reading)", r"^(?:related|recommended) (?:articles|stories|posts|reading|content|news)",
         r"more (?:stories|articles|news) from", r"lesen sie (?:auch|mehr)", r"mehr zum thema", r"(?:à )?lire aussi",
         r"sur le même sujet", r"te puede interesar", r"noticias relacionadas", r"читайте также", r"по теме:",
     ),
+    "bio": (r"this (?:story|article|report|piece) (?:about [^.]{1,80} )?was (?:written|produced|reported) by",),
     "tags": (r"^(?:tags|topics|read more about|filed under|themen|schlagw(?:ö|oe)rter|mots-clés|etiquetas|темы|теги) ?:",),
     "cookie": (
         r"we use cookies", r"(?:site|website) uses cookies", r"accept (?:all )?cookies", r"cookie (?:settings|preferences|policy)",
@@ -166,12 +171,19 @@ PHRASES = {
         r"download (?:our|the) (?:free )?app", r"get the app", r"follow us on", r"join (?:us|our community) on",
         r"(?:save|get|enjoy|take|extra|up to) (?:up to )?\d+ ?% off", r"(?:use|promo|coupon|discount) code", r"free shipping on", r"request a (?:demo|quote)",
         r"book a (?:demo|call|consultation)", r"(?:get|start) (?:your )?free (?:trial|quote|consultation|demo)",
-        r"get in touch with (?:us|our)", r"talk to (?:our|an?) (?:experts?|team|specialist)",
+        r"get in touch with (?:us|our)", r"talk to (?:our|an?)(?: [\w&-]+){0,4} (?:experts?|team|specialists?|advisors?)",
+        r"fill out (?:the|this|our) (?:short )?form (?:for|below|and)", r"terms of submitting this form",
+        r"(?:may|to) contact me (?:regarding|about|by|via|at)", r"help (?:me|us) spread the word",
+        r"join (?:the|our|my) (?:facebook|telegram|discord|slack|whatsapp|linkedin) (?:group|community|server|channel)",
+        r"(?:do not|don't|don’t) hesitate to (?:reach out|contact|get in touch)",
         r"we(?:'d| would)? (?:want|love|like) to hear from you",
         r"subscribe to (?:our|the) (?:youtube|telegram|podcast|channel)",
+        r"(?:favou?rite|follow|add) (?:us )?on google (?:news|discover)",
     ),
     "ad": (r"sponsored content", r"paid (?:content|partnership|post)", r"advertisement\b"),
-    "disclaimer": (r"the views expressed (?:in|here)", r"do not necessarily reflect",
+    "disclaimer": (r"past performance is (?:no|not an?) (?:guarantee|indicat)", r"investing involves risk",
+                   r"(?:is|are) (?:a )?(?:registered )?trademarks? of", r"is a registered investment advis[eo]r",
+                   r"the views expressed (?:in|here)", r"do not necessarily reflect",
                    r"(?:this|our) (?:post|article|page|site|blog|story) (?:may )?(?:contains?|uses?|includes?) affiliate",
                    r"(?:we|i) (?:may )?(?:earn|receive|get|make) (?:a )?(?:small )?(?:commission|compensation)",
                    r"as an amazon associate,? (?:we|i)", r"earn (?:us|me) a (?:small )?commission",
@@ -191,7 +203,7 @@ LABELS = {
                 "more stories", "related articles", "related stories", "related posts", "you may also like",
                 "lesen sie auch", "meistgelesen", "les plus lus", "lire aussi", "lo más leído", "самое читаемое",
                 "читайте также"),
-    "share": ("share", "share this", "share this article", "share this story", "share article", "teilen",
+    "share": ("share", "share this", "share your story", "share this article", "share this story", "share article", "teilen",
               "partager", "compartir", "поделиться", "tweet", "email", "print", "facebook", "twitter", "x", "linkedin",
               "instagram", "tiktok", "youtube", "pinterest", "telegram", "whatsapp", "reddit", "threads", "bluesky",
               "flipboard", "copy link", "follow on social media"),
@@ -223,14 +235,20 @@ IMPERATIVES = frozenset(
 READER_WORDS = frozenset(
     "you your you're you’re you'll yours yourself du dein deine euch vous votre vos tu tus usted вы вас ваш ваша".split()
 )
-SPEAKER_WORDS = frozenset("we us our uns unser unsere nous notre nos nosotros nuestro nuestra мы нас наш наша".split())
+SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotros nuestro nuestra мы нас наш наша".split())
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
-    r"^(?:read more|read also|also read|see also|related|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
+    r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
     r"|lesen sie auch|mehr zum thema"
     r"|à lire aussi|lire aussi|lee también|te puede interesar|читайте также)\s?:"
 )
 
+PAGER_RE = re.compile(r"^page \d+ of \d+$")  # pagination left in the body
+ABOUT_US_RE = re.compile(
+    r"^[^.!?]{2,60}? (?:is|ist|est|es) (?:a|an|the|eine?|une?|una?) (?:[^.]{0,80} )?(?:agency|company|organi[sz]ation|firm"
+    r"|nonprofit|non-profit|charity|provider|publisher|production|studio|consultancy|startup|agentur|webagentur"
+    r"|digitalagentur|unternehmen|entreprise|empresa)\b"
+)
 # -- text pass: lines about the article rather than of it, cut near the top or bottom of the body
 MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
@@ -835,6 +853,8 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     with the kind and the signal that fired. `lowered` is the paragraph lowercased with single
     spaces, `hits` its phrase hits."""
     words = lowered.split()
+    if PAGER_RE.match(lowered):
+        return 3, "other", "pager"
     if TRAILER_RE.match(lowered) and len(words) <= CTA_MAX_WORDS:
         return 3, "related", "trailer"
     if len(words) <= META_MAX_WORDS:
@@ -852,7 +872,7 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
         return 0, "", ""
     if label_kind(lowered):
         return 3, kinds[0], "label"
-    shaped = bool(bare) and bare[0] in IMPERATIVES or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
+    shaped = bool(bare) and bare[0] in IMPERATIVES or lowered.endswith("!") or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
     if kinds:
         kind = max(set(kinds), key=kinds.count)
         return (3 if shaped or len(kinds) > 1 else 2), kind, "phrase"
@@ -863,6 +883,13 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
         return 1, "other", "stub"
     return 0, "", ""
+
+
+def is_about_us(lowered: str) -> bool:
+    """A publisher's self-description at the foot of the body: "<Name> is a ... agency. We ..." (no attribution)."""
+    if len(lowered.split()) > LONG_CTA_MAX_WORDS or not ABOUT_US_RE.match(lowered) or ATTRIBUTION_RE.search(lowered):
+        return False
+    return any(w in SPEAKER_WORDS for w in WORD_RE.findall(lowered))
 
 
 def cta_signals(words: list[str], lowered: str) -> int:
@@ -877,6 +904,8 @@ def meta_kind(text: str) -> str | None:
         if pattern.search(text):
             return kind
     date = DATE_RE.search(text.lower())
+    if date and date.start() == 0 and META_LINE_RES["bio"].match(text[date.end():].strip(" |·•-–—,")):
+        return "bio"  # "11/12/2025 by Jane Doe"
     return "date" if date and len(date.group()) >= DATE_SHARE * len(text) else None
 
 
@@ -905,6 +934,7 @@ def strip_paragraphs(
     cut |= edge_run(strengths, range(len(paragraphs) - 1, -1, -1))
     cut |= {i for i, (level, _, _) in enumerate(strengths) if level == 2 and {i - 1, i + 1} & cut}
     edges = set(range(HEAD_LINES)) | set(range(len(paragraphs) - TAIL_LINES, len(paragraphs)))
+    cut |= {i for i in range(max(len(paragraphs) - TAIL_LINES, 1), len(paragraphs)) if is_about_us(lowered[i])}
     cut |= {i for i, (level, _, _) in enumerate(strengths) if (level < 0 or level == 2) and i in edges}
     titled = title_cut(paragraphs, titles)
     strengths = [(0, "other", "title") if i in titled else s for i, s in enumerate(strengths)]
