@@ -65,8 +65,9 @@ def extract_body(
     `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
     on the page (rule names carry `site`)."""
     root = root_of(tree)
-    work = working_copy(root, container)
-    removed = furniture_outside(root, container, prune, site) if container else []
+    matches = css(container)(root) if container else []
+    work = working_copy(root, matches)
+    removed = furniture_outside(root, matches, prune, site)
     removed += strip_site(work, prune, site=site, mode=mode) if prune else []
     etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
@@ -75,11 +76,11 @@ def extract_body(
     return BodyResult(paragraphs, removed + dropped)
 
 
-def furniture_outside(root, container: str, prune: Sequence[tuple[str, str]], site: str | None) -> list[RemovedBlock]:
-    "The site's known non-story blocks outside the body container: never extracted, recorded for the audit."
-    matches = set(css(container)(root))
-    if not matches:
+def furniture_outside(root, matches: list, prune: Sequence[tuple[str, str]], site: str | None) -> list[RemovedBlock]:
+    "The site's known non-story blocks outside the body container `matches`: never extracted, recorded for the audit."
+    if not matches or not prune:
         return []
+    matches = set(matches)
     blocks = site_blocks(root, prune, site=site)
     return [block for element, block in blocks.items()
             if element not in matches and not any(a in matches for a in element.iterancestors())]
@@ -92,10 +93,9 @@ def page_titles(root) -> list[str]:
     return titles
 
 
-def working_copy(root, container: str | None):
-    """A copy of the page, or a fresh document whose articleBody holds copies of the container's
-    outermost matches (bare, so the extractor sees one body and no competing candidates)."""
-    matches = css(container)(root) if container else []
+def working_copy(root, matches: list):
+    """A copy of the page, or a fresh document whose articleBody holds copies of the outermost
+    container `matches` (bare, so the extractor sees one body and no competing candidates)."""
     outer = [m for m in matches if not any(a in matches for a in m.iterancestors())]
     if not outer:
         return deepcopy(root)

@@ -67,8 +67,7 @@ def extract(
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
-    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode,
-                        site=rules.name if rules.prune else None)
+    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode, site=rules.name)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     removed = [dict(asdict(block), position=i, removed=int(mode == "remove"))
