@@ -5,6 +5,7 @@
     python3 run.py test [pytest options]          run the whole test suite offline
     python3 run.py serve [DB] [--port N]          explore the archive in Datasette
     python3 run.py replica DIR [--port N]         serve a site replica on loopback
+    python3 run.py reextract [options]            extract the stored pages again
 
 Needs only Python 3.11+. The virtualenv lives in .venv and is rebuilt when
 requirements.lock changes.
@@ -45,6 +46,7 @@ COMMANDS = {
     "test": ["-m", "pytest"],
     "serve": ["-m", "crawler.serve"],
     "replica": [str(ROOT / "tests" / "replica_server.py")],
+    "reextract": ["-m", "scrapy", "reextract"],
 }
 
 

@@ -1,4 +1,4 @@
-"""End-to-end crawl throughput against the extraction-only bound, on the same cores.
+"""End-to-end crawl and re-extraction throughput against the extraction-only bound, on the same cores.
 
     python bench/crawl.py --articles 5000 [--articles 20000 ...] [--json PATH]
 
@@ -7,8 +7,11 @@ it on loopback in its own process, run the real `scrapy crawl moscowtimes`
 with politeness off, and measure articles per second, CPU seconds per article
 and the peak RSS of the crawl's process tree. Then extract the same pages with
 ``crawler.extract.extract`` in a process pool of the same size, with no
-crawling at all: that is the bound the crawl can at best reach. The ratio of
-the two is printed with the numbers.
+crawling at all: that is the bound the crawl can at best reach. Last, run
+`scrapy reextract` over the crawled database, measured the same way, and
+plain ``trafilatura.extract`` over the same pages for the cost per page. The
+ratios are printed with the numbers. The replica answers with keep-alive, as
+a real server does.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -81,11 +86,18 @@ def run_measured(command: list[str]) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_seconds": cpu, "peak_rss": peak}
 
 
+def scrapy_command(name: str, settings: dict, *args: str) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", name, *args]
+    for setting, value in settings.items():
+        command += ["-s", f"{setting}={value}"]
+    return command
+
+
 def crawl(site: Path, db_path: Path, workers: int) -> dict:
     port_file = site.parent / "port"
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "replica_server.py"), str(site), "--port", "0",
-         "--port-file", str(port_file)],
+         "--port-file", str(port_file), "--keep-alive"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -97,31 +109,39 @@ def crawl(site: Path, db_path: Path, workers: int) -> dict:
             "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
             "EXTRACT_WORKERS": workers, "LOG_LEVEL": "WARNING",
         }
-        command = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-a", f"base_url={base_url}",
-                   "-a", "since=2000-01-01"]
-        for name, value in settings.items():
-            command += ["-s", f"{name}={value}"]
-        return run_measured(command)
+        return run_measured(scrapy_command("crawl", settings, "moscowtimes", "-a", f"base_url={base_url}",
+                                           "-a", "since=2000-01-01"))
     finally:
         server.terminate()
         server.wait()
 
 
-def extract_file(path: str) -> bool:
+def read_page(path: str) -> tuple[str, str]:
+    """(html, url) of a replica page file, as the server sends it."""
     html = Path(path).read_text(encoding="utf-8").replace("{{www}}", BASE).replace("{{static}}", BASE)
+    return html, BASE + "/" + path.split("/www/", 1)[1]
+
+
+def extract_file(path: str) -> bool:
+    html, url = read_page(path)
     try:
-        extract(html, BASE + "/" + path.split("/www/", 1)[1], site="moscowtimes")
+        extract(html, url, site="moscowtimes")
     except ExtractionError:
         return False
     return True
 
 
-def extraction_bound(site: Path, paths: list[str], workers: int) -> dict:
-    """Pages per second of extraction alone, in a pool of ``workers`` processes."""
+def trafilatura_file(path: str) -> bool:
+    html, url = read_page(path)
+    return trafilatura.extract(html, url=url) is not None
+
+
+def extraction_bound(site: Path, paths: list[str], workers: int, function=extract_file) -> dict:
+    """Pages per second of ``function`` alone over the pages, in a pool of ``workers`` processes."""
     files = [str(site / "www" / p.lstrip("/")) for p in paths]
     started = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
-        done = sum(pool.map(extract_file, files, chunksize=16))
+        done = sum(pool.map(function, files, chunksize=16))
     seconds = time.perf_counter() - started
     return {"pages": done, "seconds": seconds, "per_second": done / seconds}
 
@@ -133,13 +153,22 @@ def measure(articles: int, workers: int) -> dict:
         result = crawl(site, Path(tmp) / "articles.db", workers)
         stored = count_articles(Path(tmp) / "articles.db")
         bound = extraction_bound(site, paths, workers)
+        plain = extraction_bound(site, paths, workers, trafilatura_file)
+        again = run_measured(scrapy_command(
+            "reextract", {"DATABASE_PATH": Path(tmp) / "articles.db", "EXTRACT_WORKERS": workers}))
     result.update(
         articles=stored,
         per_second=stored / result["seconds"],
         cpu_per_article=result["cpu_seconds"] / stored,
         bound_per_second=bound["per_second"],
+        reextract_per_second=stored / again["seconds"],
+        reextract_cpu_per_article=again["cpu_seconds"] / stored,
+        reextract_peak_rss=again["peak_rss"],
+        trafilatura_per_second=plain["per_second"],
     )
+    result["extraction_cost"] = result["trafilatura_per_second"] / result["bound_per_second"]
     result["ratio"] = result["per_second"] / result["bound_per_second"]
+    result["reextract_ratio"] = result["reextract_per_second"] / result["bound_per_second"]
     return result
 
 
@@ -155,11 +184,22 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = {n: measure(n, args.workers) for n in (args.articles or [5000])}
-    print("| articles stored | crawl art/s | CPU s/article | peak RSS MiB | extraction-only art/s | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("| articles stored | job | art/s | CPU s/article | peak RSS MiB | extraction-only art/s | ratio |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for r in results.values():
-        print(f"| {r['articles']} | {r['per_second']:.1f} | {r['cpu_per_article']:.3f} | "
+        print(f"| {r['articles']} | crawl | {r['per_second']:.1f} | {r['cpu_per_article']:.3f} | "
               f"{r['peak_rss'] / 2**20:.0f} | {r['bound_per_second']:.1f} | {r['ratio']:.2f} |")
+        print(f"| {r['articles']} | reextract | {r['reextract_per_second']:.1f} | "
+              f"{r['reextract_cpu_per_article']:.3f} | {r['reextract_peak_rss'] / 2**20:.0f} | "
+              f"{r['bound_per_second']:.1f} | {r['reextract_ratio']:.2f} |")
+    for r in results.values():
+        print(f"\n{r['articles']} articles: extraction alone {r['bound_per_second']:.1f} pages/s, plain "
+              f"trafilatura.extract {r['trafilatura_per_second']:.1f} pages/s: our cost per page is "
+              f"{r['extraction_cost']:.2f}x trafilatura's.")
+    if len(results) > 1:
+        sizes = sorted(results)
+        growth = results[sizes[-1]]["peak_rss"] / results[sizes[0]]["peak_rss"] - 1
+        print(f"\nPeak crawl RSS grows {growth:+.0%} from {sizes[0]} to {sizes[-1]} articles.")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -82,6 +82,14 @@ def extract(
     return record
 
 
+def extract_or_error(html: str | bytes, url: str | None = None, **options) -> dict:
+    """``extract``, with an ExtractionError returned as {"error": reason, "detail": text}: for worker processes."""
+    try:
+        return extract(html, url, **options)
+    except ExtractionError as exc:
+        return {"error": exc.reason, "detail": str(exc)}
+
+
 def parse_html(html: str | bytes) -> etree._Element:
     """Decode (see crawler.charset) and parse, rejecting what is not HTML."""
     if isinstance(html, bytes):

@@ -14,6 +14,8 @@ from email.utils import parsedate_to_datetime
 
 from sqlite_utils import Database
 
+from crawler.storage import writing
+
 
 def timestamp(moment: datetime) -> str:
     """The stored form of a time: UTC ISO 8601 to the second, like the other tables."""
@@ -61,7 +63,7 @@ def record_failure(
     ``retry_request`` describes the request that retries the URL (JSON, see
     crawler.extensions); None keeps the one already recorded.
     """
-    with db.atomic():
+    with writing(db):
         rows = db.execute("select attempts, first_seen, retry_request from failures where url = ?", [url])
         previous = rows.fetchone()
         attempts = previous[0] + 1 if previous else 1
@@ -88,7 +90,7 @@ def record_failure(
 
 def clear_failures(db: Database, urls: Iterable[str]) -> int:
     """Delete the rows of ``urls`` (resolved: they succeeded); return how many there were."""
-    with db.atomic():
+    with writing(db):
         return db.conn.executemany("delete from failures where url = ?", ((url,) for url in urls)).rowcount
 
 

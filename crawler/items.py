@@ -11,7 +11,8 @@ class ArticleItem:
 
     The spider sets ``url``, ``html`` (and ``live_posts`` for live blogs); the
     rest mirrors the ``articles`` table (see docs/schema.md), plus ``removed``:
-    the blocks stripped from the body, for the ``removed_blocks`` table.
+    the blocks stripped from the body, for the ``removed_blocks`` table, and
+    ``page``: the fetched page packed for the ``pages`` table (``STORE_PAGES``).
     """
 
     url: str
@@ -36,3 +37,4 @@ class ArticleItem:
     paywalled: int | None = None
     content_hash: str | None = None
     removed: list[dict] = field(default_factory=list)
+    page: dict | None = None

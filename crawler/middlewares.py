@@ -3,6 +3,7 @@
 - BackoffRetryMiddleware: Scrapy's retries, spaced out as the server asks.
 - RedirectGuardMiddleware: redirects stay on the site and never lead to a login page.
 - ContentGuardMiddleware: a callback only ever sees a non-empty text document.
+- MetaRefreshMiddleware: Scrapy's, which reads only pages that can hold a refresh.
 
 What each does to the crawl, with its stats, is in docs/faults.md.
 """
@@ -16,6 +17,7 @@ import zlib
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares import redirect
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
@@ -191,3 +193,22 @@ class ContentGuardMiddleware:
 def textual(media_type: str) -> bool:
     """text/*, XML and JSON types (application/rss+xml, application/ld+json…)."""
     return media_type.startswith("text/") or media_type.endswith(("xml", "json"))
+
+
+# Scrapy looks for the tag in a page's first 4,096 characters: at most this many bytes.
+_REFRESH_WINDOW = 4 * 4096
+_REFRESH = re.compile(rb"refresh", re.I)
+
+
+class MetaRefreshMiddleware(redirect.MetaRefreshMiddleware):
+    """Scrapy's meta refresh redirects, without parsing the pages that name no refresh.
+
+    Scrapy parses the start of every HTML page for the tag, which costs more
+    than the rest of an article's routing; one byte search settles nearly
+    every page. (A page in UTF-16 is never read for a refresh.)
+    """
+
+    def process_response(self, request, response):
+        if _REFRESH.search(response.body, 0, _REFRESH_WINDOW) is None:
+            return response
+        return super().process_response(request, response)

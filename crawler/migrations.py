@@ -181,6 +181,16 @@ def create_failures(db: Database) -> None:
     db["failures"].create_index(["next_retry"])
 
 
+@migrations()
+def create_pages(db: Database) -> None:
+    # Apart from ``articles``: full-text search and Datasette never read these blobs.
+    db["pages"].create(
+        {"site": str, "article_id": str, "url": str, "fetched": str, "html": bytes, "live_posts": bytes},
+        pk=("site", "article_id"),
+        not_null={"site", "article_id", "url", "fetched", "html"},
+    )
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

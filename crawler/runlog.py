@@ -55,7 +55,7 @@ def lock_database(path: str | os.PathLike) -> int:
         os.close(fd)  # this process has no SQLite connection to the file yet
         run = storage.running_run(path)
         since = f" (run {run['id']}, started {run['started']})" if run else ""
-        raise CrawlBusy(f"another crawl is running on {path}{since}; not starting a second one") from None
+        raise CrawlBusy(f"another crawl or reextract is running on {path}{since}; not starting a second one") from None
     return fd
 
 

@@ -15,6 +15,11 @@ DATABASE_PATH = "output/articles.db"
 STRIP_MODE = "remove"
 # Processes that run extraction beside the crawl; 0 = one per CPU core.
 EXTRACT_WORKERS = 0
+# Keep each fetched article page, compressed, in the pages table, so that
+# `scrapy reextract` can apply improved rules without fetching again.
+STORE_PAGES = True
+# Articles written per transaction at most (a batch waits a quarter of a second at most).
+STORE_BATCH_SIZE = 100
 # -- Incremental, cron-safe crawls (state and run log in the database) ---------------
 # Articles published less than this many hours ago are fetched again to catch
 # edits no discovery document shows; 0 turns re-checking off.
@@ -26,7 +31,7 @@ MAX_FAILED_SHARE = 0.2
 # ...or when fewer articles than these shares have the field: the site's rules
 # stopped matching because the publisher changed its markup.
 MIN_FIELD_COVERAGE = {"title": 0.95, "published": 0.9, "body": 0.9, "authors": 0.5}
-# `scrapy crawl` with exit codes for cron (crawler/commands/crawl.py).
+# `scrapy crawl` with exit codes for cron, and `scrapy reextract` (crawler/commands/).
 COMMANDS_MODULE = "crawler.commands"
 EXTENSIONS = {
     # One crawl_runs row per run, the lock against overlapping runs, the verdict.
@@ -38,12 +43,18 @@ EXTENSIONS = {
 # An honest name and a page saying who runs it: put your own contact URL here.
 USER_AGENT = "news-crawler/0.1 (+https://github.com/news-crawler/news-crawler#contact)"
 ROBOTSTXT_OBEY = True
+# Articles are public pages: no session, no cookie walls to get past.
+COOKIES_ENABLED = False
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# An article page gives one item; Scrapy starts this many tasks for the output
+# of every response, which at its default (100) costs more than the item does.
+CONCURRENT_ITEMS = 4
 
 # -- Robustness -----------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
@@ -53,6 +64,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port for a crawl run from cron
 # Seconds before the first in-run retry when the server sends no Retry-After;
 # doubles with each retry.
 RETRY_BACKOFF_BASE = 2.0
@@ -73,6 +85,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # After HttpCompressionMiddleware (590) has decoded Content-Encoding.
     "crawler.middlewares.ContentGuardMiddleware": 585,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {

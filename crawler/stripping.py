@@ -5,9 +5,10 @@ Three passes, each returning the RemovedBlock records it produced:
 * ``strip_site``: CSS selectors from the site rules (exact, cheap, site-specific).
 * ``strip_tree``: the generic DOM pass. One bottom-up walk gathers evidence per element from
   independent signal *families* (markup words, link targets, form controls, amount/period
-  pickers, call-to-action text, link density); an element goes only when at least two
-  families agree on a kind and its text is mostly explained by that evidence, so one
-  keyword, or a quoted "your support makes a difference" in a story, never cuts anything.
+  pickers, call-to-action text, link density, a short box around a button); an element goes
+  only when at least two families agree on a kind and its text is mostly explained by that
+  evidence, so one keyword, or a quoted "your support makes a difference" in a story, never
+  cuts anything.
 * ``strip_paragraphs``: the text pass on the extracted paragraphs, for the short
   call-to-action lines that reach the body without telling markup.
 
@@ -79,7 +80,8 @@ LINK_TOKENS = {
                  r"patreon\.com", r"ko-fi\.com", r"buymeacoffee\.com", r"liberapay", r"donorbox", r"givebutter",
                  r"utm_\w+=[^&]*(?:contribut|donat|support|member)"),
     "newsletter": (r"/newsletters?(?![a-z])", r"list-manage\.com", r"mailchi\.mp", r"eepurl\.com",
-                   r"/email-?(?:signup|alerts)", r"substack\.com/subscribe", r"/sign-?up(?![a-z])"),
+                   r"/email-?(?:signup|alerts)", r"substack\.com/subscribe", r"/sign-?up(?![a-z])",
+                   r"opt-?in(?![a-z])", r"mailing-?list"),
     ("newsletter", "paywall"): (r"/subscribe(?![a-z])", r"/abonnieren", r"/suscribirse", r"/s-abonner"),
     "paywall": (r"/subscriptions?(?![a-z])", r"/abo(?:nnement)?(?![a-z])", r"/suscripcion", r"/podpiska",
                 r"/premium(?![a-z])", r"/plans(?![a-z])", r"/pricing", r"/log-?in(?![a-z])",
@@ -244,8 +246,9 @@ TRAILER_RE = re.compile(
 )
 
 PAGER_RE = re.compile(r"^page \d+ of \d+$")  # pagination left in the body
+# a publisher describing itself: "<Name> is a ... company"; the name may hold dots ("Example.com")
 ABOUT_US_RE = re.compile(
-    r"^[^.!?]{2,60}? (?:is|ist|est|es) (?:a|an|the|eine?|une?|una?) (?:[^.]{0,80} )?(?:agency|company|organi[sz]ation|firm"
+    r"^(?:[^.!?]|\.(?=\w)){2,60}? (?:is|ist|est|es) (?:a|an|the|eine?|une?|una?) (?:[^.]{0,80} )?(?:agency|company|organi[sz]ation|firm"
     r"|nonprofit|non-profit|charity|provider|publisher|production|studio|consultancy|startup|agentur|webagentur"
     r"|digitalagentur|unternehmen|entreprise|empresa)\b"
 )
@@ -318,18 +321,22 @@ SKIP_TAGS = frozenset(
     "polyline line ellipse lineargradient radialgradient stop clippath mask img source picture br wbr hr".split()
 )
 CONTROL_TAGS = frozenset("button input select textarea form".split())
+BUTTON_TAGS = frozenset(("a", "button"))
+BUTTON_CLASS_RE = re.compile(r"(?<![a-z0-9_])(?:btn|button)")  # a link styled as one: "btn-gold", "wp-block-button__link"
 
 # which kinds a kind-neutral family supports
 NEUTRAL_FAMILIES = {
     "controls": ("donation", "newsletter", "paywall", "cookie"),
     "picker": ("donation", "paywall"),
     "dense": ("related", "share", "tags", "promo"),
+    "box": ("donation", "newsletter", "paywall", "promo"),
 }
 
 # thresholds
 SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
 PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO = 80, 250, 0.6  # purity: unexplained text allowed
 MAX_SIGNALS = 10  # beyond this many, more signals explain no more text
+CTA_BOX_MAX = 320  # a block this short around a labelled button is a call-to-action box: its text is the pitch
 SMALL_BOX = 40  # a box this small ("Keep us going. Give") may be all unexplained text when its signals agree
 STRONG_SIGNALS, PLAIN_RATIO_STRONG = 5, 0.75  # a box this loud may carry more unexplained text
 EXPLAINED_PER_HIT = 150  # chars of a text unit one phrase hit accounts for
@@ -639,6 +646,13 @@ def record_tokens(stats: Stats, family: str, hits: list) -> None:
             stats.sample.setdefault(kind, token)
 
 
+def is_button(element, tag: str) -> bool:
+    "A button, or a link styled as one: what a call-to-action box is built around."
+    if tag == "button" or element.get("role") == "button":
+        return True
+    return bool(BUTTON_CLASS_RE.search((element.get("class") or "").lower()))
+
+
 def walk(root, table: dict, collector: Collector) -> list:
     "First pass, children before parents: own signals, text totals and the inline text units."
     order = list(root.iter(etree.Element))
@@ -674,6 +688,8 @@ def walk(root, table: dict, collector: Collector) -> list:
             own += len(piece.strip())
         stats.own_text, stats.text, stats.links, stats.has_block = own, own + text, links, has_block
         stats.link = stats.text if tag == "a" else link
+        if tag in BUTTON_TAGS and stats.text > 1 and is_button(element, tag):  # labelled: no icon or "×"
+            add(stats.evidence, ("button", ""))
         if not has_block:
             stats.words = "".join(words)
             continue
@@ -726,6 +742,8 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if kind in NEUTRAL_FAMILIES["dense"] and is_dense(stats):
             families.add("dense")
+        if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+            families.add("box")
         weight = len(families) + boost(stats, kind)
         if weight > best_weight:
             best, best_families, best_weight = kind, sorted(families), weight
@@ -745,10 +763,19 @@ def is_dense(stats: Stats) -> bool:
     return stats.links > 0 and stats.link >= DENSE_LINK_SHARE * stats.text
 
 
+def is_cta_box(stats: Stats) -> bool:
+    """A call-to-action box: a few short blocks (a heading, a line or two) around a labelled button.
+    It counts as one more family, so the box still needs a kind's own signal (its markup, the
+    button's label or link target, a phrase) before it goes."""
+    return stats.has_block and stats.text <= CTA_BOX_MAX and ("button", "") in stats.evidence
+
+
 def is_pure(stats: Stats, kind: str) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
     link-list kinds, where the links are the block and only the other text is weighed."""
+    if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+        return True  # its few lines are the pitch for its button
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
     signals = min(signals + sum(key in stats.loose for key in neutral), MAX_SIGNALS)
@@ -867,7 +894,9 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     bare = WORD_RE.findall(lowered)
     appeal = bool(APPEAL_WORD_RE.search(lowered)) and not ATTRIBUTION_RE.search(lowered)
     if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal signals, and then only at the edges
-        if len(kinds) > 1 or appeal and cta_signals(bare, lowered) >= 3:
+        # the publisher ("we") pitching to the reader ("you"); its hopes ("with your help") need an appeal word too
+        pitch = kinds and is_house_voice(bare) and (appeal or set(kinds) != {"donation"})
+        if len(kinds) > 1 or pitch or appeal and cta_signals(bare, lowered) >= 3:
             return 2, max(set(kinds), key=kinds.count) if kinds else "newsletter", "phrases"
         return 0, "", ""
     if label_kind(lowered):
@@ -883,6 +912,11 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
         return 1, "other", "stub"
     return 0, "", ""
+
+
+def is_house_voice(words: list[str]) -> bool:
+    "The publisher (we, our) talking to the reader (you, your)."
+    return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
 
 
 def is_about_us(lowered: str) -> bool:

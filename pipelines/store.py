@@ -1,4 +1,12 @@
-"""SQLitePipeline: store articles and their removed blocks (see crawler.storage).
+"""SQLitePipeline: store articles, their removed blocks and pages (see crawler.storage).
+
+Articles are written in batches, one transaction each: whatever arrived
+within ``FLUSH_INTERVAL``, or ``STORE_BATCH_SIZE`` articles. The writes run on
+a thread of their own (SQLite works without the GIL), so the reactor's thread
+goes on crawling meanwhile. An item is done once its batch is committed, so a
+refused row still fails its own item, and a crawl killed before a commit
+loses nothing: those articles' links are still due, and the next crawl
+fetches them again.
 
 An article dropped on the way (not an article, invalid, a duplicate) is
 recorded too, so later crawls do not fetch it again until discovery says so.
@@ -6,57 +14,101 @@ recorded too, so later crawls do not fetch it again until discovery says so.
 
 from __future__ import annotations
 
-import json
+import asyncio
+import logging
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
 
-from crawler.migrations import ARTICLE_COLUMNS
-from crawler.storage import mark_dropped, open_db, store_article, utc_now
+from crawler.storage import Fetched, article_row, mark_dropped, open_db, store_articles, utc_now
 
-JSON_COLUMNS = ("authors", "tags")
+logger = logging.getLogger(__name__)
 
-
-def article_row(adapter: ItemAdapter) -> dict:
-    """The ``articles`` columns of an item, lists as JSON arrays."""
-    row = {name: adapter.get(name) for name in ARTICLE_COLUMNS if name in adapter}
-    for name in JSON_COLUMNS:
-        row[name] = json.dumps(row.get(name) or [], ensure_ascii=False)
-    return row
+# Short enough that waiting items hold few responses in Scrapy's scraper slot,
+# long enough that a fast crawl commits dozens of articles at once.
+FLUSH_INTERVAL = 0.25
 
 
 class SQLitePipeline:
-    def __init__(self, crawler, path: str):
+    def __init__(self, crawler, path: str, batch_size: int):
         if not path:
             raise NotConfigured("DATABASE_PATH is empty")
         self.crawler = crawler
         self.path = path
+        self.batch_size = max(batch_size, 1)
+        # One thread owns the connection: every write goes through it, in order.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self.db = None
+        self.batch: list[tuple[Fetched, asyncio.Future]] = []
         self.stored: set[tuple[str, str]] = set()
+        self.flusher = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler, crawler.settings.get("DATABASE_PATH"))
+        pipeline = cls(crawler, crawler.settings.get("DATABASE_PATH"), crawler.settings.getint("STORE_BATCH_SIZE"))
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def open_spider(self):
-        self.db = open_db(self.path)
+        self.db = self.writer.submit(open_db, self.path).result()
+        self.flusher = create_looping_call(self.flush)
+        self.flusher.start(FLUSH_INTERVAL, now=False)
 
-    def close_spider(self):
+    async def close_spider(self):
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
+        if self.batch:
+            await self.flush()
         if self.db is not None:
-            self.db.close()
+            await asyncio.wrap_future(self.writer.submit(self.db.close))
+        self.writer.shutdown()
 
-    def process_item(self, item):
+    async def process_item(self, item):
         adapter = ItemAdapter(item)
-        status = store_article(self.db, article_row(adapter), adapter.get("removed") or [], utc_now())
+        committed = asyncio.get_running_loop().create_future()
+        self.batch.append((Fetched(article_row(adapter), adapter.get("removed") or [], adapter.get("page")), committed))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+        status = await committed
+        if status.startswith("invalid"):
+            raise sqlite3.IntegrityError(f"{adapter['url']}: {status}")  # recorded as a store failure
         self.crawler.stats.inc_value(f"articles/stored/{status}")
         self.stored.add((adapter["site"], adapter["article_id"]))
         return item
+
+    def flush(self) -> asyncio.Future | None:
+        """Hand the articles waiting for their batch to the writer; their items go on once it committed."""
+        batch, self.batch = self.batch, []
+        if not batch:
+            return None
+        written = asyncio.wrap_future(self.writer.submit(store_articles, self.db, [f for f, _ in batch], utc_now()))
+
+        def settle(written: asyncio.Future) -> None:
+            for (_, committed), outcome in zip(batch, _outcomes(written, len(batch))):
+                if isinstance(outcome, BaseException):  # the database failed (disk full, locked too long)
+                    committed.set_exception(outcome)
+                else:
+                    committed.set_result(outcome)
+
+        written.add_done_callback(settle)
+        return written
 
     def item_dropped(self, item, exception):
         adapter = ItemAdapter(item)
         key = (adapter["site"], adapter["article_id"])
         if key not in self.stored:  # a second copy of an article stored in this run changes nothing
-            mark_dropped(self.db, *key, str(exception), utc_now())
+            self.writer.submit(mark_dropped, self.db, *key, str(exception), utc_now()).add_done_callback(_log_failure)
+
+
+def _outcomes(written: asyncio.Future, count: int) -> list:
+    """The status of each of ``count`` articles written, or the exception that failed them all."""
+    return [written.exception()] * count if written.exception() else written.result()
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        logger.error("Could not record a dropped article: %s", future.exception())

@@ -229,8 +229,7 @@ class MoscowTimesSpider(scrapy.Spider):
         if page_id != link_id:
             # Redirected to another article: stored under its own id, this link is done.
             self.drop(link_id, "redirected", counted_as="articles")
-        live = response.css(self.rules.live_posts_container)
-        if live and self.rules.live_posts_path:
+        if self.is_live_blog(response):
             yield response.follow(
                 self.rules.live_posts_path.format(id=page_id),
                 self.parse_live_posts,
@@ -239,6 +238,14 @@ class MoscowTimesSpider(scrapy.Spider):
             )
             return
         yield ArticleItem(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
+
+    def is_live_blog(self, response: Response) -> bool:
+        rules = self.rules
+        if not (rules.live_posts_path and rules.live_posts_container):
+            return False
+        if rules.live_posts_hint is not None and rules.live_posts_hint not in response.body:
+            return False
+        return bool(response.css(rules.live_posts_container))
 
     def parse_live_posts(self, response: Response, page: Response):
         article_id = self.rules.article_id(page.url)

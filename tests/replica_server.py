@@ -377,8 +377,9 @@ class ReplicaServer:
     def __init__(self, directory: str | Path, conditional: bool = False,
                  faults: list[dict] | None = None, log_path: str | Path | None = None,
                  *, host: str = "127.0.0.1", port: int = 0,
-                 chaos: float = 0.0, chaos_seed: int = 0):
+                 chaos: float = 0.0, chaos_seed: int = 0, keep_alive: bool = False):
         self.replica = Replica(directory)
+        self.keep_alive = keep_alive
         self.conditional = conditional
         self.faults = FaultRules(faults or [])
         self.chaos = Chaos(chaos, chaos_seed)
@@ -458,8 +459,14 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.0 closes every connection, so a server restarted on the same port
-    # never leaves clients talking to the old replica over a kept-alive socket.
+    # never leaves clients talking to the old replica over a kept-alive socket;
+    # benchmarks ask for HTTP/1.1 keep-alive, as a real server answers.
     protocol_version = "HTTP/1.0"
+
+    def setup(self):
+        super().setup()
+        if self.server.app.keep_alive:
+            self.protocol_version = "HTTP/1.1"
 
     def do_GET(self):
         self._handle(send_body=True)
@@ -553,12 +560,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--faults", type=Path, help='JSON list of {"regex", "fault", "times"?, ...}')
     parser.add_argument("--chaos", type=float, default=0.0, help="share of requests failing at random")
     parser.add_argument("--chaos-seed", type=int, default=0)
+    parser.add_argument("--keep-alive", action="store_true", help="HTTP/1.1 persistent connections (benchmarks)")
     args = parser.parse_args(argv)
 
     faults = json.loads(args.faults.read_text("utf-8")) if args.faults else None
     server = ReplicaServer(args.directory, conditional=args.conditional, faults=faults,
                            log_path=args.log, host=args.host, port=args.port,
-                           chaos=args.chaos, chaos_seed=args.chaos_seed)
+                           chaos=args.chaos, chaos_seed=args.chaos_seed, keep_alive=args.keep_alive)
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: done.set())

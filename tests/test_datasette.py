@@ -16,7 +16,8 @@ import yaml
 from datasette.utils import tilde_encode
 
 from crawler.serve import CONFIG_DIR, datasette_args, main
-from crawler.storage import open_db, store_article
+from crawler.storage import open_db
+from tests.storing import store_article
 from tests.paths import DEV_SITE
 from tests.scoring import truth_row
 

@@ -30,11 +30,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import scrapy
 from scrapy.exceptions import CannotResolveHostError
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.charset import decode_html
 from crawler.extensions import download_reason
 from crawler.failures import backoff, record_failure, retry_after
+from crawler.middlewares import MetaRefreshMiddleware
 from crawler.serve import datasette_args
 from crawler.storage import open_db
 from tests.conftest import ROOT, SITE, crawl_command, run_crawl
@@ -320,7 +324,7 @@ def test_nul_bytes_are_dropped(matrix):
     [
         (PDF, "download", "not-text"),
         (IMAGE, "download", "not-text"),
-        (JSON_BODY, "parse", "value-error"),  # the spider's selectors refuse JSON
+        (JSON_BODY, "extract", "not-html"),  # no markup in it
         (EMPTY, "download", "empty-body"),
         (SOFT_404, "extract", "not-article"),
     ],
@@ -772,3 +776,21 @@ def test_an_unforeseen_download_error_is_named_after_its_class():
 def test_a_page_of_undetectable_bytes_still_decodes():
     body = b"<p>" + bytes(range(0x80, 0x100)) + b"</p>"  # no charset makes sense of all of them
     assert decode_html(body) == body.decode("cp1252", "replace")
+
+
+@pytest.mark.parametrize("head, target", [
+    ('<meta http-equiv="Refresh" content="0; url=/2024/06/17/moved-a2">', "http://h/2024/06/17/moved-a2"),
+    ('<noscript><meta http-equiv="refresh" content="0; url=/x"></noscript>', None),  # ignored, as Scrapy does
+    ("<title>Refreshing news</title>", None),  # the word alone: read, and no refresh found
+    ("<title>News</title>", None),  # never read
+])
+def test_meta_refresh_is_followed_and_other_pages_pass_untouched(head, target):
+    middleware = MetaRefreshMiddleware.from_crawler(get_crawler())
+    request = scrapy.Request("http://h/2024/06/17/old-a1")
+    response = HtmlResponse(request.url, body=f"<html><head>{head}</head><body>x</body></html>".encode(),
+                            encoding="utf-8", request=request)
+    result = middleware.process_response(request, response)
+    if target is None:
+        assert result is response
+    else:
+        assert isinstance(result, scrapy.Request) and result.url == target

@@ -32,11 +32,11 @@ from crawler.storage import (
     open_db,
     pending_fetches,
     record_discovery,
-    store_article,
 )
 from tests.conftest import ROOT, SITE, SITE_V2, crawl_command, run_crawl
 from tests.replica_server import ReplicaServer
 from tests.scoring import score_database
+from tests.storing import store_article
 
 ARTICLE_PAGE = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]*-a(\d+)$")
 # What v2 adds to and changes in the dev replica (FORMAT.md §6, truth/ of v2).
@@ -248,7 +248,7 @@ def test_the_lock_keeps_a_second_crawl_out(tmp_path):
     path = tmp_path / "sub" / "articles.db"
     fd = lock_database(path)
     try:
-        with pytest.raises(CrawlBusy, match=r"another crawl is running on .*articles.db; not starting"):
+        with pytest.raises(CrawlBusy, match=r"another crawl or reextract is running on .*articles.db; not starting"):
             lock_database(path)
         db = open_db(path)
         begin_run(db, "t1")
@@ -425,7 +425,7 @@ def test_a_second_crawl_started_at_the_same_time_exits_at_once(tmp_path):
     codes = sorted(code for code, _ in results)
     assert codes == [0, 75], results
     busy = next(stderr for code, stderr in results if code == 75)
-    assert busy.strip().splitlines()[-1].startswith(f"crawl moscowtimes: another crawl is running on {db_path}")
+    assert busy.strip().splitlines()[-1].startswith(f"crawl moscowtimes: another crawl or reextract is running on {db_path}")
     assert [run["status"] for run in runs(db_path)] == ["ok"]
 
 

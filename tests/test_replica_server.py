@@ -413,3 +413,19 @@ def test_cli_writes_port_file_and_serves(tmp_path):
     finally:
         process.terminate()
         assert process.wait(timeout=5) == 0
+
+
+@pytest.mark.parametrize("keep_alive, version", [(False, 10), (True, 11)])
+def test_keep_alive_serves_several_requests_on_one_connection(serve, keep_alive, version):
+    address = urlsplit(serve(keep_alive=keep_alive))
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+    try:
+        connection.request("GET", ARTICLE)
+        first = connection.getresponse()
+        assert (first.status, first.version) == (200, version)
+        first.read()
+        assert first.will_close is not keep_alive
+        connection.request("GET", "/robots.txt")  # a closed connection is opened again by http.client
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()

@@ -1,10 +1,12 @@
 """Storage: schema by migration, idempotent upserts, clear errors, nothing lost."""
 
 import json
+import sqlite3
 
 import pytest
 
-from crawler.storage import StorageError, open_db, store_article
+from crawler.storage import Fetched, StorageError, open_db, pack_page, store_articles, unpack_page, writing
+from tests.storing import store_article
 
 ROW = {"url": "http://h/2024/01/02/x-a1", "site": "moscowtimes", "article_id": "1", "title": "T",
        "body": "One.\n\nTwo.", "authors": json.dumps(["A"]), "tags": "[]", "content_hash": "h1"}
@@ -52,15 +54,42 @@ def test_search_index_follows_updates(db):
     assert len(hits) == 1
 
 
-def test_a_failed_write_leaves_what_was_stored(db):
+def test_a_refused_row_leaves_what_was_stored_and_the_rest_of_its_batch(db):
     store_article(db, ROW, [BLOCK], "t1")
-    with pytest.raises(Exception):
-        store_article(db, dict(ROW, title=None, content_hash="h2"), [BLOCK], "t2")
+    other = dict(ROW, article_id="2", url="http://h/2024/01/02/y-a2")
+    statuses = store_articles(db, [Fetched(dict(ROW, title=None, content_hash="h2"), [BLOCK]), Fetched(other)], "t2")
+    assert statuses[0].startswith("invalid: NOT NULL constraint failed: articles.title")
+    assert statuses[1] == "new"
     assert db["articles"].get(("moscowtimes", "1"))["content_hash"] == "h1"
     assert db["removed_blocks"].count == 1
+
+
+def test_a_page_is_stored_compressed_with_its_article(db):
+    html = "<html><body><p>Привет</p></body></html>".encode() * 50
+    store_article(db, ROW, [], "t1", pack_page(html, [{"body": "post"}]))
+    page = db["pages"].get(("moscowtimes", "1"))
+    assert (page["url"], page["fetched"]) == (ROW["url"], "t1")
+    assert len(page["html"]) < len(html) / 5
+    assert unpack_page(page["html"], page["live_posts"]) == (html, [{"body": "post"}])
+    store_article(db, ROW, [], "t2", pack_page(b"<p>new</p>", None))
+    page = db["pages"].get(("moscowtimes", "1"))
+    assert (page["fetched"], unpack_page(page["html"], page["live_posts"])) == ("t2", (b"<p>new</p>", None))
 
 
 def test_path_under_a_file_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="cannot open database"):
         open_db(tmp_path / "file" / "articles.db")
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path):
+    """A crawl writes through several connections at once: none may commit between another's read and write."""
+    first, second = open_db(tmp_path / "a.db"), open_db(tmp_path / "a.db")
+    second.execute("pragma busy_timeout = 0")
+    with writing(first):
+        first.execute("select count(*) from articles").fetchone()
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            store_article(second, ROW, [], "t1")
+        store_article(first, dict(ROW, article_id="2", url="http://h/2024/01/02/y-a2"), [], "t1")
+    assert store_article(second, ROW, [], "t2") == "new"
+    assert first.execute("select count(*) from articles").fetchone() == (2,)

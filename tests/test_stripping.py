@@ -148,6 +148,46 @@ def test_story_quoting_a_charity_appeal_stays_while_the_real_appeal_goes():
     assert "small favor" not in remaining
 
 
+# -- call-to-action boxes: a few short lines around a labelled button --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("box", "kind"),
+    [
+        # a link styled as a button, whose label is the second family
+        ('<div class="k9"><h3>Plan the whole trip in one place</h3><p>Compare fares from 200 airlines and keep '
+         'every booking together.</p><a class="rounded btn-lg" href="/start">Learn more</a></div>', "promo"),
+        # a real button, with a sign-up label
+        ('<section class="q7"><h4>The morning briefing</h4><p>Five stories before breakfast, every weekday.</p>'
+         "<div><button>Subscribe</button></div></section>", "newsletter"),
+        # role=button, and a link target to an opt-in page
+        ('<div class="m2"><h4>Struggling with your garden?</h4><p>I will walk you through the first season.</p>'
+         '<a role="button" href="https://garden.example/spring-course-opt-in/">Save my seat</a></div>', "newsletter"),
+    ],
+)
+def test_call_to_action_box_goes_whole(box, kind):
+    tree = page(STORY + box)
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == [kind] and blocks[0].rule.startswith("generic:box+")
+    assert text_of(tree).count("Paragraph") == 6 and text_of(tree).rstrip().endswith("with contractors.")
+
+
+def test_box_with_a_button_but_no_appeal_signal_stays():
+    factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
+               'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')
+    tree = page(STORY + factbox)
+    assert strip_tree(tree) == [] and "Donations to the fund" in text_of(tree)
+
+
+def test_icon_buttons_make_no_box():
+    "A heading's copy-link button has no label: the heading is no call to action."
+    heading = ('<h2>Why the bridge over the river opened three years late<div><button aria-label="Copy link" '
+               'data-href="https://example.org/newsletter/p/bridge#late"></button></div></h2>')
+    tree = page(STORY + heading + STORY)
+    strip_tree(tree)
+    assert "opened three years late" in text_of(tree)
+
+
 def test_words_are_never_cut_out_of_a_sentence():
     tree = page(STORY + '<p>Readers bought <a class="cta promo" href="/subscribe">the premium plan</a> in droves.</p>')
     strip_tree(tree)
@@ -222,6 +262,34 @@ def test_strip_paragraphs_drops_prompts_and_keeps_the_story(line, where):
 def test_strip_paragraphs_keeps_news_sentences_with_appeal_words():
     kept, removed = strip_paragraphs(BODY)
     assert kept == BODY and removed == []
+
+
+# one sales phrase, in a paragraph too long for a call to action, where the publisher talks to the reader
+PITCH = ("If your team is weighing a move to the cloud and needs a second opinion on the costs, do not hesitate to "
+         "reach out. We have helped hundreds of firms like yours plan the switch, and we will gladly walk you "
+         "through the options, the pricing and the risks before you commit to anything.")
+
+
+def test_strip_paragraphs_drops_a_long_closing_pitch_in_the_house_voice():
+    kept, removed = strip_paragraphs([*BODY, PITCH])
+    assert kept == BODY and [b.kind for b in removed] == ["promo"]
+
+
+def test_strip_paragraphs_keeps_a_long_closing_hope_without_an_appeal():
+    hope = ("By publishing the survey data, we hope to start a wider conversation among planners about how the river "
+            "crossings should be shared. With your help, we can make the next bridge arrive on time and on budget, "
+            "and you will find the full tables on the city's website from Monday.")
+    reported = PITCH.replace("anything.", "anything,” the firm's director told the council.")
+    kept, removed = strip_paragraphs([*BODY, hope, reported])
+    assert kept == [*BODY, hope, reported] and removed == []
+
+
+def test_strip_paragraphs_drops_a_closing_self_description_with_a_dotted_name():
+    about = "Bridgewatch.org is a nonprofit publication based in Leeds. We cover infrastructure across the north."
+    story = "Bridgewatch.org is a nonprofit that the council cited in its report on Tuesday."
+    kept, removed = strip_paragraphs([*BODY, about])
+    assert kept == BODY and [b.text for b in removed] == [about]
+    assert strip_paragraphs([*BODY, story])[0] == [*BODY, story]
 
 
 def test_strip_paragraphs_drops_the_repeated_title_and_its_kicker():

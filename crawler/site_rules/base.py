@@ -57,6 +57,9 @@ class SiteRules:
     live_posts_container: str | None = None
     #: Path of that endpoint, with {id} for the article id.
     live_posts_path: str | None = None
+    #: Bytes every live blog page contains: the spider parses only those pages
+    #: for the container, as parsing each page on the crawl's thread is costly.
+    live_posts_hint: bytes | None = None
     #: A page without this (CSS) is no article, e.g. a soft 404; None: no check.
     article_marker: str | None = None
 

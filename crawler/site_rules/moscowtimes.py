@@ -128,3 +128,4 @@ class MoscowTimes(SiteRules):
     # Posts of a live blog come as JSON, not in the page (§5.3).
     live_posts_path = "/live/{id}/0"
     live_posts_container = "article.article div.live-posts"
+    live_posts_hint = b"live-posts"

@@ -1,0 +1,66 @@
+"""`scrapy reextract`: apply improved extraction rules to the stored pages (crawler.reextract).
+
+Exit codes: 0 every page extracted, 3 some pages no longer extract (their
+articles stay as stored), 75 a crawl holds the database.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.reextract import count_pages, reextract
+from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, lock_database
+from crawler.storage import StorageError, open_db
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Extract the stored pages again and update their articles, without fetching"
+
+    def long_desc(self) -> str:
+        return (
+            "Run extraction and stripping again over every page kept in the database (STORE_PAGES), "
+            "in EXTRACT_WORKERS processes, and update the articles and removed blocks. Exit 0 when every "
+            "page extracted, 3 when some no longer do (their articles stay as stored), 75 when a crawl "
+            "is running on the database."
+        )
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--site", help="only the pages of this site (its rules name, e.g. moscowtimes)")
+
+    def run(self, args, opts) -> None:
+        if args:
+            raise UsageError("reextract takes no arguments")
+        settings = self.settings
+        mode = settings.get("STRIP_MODE")
+        if mode not in ("remove", "flag"):
+            raise UsageError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
+        path = settings.get("DATABASE_PATH")
+        try:
+            lock_database(path)  # held until the process exits
+            db = open_db(path)
+        except (CrawlBusy, StorageError) as exc:
+            self.exitcode = EXIT_BUSY if isinstance(exc, CrawlBusy) else 1
+            print(f"reextract: {exc}", file=sys.stderr)
+            return
+        # click draws the bar only on a terminal, as sqlite-utils does.
+        with click.progressbar(length=count_pages(db, opts.site), label="Re-extracting", file=sys.stderr) as bar:
+            counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
+                               progress=bar.update)
+        db.close()
+        summary = ", ".join(f"{counts[name]} {name}" for name in ("updated", "unchanged", "failed"))
+        print(f"reextract: {summary}", file=sys.stderr)
+        if counts["failed"]:
+            self.exitcode = EXIT_CODES["degraded"]

@@ -1,0 +1,131 @@
+"""Extract stored pages again after the rules improve, without fetching anything.
+
+    scrapy reextract [--site NAME] [-s STRIP_MODE=flag] [-s EXTRACT_WORKERS=N]
+
+Every page a crawl kept (``pages``, setting ``STORE_PAGES``) goes through
+extraction and stripping again in a process pool, and its article and
+removed blocks are updated in batches, one transaction each. A body that
+changes moves ``last_changed`` and keeps the old version in
+``article_versions``, as a re-fetch would. A page that no longer extracts
+leaves its stored article as it was and is counted as failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
+
+from sqlite_utils import Database
+
+from crawler.extract import extract_or_error
+from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
+from pipelines.validate import validation_error
+
+logger = logging.getLogger(__name__)
+
+READ_BATCH = 200  # pages read per query, and articles written per transaction
+IN_FLIGHT_PER_WORKER = 8  # pages queued per worker: busy workers, bounded memory
+
+
+def count_pages(db: Database, site: str | None = None) -> int:
+    """Stored pages whose article is still in ``articles`` (what ``reextract`` goes through)."""
+    where, params = _site_filter(site)
+    return db.execute(
+        f"select count(*) from pages join articles using (site, article_id) {where}", params
+    ).fetchone()[0]
+
+
+def stored_pages(db: Database, site: str | None = None) -> Iterator[tuple]:
+    """(site, article_id, url, fetched, html, live_posts) of every stored page, read a batch at a time."""
+    where, params = _site_filter(site)
+    where = f"{where} and" if where else "where"
+    last = 0
+    while True:
+        rows = db.execute(
+            f"""select pages.rowid, site, article_id, pages.url, fetched, html, live_posts
+            from pages join articles using (site, article_id)
+            {where} pages.rowid > ? order by pages.rowid limit ?""",
+            [*params, last, READ_BATCH],
+        ).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        for row in rows:
+            yield row[1:]
+
+
+def reextract_page(page: tuple, mode: str) -> dict:
+    """Run in a worker: the record of a ``stored_pages`` row, or {"error": reason, "detail": text}."""
+    site, article_id, url, _, html, live_posts = page
+    try:
+        page, posts = unpack_page(html, live_posts)
+    except (zlib.error, ValueError) as exc:
+        return {"error": "damaged-page", "detail": str(exc)}
+    record = extract_or_error(page, url, site=site, mode=mode, live_posts=posts)
+    reason = record.get("error") or validation_error(record)
+    if reason:
+        return {"error": reason, "detail": record.get("detail", "")}
+    # Stored under the page's key, whatever the rules now read from it.
+    return dict(record, site=site, article_id=article_id)
+
+
+def reextract(db: Database, *, site: str | None = None, mode: str = "remove", workers: int = 0,
+              progress: Callable[[int], None] = lambda done: None) -> Counter:
+    """Extract every stored page again and update its article; counts by status.
+
+    Statuses are those of ``store_reextracted`` ("updated", "unchanged", …) and
+    "failed" for pages that no longer extract. ``progress(n)`` is called as
+    each batch of ``n`` pages is written.
+    """
+    workers = workers or os.cpu_count() or 1
+    counts: Counter = Counter()
+    now = utc_now()
+    batch: list[tuple[Fetched, str]] = []
+
+    def write() -> None:
+        for (fetched, _), status in zip(batch, store_reextracted(db, batch, now)):
+            if status.startswith("invalid"):
+                logger.error("Not stored: %(url)s: %(status)s", {"url": fetched.row["url"], "status": status})
+                status = "failed"
+            counts[status] += 1
+        progress(len(batch))
+        batch.clear()
+
+    with ProcessPoolExecutor(workers) as pool:
+        work = partial(reextract_page, mode=mode)
+        for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
+            if "error" in record:
+                counts["failed"] += 1
+                logger.warning("Not re-extracted: %(url)s: %(error)s %(detail)s", {"url": page[2], **record})
+                progress(1)
+                continue
+            batch.append((Fetched(article_row(record), record["removed"]), page[3]))
+            if len(batch) >= READ_BATCH:
+                write()
+        write()
+    return counts
+
+
+def bounded_map(pool: ProcessPoolExecutor, function: Callable, items: Iterable, window: int) -> Iterator[tuple]:
+    """(item, function(item)) for each item, in order, with at most ``window`` items in the pool.
+
+    ``pool.map`` would read every item into memory before the first result.
+    """
+    pending: deque[tuple[object, Future]] = deque()
+    for item in items:
+        pending.append((item, pool.submit(function, item)))
+        if len(pending) >= window:
+            head, future = pending.popleft()
+            yield head, future.result()
+    while pending:
+        head, future = pending.popleft()
+        yield head, future.result()
+
+
+def _site_filter(site: str | None) -> tuple[str, list]:
+    return ("where site = ?", [site]) if site else ("", [])

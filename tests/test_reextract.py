@@ -1,0 +1,151 @@
+"""`scrapy reextract`: stored pages extracted again with the current rules, nothing fetched."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import sqlite3
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SITE, run_crawl
+from tests.scoring import score_database
+
+# What an older, worse extractor could have stored: a leaked appeal in every body.
+STALE_BODY = "update articles set body = body || char(10, 10) || 'Support The Moscow Times!', content_hash = 'old'"
+
+
+def reextract(db_path: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "scrapy", "reextract", "-s", f"DATABASE_PATH={db_path}", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.fixture
+def db_path(crawled_db, tmp_path) -> Path:
+    """A copy of the crawled replica's database, to change at will."""
+    path = tmp_path / "articles.db"
+    with sqlite3.connect(crawled_db) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    return path
+
+
+def query(db_path: Path, sql: str, params=()) -> list[tuple]:
+    with sqlite3.connect(db_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def test_a_crawl_keeps_every_stored_article_page(db_path):
+    assert query(db_path, "select count(*) from articles") == query(db_path, "select count(*) from pages")
+    missing = query(db_path, "select count(*) from articles left join pages using (site, article_id)"
+                             " where pages.html is null")
+    assert missing == [(0,)]
+    assert query(db_path, "select count(*) from pages where live_posts is not null")[0][0] >= 1
+
+
+def test_the_same_rules_change_nothing(db_path):
+    before = query(db_path, "select site, article_id, body, content_hash, last_fetched from articles order by 1, 2")
+    result = reextract(db_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"reextract: 0 updated, {len(before)} unchanged, 0 failed"
+    assert query(db_path, "select site, article_id, body, content_hash, last_fetched from articles"
+                          " order by 1, 2") == before
+
+
+def test_bodies_stored_by_older_rules_are_extracted_again(db_path):
+    query(db_path, STALE_BODY)
+    query(db_path, "delete from removed_blocks")
+    fetched = dict(query(db_path, "select article_id, fetched from pages"))
+    total = len(fetched)
+    result = reextract(db_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"reextract: {total} updated, 0 unchanged, 0 failed"
+    assert score_database(db_path, SITE)["passed"]
+    assert query(db_path, "select count(*) from article_versions where body like '%Support The Moscow Times!'") == [
+        (total,)]
+    # Nothing was fetched: the fetch times stay those of the pages.
+    assert dict(query(db_path, "select article_id, last_fetched from articles")) == fetched
+    assert query(db_path, "select count(distinct article_id) from removed_blocks")[0][0] > total / 2
+
+
+def test_flag_mode_records_blocks_without_removing_them(db_path):
+    result = reextract(db_path, "-s", "STRIP_MODE=flag")
+    assert result.returncode == 0, result.stderr
+    assert query(db_path, "select count(*), sum(removed) from removed_blocks")[0][1] == 0
+
+
+def test_one_site_only(db_path):
+    result = reextract(db_path, "--site", "elsewhere")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "reextract: 0 updated, 0 unchanged, 0 failed"
+
+
+def test_a_damaged_page_leaves_its_article_and_is_reported(db_path):
+    query(db_path, STALE_BODY)
+    damaged = query(db_path, "select article_id from pages order by article_id limit 2")
+    query(db_path, "update pages set html = x'00ff00ff' where article_id = ?", damaged[0])
+    query(db_path, "update pages set html = zeroblob(0) where article_id = ?", damaged[1])
+    total = query(db_path, "select count(*) from pages")[0][0]
+    result = reextract(db_path)
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == f"reextract: {total - 2} updated, 0 unchanged, 2 failed"
+    assert "Not re-extracted" in result.stderr and "damaged-page" in result.stderr
+    assert query(db_path, "select count(*) from articles where content_hash = 'old'") == [(2,)]
+    assert query(db_path, "pragma integrity_check") == [("ok",)]
+
+
+def test_a_page_that_no_longer_extracts_keeps_its_article(db_path):
+    query(db_path, STALE_BODY)
+    article_id = query(db_path, "select article_id from pages limit 1")[0][0]
+    not_a_page = sqlite3.Binary(zlib.compress(b"<html><body>Oops! Page not found</body></html>"))
+    query(db_path, "update pages set html = ? where article_id = ?", (not_a_page, article_id))
+    result = reextract(db_path)
+    assert result.returncode == 3
+    assert "not-article" in result.stderr
+    assert query(db_path, "select content_hash from articles where article_id = ?", (article_id,)) == [("old",)]
+
+
+def test_refused_while_a_crawl_holds_the_database(db_path):
+    fd = os.open(db_path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = reextract(db_path)
+    finally:
+        os.close(fd)
+    assert result.returncode == 75
+    assert result.stderr.strip().splitlines()[-1].startswith("reextract: another crawl or reextract is running")
+
+
+def test_a_progress_bar_on_a_terminal(db_path):
+    parent, child = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "reextract", "-s", f"DATABASE_PATH={db_path}"],
+        cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child,
+    )
+    os.close(child)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(parent, 4096)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(parent)
+    assert process.wait(timeout=300) == 0
+    total = query(db_path, "select count(*) from pages")[0][0]
+    assert b"Re-extracting  [####" in output
+    assert f"{total}/{total}".encode() in output or b"100%" in output
+
+
+def test_no_pages_kept_when_turned_off(replica_url, tmp_path):
+    db_path = tmp_path / "articles.db"
+    result = run_crawl(replica_url, db_path, "-a", "since=2024-06-01", settings={"STORE_PAGES": "False"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert query(db_path, "select count(*) from articles")[0][0] > 0
+    assert query(db_path, "select count(*) from pages") == [(0,)]
