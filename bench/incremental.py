@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import subprocess
@@ -117,6 +118,9 @@ def measure(archive: int, site_articles: int, new: int, runs: int, workers: int)
                 for _ in range(runs):
                     copy = tmp / "run.db"
                     copy_database(source, copy)
+                    # Written back first: the kernel flushing gigabytes of a fresh copy
+                    # during the run would be timed as the crawl's.
+                    os.sync()
                     samples.append(hourly_run(copy, base_url, workers))
                     for path in tmp.glob("run.db*"):
                         path.unlink()

@@ -63,10 +63,10 @@ def reextract_page(page: tuple, mode: str) -> dict:
     """Run in a worker: the record of a ``stored_pages`` row, or {"error": reason, "detail": text}."""
     site, article_id, url, _, html, live_posts = page
     try:
-        page, posts = unpack_page(html, live_posts)
+        body, posts = unpack_page(html, live_posts)
     except (zlib.error, ValueError) as exc:
         return {"error": "damaged-page", "detail": str(exc)}
-    record = extract_or_error(page, url, site=site, mode=mode, live_posts=posts)
+    record = extract_or_error(body, url, site=site, mode=mode, live_posts=posts)
     reason = record.get("error") or validation_error(record)
     if reason:
         return {"error": reason, "detail": record.get("detail", "")}

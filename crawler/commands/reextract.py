@@ -12,7 +12,6 @@ import click
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.reextract import count_pages, reextract
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, lock_database
 from crawler.storage import StorageError, open_db
 
@@ -47,6 +46,10 @@ class Command(ScrapyCommand):
         mode = settings.get("STRIP_MODE")
         if mode not in ("remove", "flag"):
             raise UsageError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
+        # Here, not at the top: Scrapy imports every command to list them, and the
+        # extractor would slow down the start of every `scrapy crawl`.
+        from crawler.reextract import count_pages, reextract
+
         path = settings.get("DATABASE_PATH")
         try:
             lock_database(path)  # held until the process exits
