@@ -41,6 +41,16 @@ class ExtractionError(ValueError):
         self.reason = reason
 
 
+STRIP_MODES = ("remove", "flag")
+
+
+def check_strip_mode(mode: str) -> str:
+    """``mode`` if it is a ``STRIP_MODE``; ValueError with a one-line reason if not."""
+    if mode not in STRIP_MODES:
+        raise ValueError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
+    return mode
+
+
 def extract(
     html: str | bytes,
     url: str | None = None,
@@ -231,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("page", type=Path, help="a saved HTML page")
     parser.add_argument("--url", help="the URL the page was served at (picks the site rules)")
     parser.add_argument("--site", help="site rules by name, e.g. moscowtimes")
-    parser.add_argument("--mode", choices=("remove", "flag"), default="remove")
+    parser.add_argument("--mode", choices=STRIP_MODES, default="remove")
     args = parser.parse_args(argv)
     try:
         data = args.page.read_bytes()

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import extract_or_error
+from crawler.extract import check_strip_mode, extract_or_error
 from crawler.storage import pack_page
 
 
@@ -30,11 +30,9 @@ def extract_page(html: bytes, url: str, site: str | None, mode: str, live_posts:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler, mode: str, workers: int, keep_pages: bool = True):
-        if mode not in ("remove", "flag"):
-            raise ValueError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
+    def __init__(self, crawler, mode: str, workers: int, keep_pages: bool):
         self.crawler = crawler
-        self.mode = mode
+        self.mode = check_strip_mode(mode)
         self.keep_pages = keep_pages
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None

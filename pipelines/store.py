@@ -88,11 +88,13 @@ class SQLitePipeline:
         written = asyncio.wrap_future(self.writer.submit(store_articles, self.db, [f for f, _ in batch], utc_now()))
 
         def settle(written: asyncio.Future) -> None:
-            for (_, committed), outcome in zip(batch, _outcomes(written, len(batch))):
-                if isinstance(outcome, BaseException):  # the database failed (disk full, locked too long)
-                    committed.set_exception(outcome)
-                else:
-                    committed.set_result(outcome)
+            error = written.exception()
+            if error is not None:  # the database failed (disk full, locked too long): every item fails
+                for _, committed in batch:
+                    committed.set_exception(error)
+                return
+            for (_, committed), status in zip(batch, written.result()):
+                committed.set_result(status)
 
         written.add_done_callback(settle)
         return written
@@ -102,11 +104,6 @@ class SQLitePipeline:
         key = (adapter["site"], adapter["article_id"])
         if key not in self.stored:  # a second copy of an article stored in this run changes nothing
             self.writer.submit(mark_dropped, self.db, *key, str(exception), utc_now()).add_done_callback(_log_failure)
-
-
-def _outcomes(written: asyncio.Future, count: int) -> list:
-    """The status of each of ``count`` articles written, or the exception that failed them all."""
-    return [written.exception()] * count if written.exception() else written.result()
 
 
 def _log_failure(future) -> None:

@@ -43,12 +43,15 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError("reextract takes no arguments")
         settings = self.settings
-        mode = settings.get("STRIP_MODE")
-        if mode not in ("remove", "flag"):
-            raise UsageError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
+        from crawler.extract import check_strip_mode
         from crawler.reextract import count_pages, reextract
+
+        try:
+            mode = check_strip_mode(settings.get("STRIP_MODE"))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
         path = settings.get("DATABASE_PATH")
         try:
