@@ -781,8 +781,10 @@ def test_a_page_of_undetectable_bytes_still_decodes():
 @pytest.mark.parametrize("head, target", [
     ('<meta http-equiv="Refresh" content="0; url=/2024/06/17/moved-a2">', "http://h/2024/06/17/moved-a2"),
     ('<noscript><meta http-equiv="refresh" content="0; url=/x"></noscript>', None),  # ignored, as Scrapy does
-    ("<title>Refreshing news</title>", None),  # the word alone: read, and no refresh found
-    ("<title>News</title>", None),  # never read
+    ("<META CONTENT='5;URL=/2024/06/17/moved-a2' HTTP-EQUIV=REFRESH>", "http://h/2024/06/17/moved-a2"),
+    ('<meta name="refresh-note" content="x">', None),  # read, and no refresh found
+    ("<title>Refreshing news</title>", None),  # never read
+    ('<script>slots = {"refresh": 30}</script>', None),  # an ad slot's setting: never read
 ])
 def test_meta_refresh_is_followed_and_other_pages_pass_untouched(head, target):
     middleware = MetaRefreshMiddleware.from_crawler(get_crawler())
