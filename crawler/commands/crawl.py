@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Scrapy allocates hundreds of objects per request; at Python's default
 # threshold (700) the crawl's process collects after every few responses,
-# about 1 ms of CPU per article (see BENCHMARKS.md). Extraction workers are
-# separate processes and keep the default.
+# and its full collections walk the whole request queue (see BENCHMARKS.md).
+# Extraction workers are separate processes and keep the default.
 GC_THRESHOLD = 50_000
 
 
