@@ -25,7 +25,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import trafilatura
@@ -39,33 +41,57 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = "http://127.0.0.1:1"
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
-    total, stack = 0, [pid]
+def process_tree(pid: int) -> Iterator[int]:
+    """``pid`` and all its live descendants (Linux /proc)."""
+    stack = [pid]
     while stack:
         current = stack.pop()
+        yield current
+        try:
+            stack.extend(int(child) for child in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+        except OSError:
+            continue
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    total = 0
+    for current in process_tree(pid):
         try:
             total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError):  # it ended meanwhile
             continue
-        stack.extend(int(child) for child in children)
     return total
 
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds used so far by ``pid`` and its live descendants."""
-    total, stack = 0.0, [pid]
-    while stack:
-        current = stack.pop()
+    total = 0.0
+    for current in process_tree(pid):
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except (OSError, ValueError, IndexError):
             continue
-        stack.extend(int(child) for child in children)
     return total
+
+
+@contextmanager
+def replica(site: Path, *options: str) -> Iterator[str]:
+    """Serve ``site`` with tests/replica_server.py in its own process; its base URL."""
+    port_file = site.parent / "port"
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "replica_server.py"), str(site), "--port", "0",
+         "--port-file", str(port_file), "--keep-alive", *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        while not port_file.exists():
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port_file.read_text().strip()}"
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def run_measured(command: list[str]) -> dict:
@@ -94,26 +120,14 @@ def scrapy_command(name: str, settings: dict, *args: str) -> list[str]:
 
 
 def crawl(site: Path, db_path: Path, workers: int) -> dict:
-    port_file = site.parent / "port"
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "replica_server.py"), str(site), "--port", "0",
-         "--port-file", str(port_file), "--keep-alive"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        while not port_file.exists():
-            time.sleep(0.05)
-        base_url = f"http://127.0.0.1:{port_file.read_text().strip()}"
-        settings = {
-            "DATABASE_PATH": db_path, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0,
-            "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-            "EXTRACT_WORKERS": workers, "LOG_LEVEL": "WARNING",
-        }
+    settings = {
+        "DATABASE_PATH": db_path, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0,
+        "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "EXTRACT_WORKERS": workers, "LOG_LEVEL": "WARNING",
+    }
+    with replica(site) as base_url:
         return run_measured(scrapy_command("crawl", settings, "moscowtimes", "-a", f"base_url={base_url}",
                                            "-a", "since=2000-01-01"))
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def read_page(path: str) -> tuple[str, str]:

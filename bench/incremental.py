@@ -19,16 +19,14 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crawl import ROOT, run_measured, scrapy_command  # noqa: E402
+from bench.crawl import replica, run_measured, scrapy_command  # noqa: E402
 from bench.synthetic_site import FIRST_ID, generate  # noqa: E402
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -95,16 +93,7 @@ def measure(archive: int, site_articles: int, new: int, runs: int, workers: int)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         generate(tmp / "site", site_articles)
-        port_file = tmp / "port"
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "replica_server.py"), str(tmp / "site"), "--port", "0",
-             "--port-file", str(port_file), "--conditional", "--keep-alive"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        try:
-            while not port_file.exists():
-                time.sleep(0.05)
-            base_url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        with replica(tmp / "site", "--conditional") as base_url:
             base = tmp / "base.db"
             run_measured(scrapy_command("crawl", {**FAST, "DATABASE_PATH": base, "EXTRACT_WORKERS": workers},
                                         "moscowtimes", "-a", f"base_url={base_url}", "-a", "since=2000-01-01"))
@@ -133,9 +122,6 @@ def measure(archive: int, site_articles: int, new: int, runs: int, workers: int)
                     "peak_rss": statistics.median(s["peak_rss"] for s in samples),
                     "db_bytes": source.stat().st_size,
                 }
-        finally:
-            server.terminate()
-            server.wait()
     return results
 
 

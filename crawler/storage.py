@@ -67,10 +67,6 @@ def writing(db: Database) -> Iterator[Database]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
-    except BaseException:
-        db.rollback()
-        raise
-    try:
         db.conn.execute("COMMIT")
     except BaseException:
         db.rollback()
@@ -166,21 +162,22 @@ def write_article(db: Database, row: Mapping, removed: Iterable[Mapping], now: s
         " where site = ? and article_id = ?",
         key,
     ).fetchone()
-    if previous is not None and previous[3] == row["content_hash"]:
-        db.execute("update articles set last_fetched = ? where site = ? and article_id = ?",
-                   [row["last_fetched"], *key])
-        return "unchanged"
     record = {name: row.get(name) for name in ARTICLE_COLUMNS}
     if previous is None:
         status = "new"
         record.update(first_seen=now, last_changed=now)
     else:
+        url, title, body, content_hash, first_seen, last_changed = previous
+        if content_hash == row["content_hash"]:
+            db.execute("update articles set last_fetched = ? where site = ? and article_id = ?",
+                       [row["last_fetched"], *key])
+            return "unchanged"
         status = "updated"
-        record.update(first_seen=previous[4], last_changed=now)
+        record.update(first_seen=first_seen, last_changed=now)
         db.execute(
             "insert into article_versions (site, article_id, url, fetched, title, body, content_hash)"
             " values (?, ?, ?, ?, ?, ?, ?)",
-            [*key, previous[0], previous[5], previous[1], previous[2], previous[3]],
+            [*key, url, last_changed, title, body, content_hash],
         )
     db.execute(UPSERT_ARTICLE, record)
     replace_removed_blocks(db, row, removed, row["last_fetched"])
