@@ -17,9 +17,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from crawler.stripping import (
-    RemovedBlock, css, normalise_space, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
-)
+from crawler.stripping import RemovedBlock, css, normalise_space, root_of, strip_paragraphs, strip_tree
+from crawler.stripping.dom import drop_element
+from crawler.stripping.site import outside_story, site_blocks, strip_site
 
 
 TITLE_XPATH = etree.XPath(
@@ -58,31 +58,35 @@ class BodyResult:
 
 def extract_body(
     tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
+    story: Sequence[str] = (), editor_markup: Sequence[tuple[str, frozenset[str]]] = (),
     mode: str = "remove", site: str | None = None,
 ) -> BodyResult:
     """Body paragraphs of a parsed page; the caller's tree is left untouched.
-    `container` (CSS) narrows extraction to the site's body element when it matches;
+    `container` (CSS) narrows extraction to the site's body element when it matches, and
+    `story`/`editor_markup` to the story's own blocks in it (``SiteRules.story_blocks``);
     `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
     on the page (rule names carry `site`)."""
     root = root_of(tree)
     matches = css(container)(root) if container else []
-    work = working_copy(root, matches)
-    removed = furniture_outside(root, matches, prune, site)
-    removed += strip_site(work, prune, site=site, mode=mode) if prune else []
+    known = site_blocks(root, prune, site=site) if prune else {}
+    not_story = outside_story(matches, story, editor_markup, known, site=site)
+    work = working_copy(root, matches, not_story if mode == "remove" else ())
+    removed = furniture_outside(matches, known) + list(not_story.values())
+    pruned = strip_site(work, prune, site=site, mode=mode)
+    removed += pruned.values()
     etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
-    removed += strip_tree(work, url, mode=mode)
+    removed += strip_tree(work, url, mode=mode, recorded=pruned)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), mode=mode)
     return BodyResult(paragraphs, removed + dropped)
 
 
-def furniture_outside(root, matches: list, prune: Sequence[tuple[str, str]], site: str | None) -> list[RemovedBlock]:
-    "The site's known non-story blocks outside the body container `matches`: never extracted, recorded for the audit."
-    if not matches or not prune:
+def furniture_outside(matches: list, known: dict) -> list[RemovedBlock]:
+    "The site's `known` non-story blocks outside the body container `matches`: never extracted, recorded for the audit."
+    if not matches:
         return []
     matches = set(matches)
-    blocks = site_blocks(root, prune, site=site)
-    return [block for element, block in blocks.items()
+    return [block for element, block in known.items()
             if element not in matches and not any(a in matches for a in element.iterancestors())]
 
 
@@ -93,9 +97,10 @@ def page_titles(root) -> list[str]:
     return titles
 
 
-def working_copy(root, matches: list):
+def working_copy(root, matches: list, leave_out=()):
     """A copy of the page, or a fresh document whose articleBody holds copies of the outermost
-    container `matches` (bare, so the extractor sees one body and no competing candidates)."""
+    container `matches` (bare, so the extractor sees one body and no competing candidates),
+    without the copies of the elements in `leave_out`."""
     outer = [m for m in matches if not any(a in matches for a in m.iterancestors())]
     if not outer:
         return deepcopy(root)
@@ -103,6 +108,10 @@ def working_copy(root, matches: list):
     holder = document.find("body/div")
     for element in outer:
         unwrapped = deepcopy(element)
+        # deepcopy keeps the structure, so walking both trees pairs each original with its copy
+        dropped = [copy for original, copy in zip(element.iter(), unwrapped.iter()) if original in leave_out]
+        for copy in dropped:
+            drop_element(copy)
         unwrapped.attrib.clear()
         unwrapped.tail = None
         holder.append(unwrapped)

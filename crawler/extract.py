@@ -61,8 +61,8 @@ def extract(
 ) -> dict:
     """Extract the article in ``html`` (served at ``url``) into a record.
 
-    ``mode`` is "remove" (strip appeals from the body) or "flag" (keep the
-    body whole, only record what would be removed). ``live_posts`` is the
+    ``mode`` is "remove" (strip appeals from the body) or "flag" (keep them in
+    the body and only record them, ``removed`` = 0 for each flagged block there). ``live_posts`` is the
     JSON of a live blog's posts endpoint, for sites that load posts apart.
     Raises ExtractionError when the page is not an article.
     """
@@ -77,19 +77,26 @@ def extract(
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
-    body = extract_body(tree, url, container=container, prune=rules.prune, mode=mode, site=rules.name)
+    body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
+                        editor_markup=rules.story_markup, mode=mode, site=rules.name)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
-    removed = [dict(asdict(block), position=i, removed=int(mode == "remove"))
-               for i, block in enumerate(body.removed)]
     record["body"] = "\n\n".join(body.paragraphs)
+    # "flag" keeps what it flags in the body, so a flagged block's text is found there; one the
+    # extraction left out on its own (page furniture outside the story) counts as removed
+    in_body = word_string(record["body"])
+    removed = [dict(asdict(block), position=i, removed=int(mode == "remove" or word_string(block.text) not in in_body))
+               for i, block in enumerate(body.removed)]
     record["word_count"] = len(_WORD.findall(record["body"]))
-    record["paywalled"] = int(
-        detect_paywall(tree, objects) or any(b["kind"] == "paywall" for b in removed)
-    )
+    record["paywalled"] = int(detect_paywall(tree, objects, body.removed))
     record["content_hash"] = content_hash(record)
     record["removed"] = removed
     return record
+
+
+def word_string(text: str) -> str:
+    "The words of `text`, lowercased and space-separated, with a space at each end: for whole-word containment."
+    return f" {' '.join(_WORD.findall(text.lower()))} "
 
 
 def extract_or_error(html: str | bytes, url: str | None = None, **options) -> dict:

@@ -96,3 +96,37 @@ def test_paragraphs_from_html_splits_blocks_and_line_breaks():
         "First paragraph of the post, with enough words to count as text.", "A heading", "One item",
         "Another item", "Line one of a legacy body.", "Line two of a legacy body.",
     ]
+
+
+def test_what_the_site_adds_between_the_story_blocks_is_no_story():
+    "MoscowTimes.story_blocks: a panel between the typed blocks, or a button box inside an html block, goes."
+    from crawler.site_rules.moscowtimes import MoscowTimes
+
+    truth = next(t for t in HAND_WRITTEN if t["kind"] == "news" and len(t["body_paragraphs"]) > 2)
+    html = (DEV_SITE / "www" / truth["url_path"].lstrip("/")).read_text(encoding="utf-8")
+    between = '<div class="fresh-3a"><p>Independent newsrooms need readers.</p><a href="/x">Keep reading</a></div>'
+    inside = '<div class="fresh-3b"><h4>One more thing</h4><p>Our newsroom runs on you.</p><button>Go</button></div>'
+    first_block = html.index('<div data-id="article-block-type"')
+    html = html[:first_block] + between + html[first_block:]
+    first_end = html.index("</p>", html.index("article__block--html article__block--column")) + len("</p>")
+    html = html[:first_end] + inside + html[first_end:]
+    result = extract_body(lxml.html.document_fromstring(html), BASE + truth["url_path"],
+                          container=MoscowTimes.body_container, prune=MoscowTimes.prune,
+                          story=MoscowTimes.story_blocks, editor_markup=MoscowTimes.story_markup, site="moscowtimes")
+    assert result.paragraphs == truth["body_paragraphs"]
+    outside = [b for b in result.removed if b.rule == "site:moscowtimes:not-story"]
+    assert [b.text for b in outside] == ["Independent newsrooms need readers. Keep reading",
+                                         "One more thing Our newsroom runs on you. Go"]
+    flagged = extract_body(lxml.html.document_fromstring(html), BASE + truth["url_path"],
+                           container=MoscowTimes.body_container, story=MoscowTimes.story_blocks,
+                           editor_markup=MoscowTimes.story_markup, site="moscowtimes", mode="flag")
+    assert "Independent newsrooms need readers." in flagged.paragraphs
+
+
+def test_a_container_without_story_blocks_is_left_whole():
+    "A live blog's posts fill the container with no typed blocks: nothing there is judged by story_blocks."
+    html = ('<html><body><article class="article"><div class="article__content live-posts"><p>First post.</p>'
+            "<p>Second post.</p></div></article></body></html>")
+    result = extract_body(lxml.html.document_fromstring(html), container="div.article__content",
+                          story=("div.article__content > div[data-id=article-block-type]",), site="moscowtimes")
+    assert not [b for b in result.removed if b.rule.endswith("not-story")]

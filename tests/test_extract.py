@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+
 from crawler.extract import ExtractionError, extract
 from tests.conftest import ROOT, SITE
 
@@ -61,15 +62,21 @@ def test_body_is_the_story_and_nothing_else(truth):
     assert record["removed"], "the appeals and promos are recorded"
 
 
-def test_flag_mode_keeps_the_body_whole_and_records_what_it_would_remove():
-    truth = next(t for t in HAND_WRITTEN if "article__related-article" in load_page(t["url_path"]))
-    html, url = load_page(truth["url_path"]), BASE + truth["url_path"]
-    removed = extract(html, url, site="moscowtimes")
-    flagged = extract(html, url, site="moscowtimes", mode="flag")
-    assert removed["body"] in flagged["body"] or len(flagged["body"]) >= len(removed["body"])
-    assert flagged["removed"] and all(block["removed"] == 0 for block in flagged["removed"])
-    rules = {(b["kind"], b["rule"]) for b in removed["removed"]}
-    assert rules <= {(b["kind"], b["rule"]) for b in flagged["removed"]}
+def test_flag_mode_keeps_flagged_blocks_in_the_body_and_says_which_are_there():
+    truth = next(t for t in HAND_WRITTEN if t["kind"] == "news" and "contribute-banner" in load_page(t["url_path"])
+                 and not t["url_path"].startswith("/archive/"))
+    prompt = "Sign up for our free weekly newsletter to get the best stories in your inbox."
+    page = load_page(truth["url_path"])
+    first = page.index("</p>", page.index("article__block--html article__block--column"))
+    html = page[:first] + f"</p><p>{prompt}" + page[first:]
+    url = BASE + truth["url_path"]
+    removed, flagged = extract(html, url, site="moscowtimes"), extract(html, url, site="moscowtimes", mode="flag")
+    assert prompt not in removed["body"] and prompt in flagged["body"]
+    assert [b["removed"] for b in flagged["removed"] if b["text"] == prompt] == [0]
+    banner = next(b for b in flagged["removed"] if "contribute-banner" in b["rule"])
+    assert banner["removed"] == 1 and banner["text"] not in flagged["body"]  # outside the story's container
+    assert all(block["removed"] == 1 for block in removed["removed"])
+    assert [(b["kind"], b["rule"]) for b in removed["removed"]] == [(b["kind"], b["rule"]) for b in flagged["removed"]]
 
 
 def test_soft_404_is_no_article():

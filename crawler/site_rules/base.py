@@ -32,6 +32,15 @@ class SiteRules:
     # -- Page structure -----------------------------------------------------
     #: Where the story is (CSS); None lets trafilatura find it.
     body_container: str | None = None
+    #: What the story is made of (CSS): the blocks inside ``body_container`` that the
+    #: newsroom's editor produces. Anything else in the container that holds text (a panel the
+    #: publisher's templates or scripts add between or around the blocks) is no story and is
+    #: removed, recorded with the rule ``site:<name>:not-story``. Empty: no such selection.
+    story_blocks: tuple[str, ...] = ()
+    #: (block CSS, tags) pairs: the tags an editor can produce inside such a block. A child of
+    #: the block holding any other tag (a button, a form, a heading level the editor lacks) is
+    #: the publisher's addition, not the story.
+    story_markup: tuple[tuple[str, frozenset[str]], ...] = ()
     #: (CSS selector, kind) pairs pruned from the page before extraction.
     prune: tuple[tuple[str, str], ...] = ()
     #: Containers whose HTML comments hold markup that must be read.

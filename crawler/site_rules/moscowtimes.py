@@ -69,6 +69,18 @@ class MoscowTimes(SiteRules):
         "article.article div.article__content[y-name=article-content], "
         "article.article div.article__content + div.article__content"
     )
+    # The body is an ordered list of typed blocks, each in its own wrapper; a gallery has its
+    # own template (§3.6, §5.7).
+    story_blocks = (
+        "div.article__content > div[data-id=article-block-type]",
+        "div.article__content > div.article__gallery",
+    )
+    # html blocks hold what the editor (TinyMCE) allows, plus legacy imports' fonts and tables (§3.6).
+    story_markup = (
+        ("div.article__block--html", frozenset(
+            "p span strong b em i u a h2 h3 hr br ul ol li sub sup div font table thead tbody tr td th".split()
+        )),
+    )
     prune = (
         ("aside.article__related-article", "promo"),  # in-body "Read more" (§3.6)
         ("[y-name=banner]", "ad"),

@@ -1,0 +1,71 @@
+"""DOM helpers shared by the passes, and the record every pass returns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+
+@dataclass
+class RemovedBlock:
+    "One stripped block, for the audit: its kind, its text, and the rule that fired."
+
+    kind: str
+    text: str
+    rule: str
+
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body dd details dialog div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul html".split()
+)
+SKIP_TAGS = frozenset(
+    "script style noscript template svg iframe head title meta link path use g symbol defs circle rect polygon "
+    "polyline line ellipse lineargradient radialgradient stop clippath mask img source picture br wbr hr".split()
+)
+CONTROL_TAGS = frozenset("button input select textarea form".split())
+BUTTON_TAGS = frozenset(("a", "button"))
+BUTTON_CLASS_RE = re.compile(r"(?<![a-z0-9_])(?:btn|button)")  # a link styled as one: "btn-gold", "wp-block-button__link"
+
+SPACE_RE = re.compile(r"\s+")
+
+
+def normalise_space(text: str) -> str:
+    return SPACE_RE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=256)
+def css(selector: str) -> CSSSelector:
+    return CSSSelector(selector)
+
+
+def root_of(tree):
+    return tree.getroot() if hasattr(tree, "getroot") else tree
+
+
+def drop_element(element) -> None:
+    "Remove an element but keep its tail text in place."
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
+)
+
+
+def element_text(element) -> str:
+    return normalise_space(" ".join(VISIBLE_TEXT(element)))
+

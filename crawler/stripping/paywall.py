@@ -1,0 +1,44 @@
+"""Paywall detection: publisher markup of gated content, or a paywall prompt the stripper cut."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+
+from crawler.stripping.dom import RemovedBlock, normalise_space, root_of
+from crawler.stripping.matching import PHRASE_VOCABULARY, scan_units
+
+# -- paywall: publisher markup of gated content
+GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
+FREE_FALSE = frozenset(("false", "no", "0"))
+JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPartOf")
+
+CONTENT_TIER = etree.XPath("//meta[@property='article:content_tier' or @name='article:content_tier']/@content")
+
+
+def detect_paywall(tree, jsonld_objects: Iterable, removed: Sequence[RemovedBlock] = ()) -> bool:
+    """Publisher signals that the article is gated: JSON-LD isAccessibleForFree false (on the
+    object or a hasPart), a locked/metered content tier, or a paywall prompt the stripper cut."""
+    if any(is_gated(item) for item in jsonld_objects):
+        return True
+    if any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree))):
+        return True
+    return any(block.kind == "paywall" and is_paywall_prompt(block.text) for block in removed)
+
+
+def is_gated(item) -> bool:
+    "isAccessibleForFree false on a JSON-LD object or anything nested in it (graph, parts)."
+    if isinstance(item, list):
+        return any(is_gated(part) for part in item)
+    if not isinstance(item, dict):
+        return False
+    if str(item.get("isAccessibleForFree", "")).strip().lower() in FREE_FALSE:
+        return True
+    return any(is_gated(item.get(key)) for key in JSONLD_NESTING)
+
+
+def is_paywall_prompt(text: str) -> bool:
+    """A paywall phrase (not just a "Log in" label): the prompt a gated article shows."""
+    lowered = normalise_space(text.lower())
+    return any("paywall" in kinds for _, kinds, _ in scan_units([lowered], PHRASE_VOCABULARY)[0])

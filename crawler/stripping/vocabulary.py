@@ -1,0 +1,302 @@
+"""The stripper's vocabulary: what appeals, nags and furniture say, and how they are marked up.
+
+Data only, apart from the passes that use it (as trafilatura keeps ``xpaths.py``). Each group
+maps a kind, or a tuple of kinds when a token is ambiguous, to regex patterns. Every pattern
+starts with a literal of 2+ characters (a leading (?:a|b) group is expanded): the literal is
+found with str.find and the regex only confirms at that spot (``matching.Vocabulary``).
+"""
+
+from __future__ import annotations
+
+import re
+
+KINDS = ("donation", "newsletter", "paywall", "promo", "related", "ad", "share",
+         "disclaimer", "cookie", "bio", "tags", "other")  # fmt: skip
+
+# -- markup: class, id, role, aria-label, data-* and other short attribute values, lowercased;
+#    a token matches at the start of a name part ("btn-donate", not "antidonate")
+MARKUP_TOKENS = {
+    "donation": (r"donat", r"contribut(?!or)", r"support-?us", r"supporter", r"membership",
+                 r"become-?a-?member", r"fundrais", r"patreon", r"paypal", r"tip-?jar", r"spende"),
+    "newsletter": (r"newsletter", r"sign-?up", r"mailing-?list", r"mailchimp", r"mc4wp", r"klaviyo",
+                   r"convertkit", r"(?:email|e-mail)-?(?:capture|signup|form|opt)", r"opt-?in", r"inbox"),
+    "paywall": (r"paywall", r"regwall", r"piano", r"tp-(?:modal|container|iframe)", r"metered",
+                r"premium", r"subscriber", r"subscription", r"locked"),
+    ("newsletter", "paywall"): (r"subscribe",),
+    "promo": (r"promo", r"upsell", r"teaser", r"cta(?![a-z])", r"call-?to-?action",
+              r"app-?(?:download|promo|banner|store)", r"campaign", r"house-?ad"),
+    "related": (r"related", r"recommend", r"most-?(?:read|popular|viewed|shared|commented)", r"popular",
+                r"trending", r"read-?(?:more|next|also)", r"more-?(?:stories|articles|news|from)",
+                r"also-?(?:like|read)", r"outbrain", r"taboola", r"you-?may", r"further-?reading"),
+    "share": (r"share", r"sharing", r"social", r"addthis"),
+    "cookie": (r"cookie", r"consent", r"gdpr", r"cmp(?![a-z])", r"onetrust", r"didomi",
+               r"privacy-?(?:banner|notice|manager)"),
+    "ad": (r"advert", r"ads?(?![a-z])", r"ad-?(?:slot|unit|container|wrapper|label|zone)",
+           r"dfp", r"google-?ad", r"sponsor", r"banner", r"adsense", r"freestar"),
+    "bio": (r"author-?(?:bio|info|box|excerpt|card|about|description|profile)",
+            r"about-?(?:the-?)?author", r"bio(?![a-z])"),
+    "tags": (r"tags?(?![a-z])", r"tag-?(?:list|cloud)", r"topics(?![a-z])"),
+    "disclaimer": (r"disclaimer", r"disclosure", r"affiliate"),
+}
+# attributes whose values are content or layout, not naming
+MARKUP_SKIP_ATTRS = frozenset(
+    "href src srcset style alt title content datetime value placeholder width height action "
+    "target rel type lang dir".split()
+)
+MARKUP_MAX_VALUE = 120  # longer values are payloads (JSON pools, tracking blobs)
+
+# -- link targets (href, form action), lowercased
+LINK_TOKENS = {
+    "donation": (r"/contribute(?![a-z])", r"/donate", r"/donation", r"/support-?us(?![a-z])",
+                 r"/become-a-(?:member|supporter)", r"/membership", r"/spenden", r"/unterst(?:ue|ü)tzen",
+                 r"/faire-un-don", r"/soutenir", r"/donar(?![a-z])", r"/apoya", r"paypal\.(?:com|me)",
+                 r"patreon\.com", r"ko-fi\.com", r"buymeacoffee\.com", r"liberapay", r"donorbox", r"givebutter",
+                 r"utm_\w+=[^&]*(?:contribut|donat|support|member)"),
+    "newsletter": (r"/newsletters?(?![a-z])", r"list-manage\.com", r"mailchi\.mp", r"eepurl\.com",
+                   r"/email-?(?:signup|alerts)", r"substack\.com/subscribe", r"/sign-?up(?![a-z])",
+                   r"opt-?in(?![a-z])", r"mailing-?list"),
+    ("newsletter", "paywall"): (r"/subscribe(?![a-z])", r"/abonnieren", r"/suscribirse", r"/s-abonner"),
+    "paywall": (r"/subscriptions?(?![a-z])", r"/abo(?:nnement)?(?![a-z])", r"/suscripcion", r"/podpiska",
+                r"/premium(?![a-z])", r"/plans(?![a-z])", r"/pricing", r"/log-?in(?![a-z])",
+                r"/sign-?in(?![a-z])", r"/register(?![a-z])", r"/registrierung", r"/connexion", r"checkout"),
+    "share": (r"facebook\.com/(?:sharer|share|dialog/share)", r"twitter\.com/(?:intent|share)", r"//x\.com/intent",
+              r"linkedin\.com/(?:share|cws/share|sharearticle)", r"wa\.me/", r"whatsapp:", r"api\.whatsapp\.com/send",
+              r"//t\.me/share", r"telegram\.me/share", r"mailto:\?", r"pinterest\.com/pin/create", r"reddit\.com/submit",
+              r"vk\.com/share", r"flipboard\.com", r"bsky\.app/intent", r"threads\.net/intent"),
+    "ad": (r"doubleclick\.net", r"googleadservices", r"adclick", r"utm_medium=(?:cpc|display|banner|paid)"),
+}
+
+# -- call-to-action and boilerplate phrases, in lowercased text with single spaces
+PHRASES = {
+    "donation": (
+        # en
+        r"small favou?r to ask", r"we need your (?:help|support)",
+        r"your support,? (?:[\w,]+ ){0,6}(?:helps|makes|means|keeps|allows|enables)",
+        r"(?:please )?support (?:us|our (?:work|journalism|reporting|newsroom|mission)|independent (?:journalism|media|news|reporting))",
+        r"supporting (?:open, )?independent journalism",
+        r"(?:make|give) a (?:one-?(?:off|time) |monthly |small )?(?:donation|contribution|gift)",
+        r"donate (?:now|today|here|to us|monthly|once)", r"contribute (?:today|now|monthly)", r"support (?:us )?(?:monthly|today)",
+        r"become a (?:member|supporter|patron|friend of)", r"(?:reader|listener|viewer)[- ](?:funded|supported)",
+        r"funded by (?:readers|our readers|you)", r"thank you for (?:your support|supporting)", r"starting from (?:just|only)",
+        r"not ready to (?:support|contribute|donate|give)",
+        r"(?:every|any) (?:gift|contribution|donation|amount),? (?:big or small|no matter|helps|counts|makes)",
+        r"if you (?:value|appreciate|rely on) (?:our|what we)", r"help us (?:keep|continue|fund|grow|stay|remain)",
+        r"if you (?:enjoy|like)(?:d)? (?:this|our) (?:article|post|piece|newsletter|work|journalism|reporting)",
+        r"(?:please )?consider (?:supporting|donating|contributing|making a|a donation|a contribution|becoming a)",
+        r"we (?:can't|can’t|cannot|can not) do (?:it|this) (?:alone|without you)", r"readers like you",
+        r"(?:recurring|monthly|one-time|one-off) (?:contribution|donation|gift)", r"we (?:rely|depend) on (?:readers|you|your)",
+        r"(?:without|with) your (?:help|support)", r"support (?:my|our) work",
+        r"support (?:this|the|my|our) (?:site|website|blog|channel|podcast|newsletter|publication)", r"keep (?:our )?(?:journalism|reporting|work) (?:free|independent|open)",
+
+        # de / fr / es / ru
+        r"unterstützen sie (?:uns|unsere|unabhängigen)", r"jetzt (?:spenden|unterstützen)", r"mit (?:einer|ihrer) spende",
+        r"werden sie (?:mitglied|unterstützer)", r"soutenez(?:-nous| notre| le journalisme| une rédaction)",
+        r"(?:faites|faire) un don", r"apoya (?:nuestro|el periodismo|a )", r"apóyanos", r"haz una donación",
+        r"hazte (?:socio|miembro)", r"поддерж(?:ите|ать) (?:нас|наш\w*|редакци\w+|проект|независим\w+)",
+        r"сделать (?:пожертвование|донат)", r"пожертвовани[ея] (?:для|в пользу) (?:нас|редакции)",
+    ),
+    "newsletter": (
+        r"sign up (?:for|to) (?:our|the|my)(?: [\w'’-]+){0,4} (?:newsletters?|emails?|updates|list)",
+        r"subscribe to (?:our|the|my)(?: [\w'’-]+){0,4} (?:newsletters?|mailing list|emails?)",
+        r"join (?:our|the|my)(?: [\w'’-]+){0,3} (?:newsletter|mailing list|email list)",
+        r"(?:delivered|straight|directly|direct) to your inbox", r"(?:in|to|into) your inbox",
+        r"enter your e-?mail", r"unsubscribe at any time", r"by (?:signing up|subscribing),? you agree",
+        r"thanks? (?:you )?for (?:signing up|subscribing)", r"get our newsletter",
+        r"by (?:entering|submitting|providing) your (?:e-?mail|information|details)", r"you agree to (?:receive|our)",
+        r"agree to our (?:terms|privacy)", r"would you like to (?:receive|get) (?:notifications|updates|alerts|e-?mails)",
+        r"(?:is )?(?:a|our) (?:free )?(?:weekly|daily|monthly|bi-?weekly) newsletter (?:for|about|from|on|that)",
+        r"stay connected with (?:me|us)",
+        r"sign up (?:today|now|here|below|for free|free)", r"subscribe (?:today|now|here|below|for free)",
+        r"(?:want|like) to (?:keep up|stay up to date|stay informed|stay in the loop) with", r"you can (?:also )?subscribe",
+        r"stay (?:up to date|updated|informed|in the loop) (?:by|with) (?:signing up|subscribing|our)",
+        r"newsletter abonnieren", r"zum newsletter anmelden", r"ihre e-?mail-adresse",
+        r"(?:inscrivez|abonnez)-vous (?:à|a) (?:notre|la) (?:newsletter|lettre)", r"votre adresse (?:e-?mail|électronique)",
+        r"suscríbete a (?:nuestro|nuestra|el|la) (?:newsletter|boletín)", r"tu (?:correo|dirección de correo)",
+        r"подпи(?:шитесь|сывайтесь|саться|ска) на (?:нашу |наш )?(?:\w+ )?рассылк\w*", r"ваш (?:e-?mail|адрес электронной почты)",
+    ),
+    "paywall": (
+        r"subscribe (?:now )?to (?:continue|keep) reading", r"(?:already|are you) a (?:subscriber|member)\b",
+        r"(?:log|sign) in to (?:continue|read|keep reading|access)", r"(?:continue|keep) reading (?:with|for)",
+        r"this (?:article|content|story) is (?:exclusive |only )?(?:for|to|available (?:only )?to) (?:\w+\+? )?(?:subscribers|members)",
+        r"(?:subscribers|members)[- ]only", r"(?:start|get|begin) (?:your |a )?free (?:\d+[- ]days? )?trial", r"(?:for|with) a free trial", r"unlock (?:this|full|unlimited|all)",
+        r"(?:you've|you’ve|you have) reached (?:your|the) (?:free )?(?:article )?limit", r"free articles? (?:left|remaining)",
+        r"cancel (?:at )?any ?time", r"subscribe (?:now|today) (?:for|and|to)",
+        r"(?:bereits|schon) abonnent", r"jetzt (?:abonnieren|weiterlesen)", r"weiterlesen mit", r"(?:déjà|vous êtes) abonné",
+        r"réservée? aux abonnés", r"abonnez-vous pour (?:lire|continuer)", r"(?:ya eres|ya soy) suscriptor",
+        r"suscríbete para (?:seguir|continuar)", r"exclusivo para suscriptores", r"(?:уже есть|оформите|оформить) подписк",
+        r"только для подписчиков", r"чтобы (?:продолжить|читать дальше)",
+    ),
+    "share": (
+        r"share (?:this|the) (?:article|story|post|page|video)", r"share (?:on|via) (?:facebook|twitter|x|linkedin|whatsapp|email)",
+        r"copy (?:the )?link", r"artikel teilen", r"partager (?:cet|sur)", r"compartir en", r"поделиться",
+    ),
+    "related": (
+        r"read more:", r"you (?:may|might) also (?:like|enjoy)", r"you (?:may|might) (?:also )?be interested in (?:the following|these|our|other|some|reading)", r"^(?:related|recommended) (?:articles|stories|posts|reading|content|news)",
+        r"more (?:stories|articles|news) from", r"lesen sie (?:auch|mehr)", r"mehr zum thema", r"(?:à )?lire aussi",
+        r"sur le même sujet", r"te puede interesar", r"noticias relacionadas", r"читайте также", r"по теме:",
+    ),
+    "bio": (r"this (?:story|article|report|piece) (?:about [^.]{1,80} )?was (?:written|produced|reported) by",),
+    "tags": (r"^(?:tags|topics|read more about|filed under|themen|schlagw(?:ö|oe)rter|mots-clés|etiquetas|темы|теги) ?:",),
+    "cookie": (
+        r"we use cookies", r"(?:site|website) uses cookies", r"accept (?:all )?cookies", r"cookie (?:settings|preferences|policy)",
+        r"manage (?:cookies|preferences|consent)", r"wir verwenden cookies", r"nous utilisons des cookies",
+        r"utilizamos cookies", r"мы используем (?:файлы )?cookie",
+    ),
+    "promo": (
+        r"download (?:our|the) (?:free )?app", r"get the app", r"follow us on", r"join (?:us|our community) on",
+        r"(?:save|get|enjoy|take|extra|up to) (?:up to )?\d+ ?% off", r"(?:use|promo|coupon|discount) code", r"free shipping on", r"request a (?:demo|quote)",
+        r"book a (?:demo|call|consultation)", r"(?:get|start) (?:your )?free (?:trial|quote|consultation|demo)",
+        r"get in touch with (?:us|our)", r"talk to (?:our|an?)(?: [\w&-]+){0,4} (?:experts?|team|specialists?|advisors?)",
+        r"fill out (?:the|this|our) (?:short )?form (?:for|below|and)", r"terms of submitting this form",
+        r"(?:may|to) contact me (?:regarding|about|by|via|at)", r"help (?:me|us) spread the word",
+        r"join (?:the|our|my) (?:facebook|telegram|discord|slack|whatsapp|linkedin) (?:group|community|server|channel)",
+        r"(?:do not|don't|don’t) hesitate to (?:reach out|contact|get in touch)",
+        r"we(?:'d| would)? (?:want|love|like) to hear from you",
+        r"subscribe to (?:our|the) (?:youtube|telegram|podcast|channel)",
+        r"(?:favou?rite|follow|add) (?:us )?on google (?:news|discover)",
+    ),
+    "ad": (r"sponsored content", r"paid (?:content|partnership|post)", r"advertisement\b"),
+    "disclaimer": (r"past performance is (?:no|not an?) (?:guarantee|indicat)", r"investing involves risk",
+                   r"(?:is|are) (?:a )?(?:registered )?trademarks? of", r"is a registered investment advis[eo]r",
+                   r"the views expressed (?:in|here)", r"do not necessarily reflect",
+                   r"(?:this|our) (?:post|article|page|site|blog|story) (?:may )?(?:contains?|uses?|includes?) affiliate",
+                   r"(?:we|i) (?:may )?(?:earn|receive|get|make) (?:a )?(?:small )?(?:commission|compensation)",
+                   r"as an amazon associate,? (?:we|i)", r"earn (?:us|me) a (?:small )?commission",
+                   r"we independently (?:select|review|choose|test)", r"affiliate links? (?:are|is) used",
+                   r"(?:by )?using (?:the|our|my|these) affiliate links?", r"affiliate links? (?:in|on) this (?:post|article|page)", r"chosen independently by our editors", r"qualifying purchases",
+                   r"(?:we|i) may be compensated", r"(?:supported|funded) by (?:commissions|affiliate)",
+                   r"(?:posts?|articles?|pages?|links?) (?:may )?(?:contains?|includes?|are) affiliate", r"^disclosure:"),
+    # kind-neutral dismissals of a prompt
+    "other": (r"remind me later", r"maybe later", r"später erinnern", r"me le rappeler plus tard", r"recuérdamelo",
+              r"напомнить (?:мне )?позже"),
+}
+
+# -- whole-unit labels: the entire short text is one of these (case and edge punctuation ignored)
+LABELS = {
+    "ad": ("advertisement", "advertising", "sponsored", "anzeige", "werbung", "publicité", "publicidad", "реклама", "ad"),
+    "related": ("read more", "related", "recommended", "most read", "most popular", "read next", "trending",
+                "more stories", "related articles", "related stories", "related posts", "you may also like",
+                "lesen sie auch", "meistgelesen", "les plus lus", "lire aussi", "lo más leído", "самое читаемое",
+                "читайте также"),
+    "share": ("share", "share this", "share your story", "share this article", "share this story", "share article", "teilen",
+              "partager", "compartir", "поделиться", "tweet", "email", "print", "facebook", "twitter", "x", "linkedin",
+              "instagram", "tiktok", "youtube", "pinterest", "telegram", "whatsapp", "reddit", "threads", "bluesky",
+              "flipboard", "copy link", "follow on social media"),
+    "tags": ("tags", "topics", "read more about", "themen", "schlagworte", "темы", "теги"),
+    "newsletter": ("newsletter", "sign up", "subscribe", "subscribe now", "join now"),
+    "paywall": ("log in", "login", "sign in", "register", "subscribe to continue reading", "already a subscriber"),
+    "disclaimer": ("advertiser disclosure", "affiliate disclosure", "disclosure", "disclaimer", "why trust us"),
+    "promo": ("book a demo", "request a demo", "request a quote", "get a quote", "get started", "get started today",
+              "get in touch", "contact us", "contact info", "learn more", "find out more", "see more", "view all",
+              "show more", "load more", "pin for later", "pin it", "follow us", "shop now", "buy now", "try it free"),
+    "donation": ("donate", "donate now", "contribute", "contribute today", "support us"),
+    "other": ("table of contents", "contents", "in this article", "jump to", "skip to content", "skip navigation",
+              "key takeaways", "back to top", "back to blog", "back to blogs", "blog index", "home", "comments",
+              "leave a comment", "add a comment", "reply", "share this post",
+              # dismissals of a prompt
+              "not now", "no thanks", "no, thanks", "maybe later", "later", "dismiss", "close", "nicht jetzt",
+              "vielleicht später", "pas maintenant", "plus tard", "ahora no", "más tarde", "не сейчас", "позже"),
+}
+
+# -- text pass: the shape of a call to action (first word, words addressing the reader)
+IMPERATIVES = frozenset(
+    "sign subscribe join support donate contribute follow share download register log become click tap unlock "
+    "shop buy order book request contact "
+    "abonnieren melden unterstützen spenden folgen teilen "
+    "abonnez-vous inscrivez-vous soutenez suivez lisez partagez découvrez "
+    "suscríbete apóyanos síguenos lee comparte descubre "
+    "подпишитесь поддержите читайте следите поделитесь".split()
+)
+READER_WORDS = frozenset(
+    "you your you're you’re you'll yours yourself du dein deine euch vous votre vos tu tus usted вы вас ваш ваша".split()
+)
+SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotros nuestro nuestra мы нас наш наша".split())
+# -- a pitch: the publisher ("we") asking the reader ("you") for something; what is asked, by
+#    kind. Words of the ask, not sentences: they only count in the house voice (``matching.pitch_kind``).
+ASKS = {
+    "donation": re.compile(
+        r"\b(?:donat\w*|contribut(?:e|es|ing|ion|ions)|gifts?\b|give (?:monthly|today|now|once|what you can|a gift)"
+        r"|chip in|pitch in|pledge\w*|patrons?\b|become a (?:member|supporter|patron)|membership|members-only"
+        r"|fund (?:us|our|this|independent)|keep us (?:going|independent|free|running|alive)"
+        r"|support (?:us|our|this|independent|the work|what we)|supporters?\b"
+        r"|(?:monthly|recurring|one-?(?:time|off)) (?:gift|donation|contribution|payment)"
+        r"|spende\w*|unterstütz\w*|faire un don|donaci\w+|пожертв\w+|поддерж\w+)"
+    ),
+    "newsletter": re.compile(
+        r"\b(?:newsletters?|inbox(?:es)?|sign(?:ing)?[- ]up (?:for|to)|mailing list|e-?mail (?:list|updates|alerts)"
+        r"|anmelden|bolet[íi]n|рассылк\w*)"
+    ),
+    "paywall": re.compile(
+        r"\b(?:subscri(?:be|bing|ption|ptions|ber|bers)|unlimited (?:access|reading|articles)|unlock\w*|full access"
+        r"|log ?in to|sign in to|free trial|paywall|abonn\w+|suscri\w+|подпис\w+)"
+    ),
+    "promo": re.compile(r"\b(?:download (?:our|the) app|our app|turn on notifications|ad ?-?blockers?|whitelist\w*|allowlist)"),
+}
+# what a link or button label starting with one of these asks for: an action, not a headline
+ACTION_WORDS = frozenset(
+    "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
+    "count yes i'll i’ll".split()
+)
+# an in-text promo aside: "Read more: <headline>"
+TRAILER_RE = re.compile(
+    r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
+    r"|lesen sie auch|mehr zum thema"
+    r"|à lire aussi|lire aussi|lee también|te puede interesar|читайте также)\s?:"
+)
+
+PAGER_RE = re.compile(r"^page \d+ of \d+$")  # pagination left in the body
+# a publisher describing itself: "<Name> is a ... company"; the name may hold dots ("Example.com")
+ABOUT_US_RE = re.compile(
+    r"^(?:[^.!?]|\.(?=\w)){2,60}? (?:is|ist|est|es) (?:a|an|the|eine?|une?|una?) (?:[^.]{0,80} )?(?:agency|company|organi[sz]ation|firm"
+    r"|nonprofit|non-profit|charity|provider|publisher|production|studio|consultancy|startup|agentur|webagentur"
+    r"|digitalagentur|unternehmen|entreprise|empresa)\b"
+)
+# -- text pass: lines about the article rather than of it, cut near the top or bottom of the body
+MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    "|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril"
+    "|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
+    "|septiembre|octubre|noviembre|diciembre|января|февраля|марта|апреля|мая|июня|июля|августа|сентября"
+    "|октября|ноября|декабря"
+)
+DATE_RE = re.compile(
+    rf"\b(?:(?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\.? (?:{MONTHS})\.?,? \d{{4}}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})\b"
+)
+META_LINE_RES = {
+    "bio": re.compile(
+        r"^(?i:by|von|par|por|от|автор:?)\s+[^\W\d_][\w'’.-]*(?:(?:\s+|\s*,\s*|\s+(?:and|und|et|y|и)\s+)[^\W\d_][\w'’.-]*){0,7}$"
+        r"|^(?i:written|posted|reviewed|edited|fact[- ]checked|reported|produced|photographs?|photos?) by\b"
+    ),
+    "date": re.compile(r"^(?i:(?:last )?(?:updated|published|posted|modified|created|aktualisiert|veröffentlicht|mis à jour"
+                       r"|publié|actualizado|publicado|обновлено|опубликовано))\b"),
+    "readtime": re.compile(r"^(?i:\d+\s?-?\s?min(?:ute)?s?\.?(?: read(?:ing)?(?: time)?)?|(?:reading time|lesezeit|temps de lecture"
+                           r"|tiempo de lectura|время чтения):? ?\d+ ?min\w*)$"),
+    "credit": re.compile(r"^\(?(?i:image|photo|picture|header image|featured image|cover image|foto|bild)(?: credits?| by)?\s?:"
+                         r"|^(?i:credits?|copyright)\s?:|^©"),
+    "contact": re.compile(r"^(?i:e-?mail|phone|tel|fax)\s?:\s?\S+$|^(?i:page) \d+ (?i:of) \d+$"),
+}
+# appeal words in a line that also has the shape of a call to action
+APPEAL_WORD_RE = re.compile(
+    r"\b(?:subscri\w*|sign(?:ing)? up|newsletters?|donat\w+|membership|become a member|support (?:us|our|my|this site)"
+    r"|abonn\w+|anmelden|spende\w*|inscri\w+|suscri\w+|bolet[íi]n|donar|подпис\w+|рассылк\w+|пожертв\w+)\b"
+)
+CTA_WORDS = frozenset("today now free here below please".split())  # urgency and pointers of a call to action
+
+
+# an amount picker: currency amounts and standalone period words
+AMOUNT_RE = re.compile(
+    r"(?:[$€£₽¥₴]|us\$)\s?\d{1,5}(?:[.,]\d{1,2})?(?!\d)"
+    r"|(?<![\w.])\d{1,5}(?:[.,]\d{1,2})?\s?(?:[$€£₽¥]|руб|usd|eur|euros?|dollars?)(?!\w)"
+)
+PERIOD_RE = re.compile(
+    r"(?:once|one-?time|monthly|annual(?:ly)?|yearly|weekly|einmalig|monatlich|jährlich|une fois|mensuel(?:lement)?"
+    r"|annuel(?:lement)?|única vez|mensual|anual|разово|ежемесячно|ежегодно)"
+)
+# reported speech: phrases inside such a unit are a story's quotes, not the page talking
+ATTRIBUTION_RE = re.compile(
+    r"\b(?:said|says|told|according to|added|explained|wrote|warned|warns|announced|urged|sagte|sagt|erklärte"
+    r"|laut|warnt|teilte mit|a déclaré|a dit|selon|affirme|dijo|afirmó|según|advirtió|señaló)\b"
+    r"|(?:заявил|сказал|сообщил|по словам|отметил|предупредил)"
+)
+QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”»"  # a phrase inside quotation marks is quoted, not addressed
