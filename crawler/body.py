@@ -17,9 +17,10 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from crawler.stripping import RemovedBlock, css, normalise_space, root_of, strip_paragraphs, strip_tree
+from crawler.stripping import (
+    RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
+)
 from crawler.stripping.dom import drop_element
-from crawler.stripping.site import outside_story, site_blocks, strip_site
 
 
 TITLE_XPATH = etree.XPath(
@@ -59,13 +60,13 @@ class BodyResult:
 def extract_body(
     tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
     story: Sequence[str] = (), editor_markup: Sequence[tuple[str, frozenset[str]]] = (),
-    mode: str = "remove", site: str | None = None,
+    authors: Sequence[str] = (), mode: str = "remove", site: str | None = None,
 ) -> BodyResult:
     """Body paragraphs of a parsed page; the caller's tree is left untouched.
     `container` (CSS) narrows extraction to the site's body element when it matches, and
     `story`/`editor_markup` to the story's own blocks in it (``SiteRules.story_blocks``);
     `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
-    on the page (rule names carry `site`)."""
+    on the page (rule names carry `site`); `authors` are the page's, whose bio box may follow the story."""
     root = root_of(tree)
     matches = css(container)(root) if container else []
     known = site_blocks(root, prune, site=site) if prune else {}
@@ -77,7 +78,8 @@ def extract_body(
     etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     removed += strip_tree(work, url, mode=mode, recorded=pruned)
-    paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), mode=mode)
+    paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
+                                           mode=mode)
     return BodyResult(paragraphs, removed + dropped)
 
 

@@ -78,7 +78,7 @@ def extract(
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
     body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
-                        editor_markup=rules.story_markup, mode=mode, site=rules.name)
+                        editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)

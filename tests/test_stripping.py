@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
-from crawler.stripping.matching import Vocabulary, expand_leading
+from crawler.stripping.appeals import Vocabulary, expand_leading
 
 STORY = "".join(
     f"<p>Paragraph {i} of the report: the regional government said on Tuesday that the new bridge over the "

@@ -1,25 +1,18 @@
 """Remove what the journalists did not write: appeals, sign-ups, paywall prompts, promos.
 
-The passes, each returning the ``RemovedBlock`` records it produced (``crawler.body.extract_body``
-runs them, in this order, around trafilatura):
-
-* ``site``: what the site's rules say is no story: blocks named by CSS, and anything in the
-  story's container that is not one of the story's own blocks (exact, cheap, site-specific).
-* ``tree``: the generic DOM pass, on any page: blocks that independent signal families agree on.
-* ``text``: the text pass on the extracted paragraphs, for call-to-action lines that reach
-  the body without telling markup, and meta lines at its edges.
-
-``paywall`` reads the publisher's gating markup and the prompts the passes cut. The words
-all of this looks for are in ``vocabulary``; ``matching`` finds them fast.
+``passes`` holds the three passes (``crawler.body.extract_body`` runs them in order, around
+trafilatura): the site pass (what the site's rules say is no story), the block pass (any page:
+blocks independent signals agree on) and the paragraph pass (prompt and meta lines in the
+extracted text). ``appeals`` says what is an appeal (the signals and how they add up),
+``vocabulary`` holds the words and thresholds they use, ``dom`` the tree helpers, and
+``paywall`` reads the publisher's gating markup and the prompts the passes cut.
 """
 
 from crawler.stripping.dom import RemovedBlock, css, normalise_space, root_of
+from crawler.stripping.passes import outside_story, site_blocks, strip_paragraphs, strip_site, strip_tree
 from crawler.stripping.paywall import detect_paywall
-from crawler.stripping.site import site_blocks, strip_site
-from crawler.stripping.text import strip_paragraphs
-from crawler.stripping.tree import strip_tree
 
 __all__ = [
-    "RemovedBlock", "css", "detect_paywall", "normalise_space", "root_of", "site_blocks", "strip_paragraphs",
-    "strip_site", "strip_tree",
+    "RemovedBlock", "css", "detect_paywall", "normalise_space", "outside_story", "root_of", "site_blocks",
+    "strip_paragraphs", "strip_site", "strip_tree",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from crawler.stripping.dom import RemovedBlock, normalise_space, root_of
-from crawler.stripping.matching import PHRASE_VOCABULARY, scan_units
+from crawler.stripping.appeals import PHRASE_VOCABULARY, scan_units
 
 # -- paywall: publisher markup of gated content
 GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))

@@ -299,4 +299,50 @@ ATTRIBUTION_RE = re.compile(
     r"|laut|warnt|teilte mit|a déclaré|a dit|selon|affirme|dijo|afirmó|según|advirtió|señaló)\b"
     r"|(?:заявил|сказал|сообщил|по словам|отметил|предупредил)"
 )
+WORD_RE = re.compile(r"\w[\w'’-]*")  # a word, with its apostrophes and hyphens
 QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”»"  # a phrase inside quotation marks is quoted, not addressed
+
+
+# == Thresholds ====================================================================================
+# -- which kinds a kind-neutral signal family supports (blocks)
+NEUTRAL_FAMILIES = {
+    "controls": ("donation", "newsletter", "paywall", "cookie"),
+    "picker": ("donation", "paywall"),
+    "dense": ("related", "share", "tags", "promo"),
+    "box": ("donation", "newsletter", "paywall", "promo"),
+    "action": ("donation", "newsletter", "paywall", "promo"),
+}
+PANEL_FAMILIES = frozenset(("voice", "action"))  # they count for containers of blocks only
+HOUSE_VOICE = frozenset((("speaker", ""), ("reader", "")))  # a panel's pitch: "we" ask, "you" are asked
+
+# -- blocks
+SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
+PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO = 80, 250, 0.6  # purity: unexplained text allowed
+MAX_SIGNALS = 10  # beyond this many, more signals explain no more text
+CTA_BOX_MAX = 320  # a block this short around a labelled button is a call-to-action box: its text is the pitch
+SMALL_BOX = 40  # a box this small ("Keep us going. Give") may be all unexplained text when its signals agree
+STRONG_SIGNALS, PLAIN_RATIO_STRONG = 5, 0.75  # a box this loud may carry more unexplained text
+EXPLAINED_PER_HIT = 150  # chars of a text unit one phrase hit accounts for
+ACTION_MAX_CHARS = 50  # a button's label is short
+DENSE_LINK_SHARE = 0.6  # link text share of a link-dense block
+BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text is removed whole
+REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
+NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
+LABEL_MAX = 60  # longer units are not labels
+PICKER_MAX = 30  # nor, beyond this, amount picker entries
+ACTION_MAX_WORDS = 6  # a button's label is a few words
+QUOTED_SHARE = 0.5  # a unit this much inside quotation marks is somebody quoted
+
+# -- paragraphs
+META_MAX_WORDS = 14  # a byline, date or credit line is short
+NAME_MAX_WORDS = 4  # a person's name, not a team's or a company's description
+KICKER_MAX_WORDS = 4  # a title-like first line: a known title of the page, perhaps behind a short kicker
+KICKER_CHARS = 60  # a title line may carry this much kicker text before the title
+DATE_SHARE = 0.4  # a short line that is mostly a date is a dateline
+STUB_MAX_WORDS, STUB_MAX_CHARS = 3, 30  # a few words without a full stop at the very edge: a label or leftover link
+SHAPE_MAX_WORDS = 8  # a bare call to action ("Follow us on X", "Book a table now") is a few words
+CTA_MAX_WORDS = 40  # a call to action is short
+LONG_CTA_MAX_WORDS = 120  # longer appeals ("Before you go...") need several signals and sit at an edge
+EDGE_LINES = 3  # paragraphs this close to the start or end of the body are where prompts sit
+HEAD_LINES = 5  # meta lines (byline, date, credits) are cut only among the first paragraphs
+TAIL_LINES = 6  # or among the last ones

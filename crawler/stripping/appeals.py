@@ -1,0 +1,537 @@
+"""Is this block, or this paragraph, an appeal? The signals, and how they add up.
+
+Blocks: one bottom-up walk gathers evidence per element from independent signal *families*
+(markup words, link targets, form controls, amount/period pickers, call-to-action text, link
+density, a short box around a button, the house's voice asking the reader, buttons that ask);
+an element qualifies only when at least two families agree on a kind and its text is mostly
+explained by that evidence, so one keyword, or a quoted "your support makes a difference" in a
+story, never cuts anything. Paragraphs: how strongly one extracted line reads as a prompt, a
+meta line (byline, date, credit) or story text. The words looked for are in ``vocabulary``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from lxml import etree
+
+from crawler.stripping.dom import (
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, normalise_space,
+)
+from crawler.stripping.vocabulary import (
+    ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
+    ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
+    EXPLAINED_PER_HIT, HOUSE_VOICE, IMPERATIVES, KINDS, LABEL_MAX, LABELS, LINK_TOKENS, LONG_CTA_MAX_WORDS,
+    MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
+    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL,
+    PLAIN_RATIO, PLAIN_RATIO_STRONG, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_WORDS, SHAPE_MAX_WORDS,
+    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, WORD_RE,
+)
+
+# == Matching the vocabulary =======================================================================
+
+
+def expand_leading(pattern: str) -> list[str]:
+    "Variants of a pattern that starts with a (?:a|b) or (?:a)? group, so each starts with a literal."
+    if not pattern.startswith("(?:"):
+        return [pattern]
+    depth, close, branches, start = 0, 0, [], 3
+    for index, char in enumerate(pattern):
+        if char == "(" and pattern[index - 1 : index] != "\\":
+            depth += 1
+        elif char == ")" and pattern[index - 1 : index] != "\\":
+            depth -= 1
+            if depth == 0:
+                close = index
+                break
+        elif char == "|" and depth == 1:
+            branches.append(pattern[start:index])
+            start = index + 1
+    branches.append(pattern[start:close])
+    rest = pattern[close + 1 :]
+    variants = [branch + rest.removeprefix("?") for branch in branches]
+    if rest.startswith("?"):
+        variants.append(rest[1:])
+    return [v for variant in variants for v in expand_leading(variant)]
+
+
+def literal_prefix(pattern: str) -> str:
+    "The fixed text a pattern starts with."
+    for index, char in enumerate(pattern):
+        if char in "\\()[]{}|.^$?*+":
+            return pattern[: index - 1] if char in "?*{" else pattern[:index]
+    return pattern
+
+
+class Vocabulary:
+    """Find vocabulary patterns fast: str.find scans for each pattern's literal prefix, and a
+    regex confirms at that spot. A single big alternation costs `re` every branch at every
+    character, which was most of the stripper's time. A leading ^ anchors a pattern to the
+    start of a unit; `boundary` lists characters that may not precede a match besides
+    letters and digits; `whole_words` forbids a match that ends inside a word."""
+
+    def __init__(self, groups: dict, boundary: str = "", whole_words: bool = False) -> None:
+        by_literal: dict[tuple[str, bool], list[tuple[str, tuple[str, ...]]]] = {}
+        for key, patterns in groups.items():
+            for pattern in patterns:
+                anchored = pattern.startswith("^")
+                for variant in expand_leading(pattern.removeprefix("^")):
+                    literal = literal_prefix(variant)
+                    if len(literal) < 2:
+                        raise ValueError(f"vocabulary pattern needs a literal start: {variant!r}")
+                    variant += r"(?!\w)" if whole_words else ""
+                    kinds = key if isinstance(key, tuple) else (key,)
+                    by_literal.setdefault((literal, anchored), []).append((variant, kinds))
+        self.boundary = boundary
+        self.entries = [
+            (literal, anchored, re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(items))),
+             {f"g{i}": kinds for i, (_, kinds) in enumerate(items)})
+            for (literal, anchored), items in by_literal.items()
+        ]
+
+    def scan(self, text: str) -> list[tuple[int, tuple[str, ...], str]]:
+        "(position, kinds, matched text) of every match, ordered by position; units split at newlines."
+        hits, boundary = [], self.boundary
+        for literal, anchored, pattern, kinds in self.entries:
+            position = text.find(literal)
+            while position != -1:
+                before = text[position - 1] if position else "\n"
+                if (before == "\n" if anchored else not (before.isalnum() or before in boundary)):
+                    match = pattern.match(text, position)
+                    if match:
+                        hits.append((position, kinds[match.lastgroup], match.group()))
+                position = text.find(literal, position + 1)
+        return sorted(hits)
+
+
+MARKUP = Vocabulary(MARKUP_TOKENS, boundary="_")  # after a letter or digit, a token is mid-name
+
+
+LINKS = Vocabulary(LINK_TOKENS)
+
+
+PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
+
+
+LABEL_KINDS = {label: kind for kind, labels in LABELS.items() for label in labels}
+
+
+EDGE_PUNCTUATION = " \t\n.:!?…,;-–—•|>»›→*#()[]\"'“”‘’"
+
+
+LABEL_ROW_RE = re.compile(r"\s*(?:\|+|•|·|/)\s*")  # separators in a row of links
+
+
+def label_kind(text: str) -> str | None:
+    """The kind of a unit that is nothing but a known label, or a row of labels ("Share | Tweet |
+    Email"): most of its short segments are labels."""
+    if len(text) > LABEL_MAX * 2:
+        return None
+    kind = LABEL_KINDS.get(text.strip(EDGE_PUNCTUATION))
+    if kind or len(text) > LABEL_MAX and not LABEL_ROW_RE.search(text):
+        return kind
+    segments = [segment.strip(EDGE_PUNCTUATION) for segment in LABEL_ROW_RE.split(text)]
+    kinds = [LABEL_KINDS[segment] for segment in segments if segment in LABEL_KINDS]
+    return max(kinds, key=kinds.count) if len(segments) > 1 and len(kinds) * 2 > len(segments) else None
+
+
+def scan_units(texts: Sequence[str], vocabulary: Vocabulary) -> list[list[tuple[int, tuple[str, ...], str]]]:
+    """Hits (offset, kinds, token) per text, found in one scan over the distinct texts joined by
+    newlines (class strings repeat a lot within a page)."""
+    distinct = list(dict.fromkeys(texts))
+    starts, offset = [], 0
+    for text in distinct:
+        starts.append(offset)
+        offset += len(text) + 1
+    found: list[list] = [[] for _ in distinct]
+    for position, kinds, token in vocabulary.scan("\n".join(distinct)):
+        index = bisect_right(starts, position) - 1
+        found[index].append((position - starts[index], kinds, token))
+    by_text = dict(zip(distinct, found))
+    return [by_text[text] for text in texts]
+
+
+def is_quoted(text: str, position: int) -> bool:
+    before = text[:position]
+    openers = sum(before.count(c) for c in QUOTE_OPENERS)
+    return before.count('"') % 2 == 1 or openers > sum(before.count(c) for c in QUOTE_CLOSERS)
+
+
+def addressed_kinds(text: str, hits: list) -> list[str]:
+    """Kinds of the phrases a unit addresses to the reader: a whole label, else its phrases
+    outside quotation marks, none at all if the unit reads as reported speech."""
+    label = label_kind(text)
+    if label:
+        return [label]
+    hits = [(kinds, token) for position, kinds, token in hits if not is_quoted(text, position)]
+    if not hits or ATTRIBUTION_RE.search(text):
+        return []
+    return [kind for kinds, _ in hits for kind in kinds]
+
+
+def text_hits(texts: Sequence[str]) -> list[list[str]]:
+    "Kinds signalled by each lowercased, space-normalised text unit."
+    return [addressed_kinds(text, hits) for text, hits in zip(texts, scan_units(texts, PHRASE_VOCABULARY))]
+
+
+def is_picker_entry(text: str) -> bool:
+    """An amount ("$5") or a period ("Monthly") on its own, as in a donation picker."""
+    if len(text) > LABEL_MAX:
+        return False
+    text = text.strip(EDGE_PUNCTUATION)
+    return bool(PERIOD_RE.fullmatch(text) or len(text) <= PICKER_MAX and AMOUNT_RE.search(text))
+
+
+def is_house_voice(words: Sequence[str]) -> bool:
+    "The publisher (we, our) talking to the reader (you, your)."
+    return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
+
+
+def pitch_of(lowered: str) -> tuple[str, bool, bool] | None:
+    """A unit asking the reader for something (money, a sign-up, a subscription, an app) in
+    the voice of the house: (the kind asked for, whether "we/our" speak, whether "you/your" are
+    addressed), or None. A panel's pitch may spread the two voices over its paragraphs, so each
+    unit needs only one; reported speech and quotations are somebody else talking."""
+    words = WORD_RE.findall(lowered)
+    speaker, reader = any(w in SPEAKER_WORDS for w in words), any(w in READER_WORDS for w in words)
+    if not (speaker or reader) or ATTRIBUTION_RE.search(lowered) or quoted_share(lowered) >= QUOTED_SHARE:
+        return None
+    counts = {kind: len(pattern.findall(lowered)) for kind, pattern in ASKS.items()}
+    kind = max(counts, key=counts.get)
+    return (kind, speaker, reader) if counts[kind] else None
+
+
+def quoted_share(text: str) -> float:
+    "How much of `text` sits inside quotation marks."
+    inside, depth, straight = 0, 0, False
+    for char in text:
+        if char in QUOTE_OPENERS:
+            depth += 1
+        elif char in QUOTE_CLOSERS:
+            depth = max(depth - 1, 0)
+        elif char == '"':
+            straight = not straight
+        elif depth or straight:
+            inside += 1
+    return inside / max(len(text), 1)
+
+
+def is_action_label(lowered: str) -> bool:
+    "A link or button label that asks the reader to act (\"Give monthly\", \"Yes, I'll chip in\")."
+    words = WORD_RE.findall(lowered)
+    return 0 < len(words) <= ACTION_MAX_WORDS and words[0] in ACTION_WORDS
+
+
+# == Blocks ========================================================================================
+
+
+class Stats:
+    "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
+
+    __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "link", "links", "loose", "own_text",
+                 "plain", "rule", "sample", "text", "verdict", "words")  # fmt: skip
+
+    def __init__(self) -> None:
+        self.kids: list[Stats] = []
+        self.dirty = self.has_block = False  # dirty: evidence somewhere below
+        self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
+        self.text = self.link = self.links = self.plain = 0  # subtree totals
+        self.evidence: dict = {}  # everything below, for qualifying
+        self.loose: dict = {}  # what is not inside a removable child, for purity
+        self.sample: dict = {}  # kind -> first matched markup/link token, for the rule name
+        self.verdict: str | None = None
+        self.rule = ""
+        self.words = ""  # text of an inline-only subtree (scripts left out)
+
+
+EMPTY = Stats()  # shared by skipped elements (scripts, styles, svg shapes): no text, no signals
+
+
+def add(counts: dict, key, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+class Collector:
+    "Strings to match in one go after the walk, each with the Stats it belongs to."
+
+    def __init__(self) -> None:
+        self.markup: list[tuple[Stats, str]] = []
+        self.links: list[tuple[Stats, str]] = []
+        self.units: list[tuple[Stats, str]] = []
+
+    def own(self, element, tag: str, stats: Stats) -> None:
+        "Markup, link target, attribute text and control signals of the element itself (one pass over attributes)."
+        names, attributes = [], dict(element.items())
+        for name, value in attributes.items():
+            if name not in MARKUP_SKIP_ATTRS and len(value) <= MARKUP_MAX_VALUE:
+                names.append(name + " " + value if name.startswith(("data-", "aria-")) else value)
+        if names:
+            self.markup.append((stats, " ".join(names).lower()))
+        target = attributes.get("href") or attributes.get("action")
+        if target:
+            stats.links = int(tag == "a")
+            self.links.append((stats, target.lower()))
+        for name in ("placeholder", "aria-label"):
+            if name in attributes:
+                self.units.append((stats, attributes[name]))
+        if attributes.get("type") in ("submit", "button") and is_action_label(attributes.get("value", "").lower()):
+            add(stats.evidence, ("action", ""))
+        if tag in CONTROL_TAGS and attributes.get("type") != "hidden":
+            add(stats.evidence, ("controls", ""))
+            if attributes.get("type") in ("radio", "number") and attributes.get("value", "").isdigit():
+                add(stats.evidence, ("picker", ""))
+
+    def match(self) -> None:
+        "Turn every collected string's vocabulary hits into evidence on its owner."
+        for (stats, _), hits in zip(self.markup, scan_units([m for _, m in self.markup], MARKUP)):
+            record_tokens(stats, "markup", hits)
+        for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
+            record_tokens(stats, "link", hits)
+        texts = [normalise_space(t.lower()) for _, t in self.units]
+        for (stats, _), text, kinds in zip(self.units, texts, text_hits(texts)):
+            if is_picker_entry(text):
+                kinds = [*kinds, ""]
+            for kind in kinds:
+                add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
+            stats.explained += EXPLAINED_PER_HIT * len(kinds)
+            pitch = pitch_of(text)
+            if pitch:  # the house asking the reader: the whole unit is the pitch
+                kind, speaker, reader = pitch
+                add(stats.evidence, ("voice", kind))
+                for voice in ("speaker",) * speaker + ("reader",) * reader:
+                    add(stats.evidence, (voice, ""))
+                stats.explained += len(text)
+
+
+def record_tokens(stats: Stats, family: str, hits: list) -> None:
+    for _, kinds, token in hits:
+        for kind in kinds:
+            add(stats.evidence, (family, kind))
+            stats.sample.setdefault(kind, token)
+
+
+def is_button(element, tag: str) -> bool:
+    "A button, or a link styled as one: what a call-to-action box is built around."
+    if tag == "button" or element.get("role") == "button":
+        return True
+    return bool(BUTTON_CLASS_RE.search((element.get("class") or "").lower()))
+
+
+def walk(root, table: dict, collector: Collector) -> list:
+    "First pass, children before parents: own signals, text totals and the inline text units."
+    order = list(root.iter(etree.Element))
+    order.reverse()
+    units = collector.units
+    for element in order:
+        tag = element.tag
+        if tag in SKIP_TAGS:
+            table[element] = EMPTY
+            continue
+        stats = table[element] = Stats()
+        if tag in CONTROL_TAGS or element.attrib:
+            collector.own(element, tag, stats)
+        head = element.text
+        pieces = [head] if head else []
+        words = [head] if head else []
+        kids, has_block, text, link, links = stats.kids, False, 0, 0, stats.links
+        for child in element.iterchildren(etree.Element):
+            child_stats = table[child]
+            if child_stats is not EMPTY:
+                kids.append(child_stats)
+                has_block = has_block or child_stats.has_block or child.tag in BLOCK_TAGS
+                text += child_stats.text
+                link += child_stats.link
+                links += child_stats.links
+                words.append(child_stats.words)
+            tail = child.tail
+            if tail:
+                pieces.append(tail)
+                words.append(tail)
+        own = 0
+        for piece in pieces:
+            own += len(piece.strip())
+        stats.own_text, stats.text, stats.links, stats.has_block = own, own + text, links, has_block
+        stats.link = stats.text if tag == "a" else link
+        if tag in BUTTON_TAGS and stats.text > 1 and is_button(element, tag):  # labelled: no icon or "×"
+            add(stats.evidence, ("button", ""))
+        if not has_block:
+            stats.words = "".join(words)
+            if tag in BUTTON_TAGS and stats.text <= ACTION_MAX_CHARS and is_action_label(stats.words.lower()):
+                add(stats.evidence, ("action", ""))
+            continue
+        units.extend((stats, p) for p in pieces if not p.isspace())  # loose text in a container
+        units.extend((k, k.words) for k in kids if not k.has_block and k.words and not k.words.isspace())
+    if not table[root].has_block and table[root].words.strip():
+        units.append((table[root], table[root].words))
+    return order
+
+
+def aggregate(order: list, table: dict) -> None:
+    """Second pass, children before parents, only where evidence lies below: evidence, the
+    unexplained text, and the verdicts."""
+    for element in order:
+        stats = table[element]
+        stats.dirty = bool(stats.evidence) or any(k.dirty for k in stats.kids)
+        if not stats.dirty:
+            continue
+        stats.loose = dict(stats.evidence)
+        stats.plain = stats.own_text
+        for child in stats.kids:
+            merge_child(stats, child)
+        stats.plain = max(0, stats.plain - stats.explained)
+        if stats.evidence:
+            judge(stats)
+
+
+def merge_child(parent: Stats, child: Stats) -> None:
+    "Fold a finished child into its parent; a removable child's text counts as explained."
+    if not child.dirty:
+        parent.plain += child.text
+        return
+    for key, n in child.evidence.items():
+        add(parent.evidence, key, n)
+    for kind, token in child.sample.items():
+        parent.sample.setdefault(kind, token)
+    if child.verdict is None:
+        parent.plain += child.plain
+        for key, n in child.loose.items():
+            add(parent.loose, key, n)
+
+
+def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
+    "The kind most signal families agree on, and those families, if at least two agree."
+    evidence, best, best_families, best_weight = stats.evidence, None, [], 1
+    for kind in KINDS:
+        families = {f for (f, k) in evidence if k == kind}
+        if not families:
+            continue
+        families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
+        if not stats.has_block:
+            families -= PANEL_FAMILIES  # a pitch and its button make a panel; in a paragraph they are the text pass's
+        elif "voice" in families and (families <= {"voice", "controls"} or not HOUSE_VOICE <= evidence.keys()):
+            # a pitch needs "we" asking "you", and more than a bare form (comments, search) beside it
+            families.discard("voice")
+        if kind in NEUTRAL_FAMILIES["dense"] and is_dense(stats):
+            families.add("dense")
+        if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+            families.add("box")
+        weight = len(families) + boost(stats, kind)
+        if weight > best_weight:
+            best, best_families, best_weight = kind, sorted(families), weight
+    return best, best_families
+
+
+def boost(stats: Stats, kind: str) -> int:
+    """One family counts twice when plural: a prompt and its dismissal ("Not ready to support today?
+    Remind me later.") in one short block, or links to several share targets."""
+    evidence = stats.evidence
+    if kind != "other" and ("text", kind) in evidence and ("text", "other") in evidence and stats.text <= SHORT_UNIT:
+        return 1
+    return int(kind == "share" and evidence.get(("link", "share"), 0) >= 3)
+
+
+def is_dense(stats: Stats) -> bool:
+    return stats.links > 0 and stats.link >= DENSE_LINK_SHARE * stats.text
+
+
+def is_cta_box(stats: Stats) -> bool:
+    """A call-to-action box: a few short blocks (a heading, a line or two) around a labelled button.
+    It counts as one more family, so the box still needs a kind's own signal (its markup, the
+    button's label or link target, a phrase) before it goes."""
+    return stats.has_block and stats.text <= CTA_BOX_MAX and ("button", "") in stats.evidence
+
+
+def is_pure(stats: Stats, kind: str) -> bool:
+    """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
+    child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
+    link-list kinds, where the links are the block and only the other text is weighed."""
+    if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+        return True  # its few lines are the pitch for its button
+    neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
+    signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
+    signals = min(signals + sum(key in stats.loose for key in neutral), MAX_SIGNALS)
+    if kind in NEUTRAL_FAMILIES["dense"]:
+        plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
+    else:
+        plain, text = stats.plain, stats.text
+    ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
+    allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
+    return plain <= allowed
+
+
+def judge(stats: Stats) -> None:
+    "Set the verdict (kind) and rule name of an element whose evidence is complete."
+    kind, families = best_kind(stats)
+    if kind and is_pure(stats, kind):
+        stats.verdict = kind
+        detail = stats.sample.get(kind)
+        stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
+
+
+# == Paragraphs ====================================================================================
+
+
+def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
+    """How sure we are that one paragraph is not story text: 0 no, 1 weak (a call-to-action
+    shape), 2 medium, 3 strong, or -1 for a meta line (byline, date, credit: head/tail only);
+    with the kind and the signal that fired. `lowered` is the paragraph lowercased with single
+    spaces, `hits` its phrase hits."""
+    words = lowered.split()
+    if PAGER_RE.match(lowered):
+        return 3, "other", "pager"
+    if TRAILER_RE.match(lowered) and len(words) <= CTA_MAX_WORDS:
+        return 3, "related", "trailer"
+    if len(words) <= META_MAX_WORDS:
+        meta = meta_kind(normalise_space(text))
+        if meta:
+            return -1, "bio" if meta == "bio" else "other", meta
+    if len(words) > LONG_CTA_MAX_WORDS:
+        return 0, "", ""
+    kinds = addressed_kinds(lowered, hits)
+    bare = WORD_RE.findall(lowered)
+    appeal = bool(APPEAL_WORD_RE.search(lowered)) and not ATTRIBUTION_RE.search(lowered)
+    if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal signals, and then only at the edges
+        # the publisher ("we") pitching to the reader ("you"); its hopes ("with your help") need an appeal word too
+        pitch = kinds and is_house_voice(bare) and (appeal or set(kinds) != {"donation"})
+        if len(kinds) > 1 or pitch or appeal and cta_signals(bare, lowered) >= 3:
+            return 2, max(set(kinds), key=kinds.count) if kinds else "newsletter", "phrases"
+        return 0, "", ""
+    if label_kind(lowered):
+        return 3, kinds[0], "label"
+    shaped = bool(bare) and bare[0] in IMPERATIVES or lowered.endswith("!") or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
+    if kinds:
+        kind = max(set(kinds), key=kinds.count)
+        return (3 if shaped or len(kinds) > 1 else 2), kind, "phrase"
+    if appeal and cta_signals(bare, lowered):
+        return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
+    if bare and bare[0] in IMPERATIVES and len(words) <= SHAPE_MAX_WORDS and not lowered.endswith((".", '"', "”")):
+        return 1, "other", "shape"
+    if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
+        return 1, "other", "stub"
+    return 0, "", ""
+
+
+def is_about_us(lowered: str) -> bool:
+    """A publisher's self-description at the foot of the body: "<Name> is a ... agency. We ..." (no attribution)."""
+    if len(lowered.split()) > LONG_CTA_MAX_WORDS or not ABOUT_US_RE.match(lowered) or ATTRIBUTION_RE.search(lowered):
+        return False
+    return any(w in SPEAKER_WORDS for w in WORD_RE.findall(lowered))
+
+
+def cta_signals(words: list[str], lowered: str) -> int:
+    "Call-to-action cues besides the appeal word: an imperative start, the reader addressed, urgency, an exclamation."
+    return ((words[0] in IMPERATIVES) + any(w in READER_WORDS for w in words) + any(w in CTA_WORDS for w in words)
+            + ("!" in lowered)) if words else 0
+
+
+def meta_kind(text: str) -> str | None:
+    "Which meta line (byline, date, reading time, credit, contact) a short line is, if any."
+    for kind, pattern in META_LINE_RES.items():
+        if pattern.search(text):
+            return kind
+    date = DATE_RE.search(text.lower())
+    if date and date.start() == 0 and META_LINE_RES["bio"].match(text[date.end():].strip(" |·•-–—,")):
+        return "bio"  # "11/12/2025 by Jane Doe"
+    return "date" if date and len(date.group()) >= DATE_SHARE * len(text) else None

@@ -1,0 +1,243 @@
+"""The passes, each returning the ``RemovedBlock`` records it produced; ``crawler.body.extract_body``
+runs them in order around trafilatura.
+
+* site pass (``strip_site``, ``outside_story``): what the site's rules say is no story, exact and cheap.
+* block pass (``strip_tree``): blocks the signals of ``appeals`` agree on, on any page; reverted
+  when it would take most of the text.
+* paragraph pass (``strip_paragraphs``): prompt lines that reached the extracted text, and meta
+  lines, the repeated title and the author's bio at its edges.
+
+``mode="flag"`` records the same blocks and removes nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Sequence
+from contextlib import contextmanager
+
+from lxml import etree
+
+from crawler.stripping.appeals import (
+    PHRASE_VOCABULARY, Collector, aggregate, is_about_us, line_strength, scan_units, walk,
+)
+from crawler.stripping.dom import (
+    RemovedBlock, css, drop_element, element_text, normalise_space, root_of,
+)
+from crawler.stripping.vocabulary import (
+    BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT,
+    REVERT_SHARE, TAIL_LINES,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+
+# == Site pass =====================================================================================
+
+
+def strip_site(tree, prune: Sequence[tuple[str, str]], *, site: str | None = None, mode: str = "remove") -> dict:
+    """Remove nodes matching the site's (css_selector, kind) pairs, outermost matches only;
+    element -> RemovedBlock for each (in "flag" mode they stay, for later passes to pass by)."""
+    blocks = site_blocks(tree, prune, site=site)
+    if mode == "remove":
+        for element in blocks:
+            drop_element(element)
+    return blocks
+
+
+def site_blocks(tree, prune: Sequence[tuple[str, str]], *, site: str | None = None) -> dict:
+    "Element -> RemovedBlock for the outermost nodes matching the site's (css_selector, kind) pairs."
+    root, prefix = root_of(tree), f"site:{site}:" if site else "site:"
+    chosen: dict = {}
+    for selector, kind in prune:
+        for element in css(selector)(root):
+            chosen.setdefault(element, RemovedBlock(kind, element_text(element), prefix + selector))
+    return {e: block for e, block in chosen.items() if not any(a in chosen for a in e.iterancestors())}
+
+
+def outside_story(
+    containers: Sequence, story: Sequence[str], editor_markup: Sequence[tuple[str, frozenset[str]]], known,
+    *, site: str | None = None,
+) -> dict:
+    """Element -> RemovedBlock for what sits in the story's `containers` but is not story: neither
+    one of its blocks (`story`, CSS) nor the editor's markup inside one (`editor_markup`), nor a
+    `known` block (the site's prune rules record those under their own kinds). A container with
+    no story block (a live blog's posts) is left alone."""
+    if not story or not containers:
+        return {}
+    root = root_of(containers[0].getroottree())
+    blocks = {element for selector in story for element in css(selector)(root)}
+    grammars = [(set(css(selector)(root)), tags) for selector, tags in editor_markup]
+    rule = f"site:{site}:not-story" if site else "site:not-story"
+    found: dict = {}
+
+    def record(element) -> None:
+        text = element_text(element)
+        if text and element not in known:
+            found[element] = RemovedBlock("other", text, rule)
+
+    for container in containers:
+        around = {a for block in container.iterdescendants() if block in blocks for a in block.iterancestors()}
+        if not around:
+            continue
+        stack = [container]
+        while stack:
+            for child in stack.pop().iterchildren("*"):
+                if child in blocks:
+                    tags = next((tags for members, tags in grammars if child in members), None)
+                    for part in child.iterchildren("*") if tags else ():
+                        if any(isinstance(e.tag, str) and e.tag not in tags for e in part.iter()):
+                            record(part)
+                elif child in around:
+                    stack.append(child)
+                else:
+                    record(child)
+    return found
+
+
+# == Block pass ====================================================================================
+
+
+def choose(root, table: dict, recorded=()) -> list:
+    """Top-down: the outermost elements with a verdict, plus weak neighbours of removed siblings.
+    A candidate holding most of the page's text is never taken whole; its children are judged.
+    Elements already `recorded` by an earlier pass are passed by, with all they hold."""
+    chosen, stack = [], [root]
+    ceiling = BLOCK_CEILING * (table[root].text - table[root].link)
+    while stack:
+        element = stack.pop()
+        if not table[element].has_block:
+            continue  # inside a paragraph: never cut words out of a sentence
+        children = [c for c in element.iterchildren(etree.Element) if table[c].dirty and c not in recorded]
+        picked = [c for c in children if table[c].verdict and table[c].text - table[c].link <= ceiling]
+        if picked:
+            picked += absorb_neighbours(element, picked, table)
+            chosen += picked
+        stack.extend(c for c in children if c not in picked)
+    return chosen
+
+
+def absorb_neighbours(parent, picked: list, table: dict) -> list:
+    "Short siblings next to a removed block that carry a signal of the same kind, or a dismissal."
+    siblings = [c for c in parent.iterchildren(etree.Element) if table[c].text or c in picked]
+    removed, extra, changed = set(picked), [], True
+    while changed:
+        changed = False
+        for index, child in enumerate(siblings):
+            stats = table[child]
+            if child in removed or not stats.loose or stats.text > NEIGHBOUR_MAX_TEXT:
+                continue
+            kinds = {table[n].verdict for n in siblings[max(index - 1, 0) : index + 2] if n in removed}
+            own = {k for (f, k) in stats.loose if f != "action"}  # a link labelled "Donate" is a story's link too
+            if kinds & own or kinds and own & {"other", ""}:
+                stats.verdict, stats.rule = (kinds & own or kinds).pop(), "generic:neighbour"
+                removed.add(child)
+                extra.append(child)
+                changed = True
+    return extra
+
+
+@contextmanager
+def gc_paused():
+    "The walk allocates thousands of small acyclic objects; the cyclic GC scanning them costs a third of it."
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
+    """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
+    `recorded`: elements an earlier pass already flagged (left in place in "flag" mode)."""
+    root, table, collector = root_of(tree), {}, Collector()
+    with gc_paused():
+        order = walk(root, table, collector)
+        collector.match()
+        aggregate(order, table)
+    chosen = choose(root, table, recorded)
+    if not chosen:
+        return []
+    body_text = table[root].text - table[root].link
+    removed_text = sum(table[e].text - table[e].link for e in chosen)
+    if removed_text > REVERT_SHARE * max(body_text, 1):
+        LOGGER.info("generic strip reverted: would remove %s of %s chars (%s)", removed_text, body_text, url)
+        return []
+    position = {element: index for index, element in enumerate(order)}
+    chosen.sort(key=position.get, reverse=True)  # document order
+    blocks = [RemovedBlock(table[e].verdict, element_text(e), table[e].rule) for e in chosen]
+    if mode == "remove":
+        for element in chosen:
+            drop_element(element)
+    return blocks
+
+
+# == Paragraph pass ================================================================================
+
+
+def title_cut(paragraphs: list[str], titles: Sequence[str]) -> set[int]:
+    "The page's title repeated at the top of the body, and any short kicker lines above it."
+    wanted = {normalise_space(t).casefold() for t in titles if t and t.strip()}
+    for index, paragraph in enumerate(paragraphs[:EDGE_LINES]):
+        line = paragraph.casefold()
+        if line in wanted or any(t in line and len(line) <= len(t) + KICKER_CHARS for t in wanted):
+            kickers = {i for i in range(index) if len(paragraphs[i].split()) <= KICKER_MAX_WORDS}
+            return kickers | {index}
+    return set()
+
+
+def author_bio_cut(paragraphs: list[str], authors: Sequence[str]) -> set[int]:
+    """The box about the page's author after the story: among the last paragraphs, the author's
+    name on its own line, a line that begins with it, and then lines that begin with their
+    first name ("Karina holds an MBA ...")."""
+    names = {normalise_space(a).casefold() for a in authors if 2 <= len(a.split()) <= NAME_MAX_WORDS}
+    cut: set[int] = set()
+    for index in range(max(len(paragraphs) - TAIL_LINES, 1), len(paragraphs)):
+        line = paragraphs[index].casefold()
+        starts = names | ({n.split()[0] for n in names} if cut else set())
+        if line in names or any(line.startswith(start + " ") or line.startswith(start + ",") for start in starts):
+            cut.add(index)
+    return cut
+
+
+def strip_paragraphs(
+    paragraphs: list[str], url: str | None = None, *, titles: Sequence[str] = (), authors: Sequence[str] = (),
+    mode: str = "remove",
+) -> tuple[list[str], list[RemovedBlock]]:
+    """Text pass on extracted paragraphs: strong lines go anywhere; weaker ones only at the
+    edges of the body or next to another removed line; meta lines and the repeated title
+    only near the top (meta lines also near the bottom), the `authors`' bios near the bottom."""
+    lowered = [normalise_space(p.lower()) for p in paragraphs]
+    hits = scan_units(lowered, PHRASE_VOCABULARY)
+    strengths = [line_strength(*line) for line in zip(paragraphs, lowered, hits)]
+    cut = {i for i, (level, _, _) in enumerate(strengths) if level == 3}
+    cut |= edge_run(strengths, range(len(paragraphs)))
+    cut |= edge_run(strengths, range(len(paragraphs) - 1, -1, -1))
+    cut |= {i for i, (level, _, _) in enumerate(strengths) if level == 2 and {i - 1, i + 1} & cut}
+    edges = set(range(HEAD_LINES)) | set(range(len(paragraphs) - TAIL_LINES, len(paragraphs)))
+    cut |= {i for i in range(max(len(paragraphs) - TAIL_LINES, 1), len(paragraphs)) if is_about_us(lowered[i])}
+    cut |= {i for i, (level, _, _) in enumerate(strengths) if (level < 0 or level == 2) and i in edges}
+    titled, bios = title_cut(paragraphs, titles), author_bio_cut(paragraphs, authors)
+    strengths = [(0, "other", "title") if i in titled else (0, "bio", "author-bio") if i in bios else s
+                 for i, s in enumerate(strengths)]
+    cut |= titled | bios
+    if len(cut) == len(paragraphs) and cut:
+        LOGGER.info("text strip reverted: every paragraph looked like a prompt (%s)", url)
+        return paragraphs, []
+    removed = [RemovedBlock(strengths[i][1], paragraphs[i], f"text:{strengths[i][2]}") for i in sorted(cut)]
+    kept = paragraphs if mode == "flag" else [p for i, p in enumerate(paragraphs) if i not in cut]
+    return kept, removed
+
+
+def edge_run(strengths: list[tuple[int, str, str]], indices: range) -> set[int]:
+    "Prompt and meta lines from one end of the body inwards, until the story starts."
+    cut = set()
+    for position, index in enumerate(indices):
+        level = strengths[index][0]
+        if not level or (position >= EDGE_LINES and 0 < level < 2):
+            break
+        cut.add(index)
+    return cut
