@@ -59,7 +59,7 @@ class BodyResult:
 
 def extract_body(
     tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
-    story: Sequence[str] = (), editor_markup: Sequence[tuple[str, frozenset[str]]] = (),
+    story: Sequence[str] = (), editor_markup: Sequence[tuple[str, dict]] = (),
     authors: Sequence[str] = (), mode: str = "remove", site: str | None = None,
 ) -> BodyResult:
     """Body paragraphs of a parsed page; the caller's tree is left untouched.

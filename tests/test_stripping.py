@@ -367,3 +367,13 @@ def test_a_lone_log_in_label_does_not_make_an_article_paywalled():
     html = f"<html><head><title>T</title></head><body><article>{STORY}<p><a href='/login'>Log in</a></p></article></body></html>"
     record = extract(html, "https://news.example.org/2024/05/01/bridge")
     assert any(b["kind"] == "paywall" for b in record["removed"]) and record["paywalled"] == 0
+
+
+def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
+    story = [f"Paragraph {i} of the report on the bridge." for i in range(8)]
+    bio = ["Jane Roe", "Jane Roe is a senior editor who covers transport.", "Jane holds a degree in engineering."]
+    kept, removed = strip_paragraphs(story + bio, authors=["Jane Roe"])
+    assert kept == story and [b.rule for b in removed] == ["text:author-bio"] * 3
+    quoted = ["Jane Roe, the city's engineer, said the bridge was safe."] + story  # a namesake at the top stays
+    assert strip_paragraphs(quoted, authors=["Jane Roe"])[0] == quoted
+    assert strip_paragraphs(story + bio, authors=["The Example Team Of Editors"])[0] == story + bio

@@ -37,10 +37,11 @@ class SiteRules:
     #: publisher's templates or scripts add between or around the blocks) is no story and is
     #: removed, recorded with the rule ``site:<name>:not-story``. Empty: no such selection.
     story_blocks: tuple[str, ...] = ()
-    #: (block CSS, tags) pairs: the tags an editor can produce inside such a block. A child of
-    #: the block holding any other tag (a button, a form, a heading level the editor lacks) is
-    #: the publisher's addition, not the story.
-    story_markup: tuple[tuple[str, frozenset[str]], ...] = ()
+    #: (block CSS, {tag: attributes}) pairs: the markup an editor can produce inside such a
+    #: block, each tag with the attributes it may carry (None: any). A child of the block holding
+    #: any other tag (a button, a form, a heading level the editor lacks) or attribute (data-*,
+    #: aria-*, role) is the publisher's addition, not the story.
+    story_markup: tuple[tuple[str, dict[str, frozenset[str] | None]], ...] = ()
     #: (CSS selector, kind) pairs pruned from the page before extraction.
     prune: tuple[tuple[str, str], ...] = ()
     #: Containers whose HTML comments hold markup that must be read.

@@ -75,11 +75,15 @@ class MoscowTimes(SiteRules):
         "div.article__content > div[data-id=article-block-type]",
         "div.article__content > div.article__gallery",
     )
-    # html blocks hold what the editor (TinyMCE) allows, plus legacy imports' fonts and tables (§3.6).
+    # html blocks hold what the editor (TinyMCE) allows, and only the attributes it allows;
+    # legacy imports add fonts and tables with attributes of their own (§3.6).
     story_markup = (
-        ("div.article__block--html", frozenset(
-            "p span strong b em i u a h2 h3 hr br ul ol li sub sup div font table thead tbody tr td th".split()
-        )),
+        ("div.article__block--html", {
+            **dict.fromkeys("strong b em i u h2 h3 hr br ul ol li sub sup".split(), frozenset()),
+            **dict.fromkeys(("p", "div", "span"), frozenset(("id", "class"))),
+            "a": frozenset(("href", "target", "id", "class", "title", "rel")),
+            **dict.fromkeys("font table thead tbody tr td th".split()),
+        }),
     )
     prune = (
         ("aside.article__related-article", "promo"),  # in-body "Read more" (§3.6)

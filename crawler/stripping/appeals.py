@@ -23,10 +23,10 @@ from crawler.stripping.dom import (
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
     ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
-    EXPLAINED_PER_HIT, HOUSE_VOICE, IMPERATIVES, KINDS, LABEL_MAX, LABELS, LINK_TOKENS, LONG_CTA_MAX_WORDS,
+    EXPLAINED_PER_HIT, HOUSE_VOICES, IMPERATIVES, KINDS, LABEL_MAX, LABELS, LINK_TOKENS, LONG_CTA_MAX_WORDS,
     MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
-    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL,
-    PLAIN_RATIO, PLAIN_RATIO_STRONG, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_WORDS, SHAPE_MAX_WORDS,
+    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL,
+    PLAIN_RATIO, PLAIN_RATIO_STRONG, GIVING_RE, PRINT_HIDDEN_RE, RECURRENCE_RE, REQUEST_OPENERS, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_WORDS, SHAPE_MAX_WORDS,
     SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, WORD_RE,
 )
 
@@ -122,6 +122,7 @@ EDGE_PUNCTUATION = " \t\n.:!?…,;-–—•|>»›→*#()[]\"'“”‘’"
 
 
 LABEL_ROW_RE = re.compile(r"\s*(?:\|+|•|·|/)\s*")  # separators in a row of links
+SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+")
 
 
 def label_kind(text: str) -> str | None:
@@ -189,18 +190,25 @@ def is_house_voice(words: Sequence[str]) -> bool:
     return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
 
 
-def pitch_of(lowered: str) -> tuple[str, bool, bool] | None:
-    """A unit asking the reader for something (money, a sign-up, a subscription, an app) in
-    the voice of the house: (the kind asked for, whether "we/our" speak, whether "you/your" are
-    addressed), or None. A panel's pitch may spread the two voices over its paragraphs, so each
-    unit needs only one; reported speech and quotations are somebody else talking."""
+def voices_of(lowered: str) -> tuple[str, ...]:
+    """Whose voices a unit carries, if it may be the house talking: "speaker" (we/our), "reader"
+    (you/your, or a request opening a sentence), "money" (an amount, or a recurring one). None
+    for reported speech, quotations and long prose: a pitch is a paragraph or two of a panel."""
     words = WORD_RE.findall(lowered)
-    speaker, reader = any(w in SPEAKER_WORDS for w in words), any(w in READER_WORDS for w in words)
-    if not (speaker or reader) or ATTRIBUTION_RE.search(lowered) or quoted_share(lowered) >= QUOTED_SHARE:
-        return None
+    if len(words) > LONG_CTA_MAX_WORDS or ATTRIBUTION_RE.search(lowered) or quoted_share(lowered) >= QUOTED_SHARE:
+        return ()
+    openers = {sentence.split(maxsplit=1)[0] for sentence in SENTENCE_RE.split(lowered) if sentence.strip()}
+    return (("speaker",) * any(w in SPEAKER_WORDS for w in words)
+            + ("reader",) * (any(w in READER_WORDS for w in words) or bool(openers & (REQUEST_OPENERS | ACTION_WORDS)))
+            + ("money",) * bool(AMOUNT_RE.search(lowered) or RECURRENCE_RE.search(lowered)))
+
+
+def ask_of(lowered: str, voices: tuple[str, ...]) -> str | None:
+    "What a unit in the house's voice asks the reader for (money, a sign-up, a subscription, an app), if anything."
     counts = {kind: len(pattern.findall(lowered)) for kind, pattern in ASKS.items()}
+    counts["donation"] += "money" in voices and bool(GIVING_RE.search(lowered))  # giving money is donating
     kind = max(counts, key=counts.get)
-    return (kind, speaker, reader) if counts[kind] else None
+    return kind if counts[kind] else None
 
 
 def quoted_share(text: str) -> float:
@@ -231,13 +239,14 @@ class Stats:
     "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
 
     __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "link", "links", "loose", "own_text",
-                 "plain", "rule", "sample", "text", "verdict", "words")  # fmt: skip
+                 "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
 
     def __init__(self) -> None:
         self.kids: list[Stats] = []
         self.dirty = self.has_block = False  # dirty: evidence somewhere below
         self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
         self.text = self.link = self.links = self.plain = 0  # subtree totals
+        self.voiced = 0  # text in the house's voice that asks nothing: explained only by a pitch beside it
         self.evidence: dict = {}  # everything below, for qualifying
         self.loose: dict = {}  # what is not inside a removable child, for purity
         self.sample: dict = {}  # kind -> first matched markup/link token, for the rule name
@@ -278,6 +287,8 @@ class Collector:
                 self.units.append((stats, attributes[name]))
         if attributes.get("type") in ("submit", "button") and is_action_label(attributes.get("value", "").lower()):
             add(stats.evidence, ("action", ""))
+        if "data-nosnippet" in attributes or PRINT_HIDDEN_RE.search(attributes.get("class", "").lower()):
+            add(stats.evidence, ("marker", ""))
         if tag in CONTROL_TAGS and attributes.get("type") != "hidden":
             add(stats.evidence, ("controls", ""))
             if attributes.get("type") in ("radio", "number") and attributes.get("value", "").isdigit():
@@ -296,13 +307,15 @@ class Collector:
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
-            pitch = pitch_of(text)
-            if pitch:  # the house asking the reader: the whole unit is the pitch
-                kind, speaker, reader = pitch
-                add(stats.evidence, ("voice", kind))
-                for voice in ("speaker",) * speaker + ("reader",) * reader:
-                    add(stats.evidence, (voice, ""))
+            voices = voices_of(text) if stats.link < stats.text else ()  # a link's label is no one talking
+            for voice in voices:  # a panel's pitch spreads its voices over its units
+                add(stats.evidence, (voice, ""))
+            ask = ask_of(text, voices) if voices else None
+            if ask:  # the house asking the reader: the whole unit is the pitch
+                add(stats.evidence, ("voice", ask))
                 stats.explained += len(text)
+            elif voices:  # the house talking around its pitch, if the block has one
+                stats.voiced += len(text)
 
 
 def record_tokens(stats: Stats, family: str, hits: list) -> None:
@@ -396,6 +409,7 @@ def merge_child(parent: Stats, child: Stats) -> None:
         parent.sample.setdefault(kind, token)
     if child.verdict is None:
         parent.plain += child.plain
+        parent.voiced += child.voiced
         for key, n in child.loose.items():
             add(parent.loose, key, n)
 
@@ -408,11 +422,10 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         if not families:
             continue
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
-        if not stats.has_block:
-            families -= PANEL_FAMILIES  # a pitch and its button make a panel; in a paragraph they are the text pass's
-        elif "voice" in families and (families <= {"voice", "controls"} or not HOUSE_VOICE <= evidence.keys()):
-            # a pitch needs "we" asking "you", and more than a bare form (comments, search) beside it
+        if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
+        if not stats.has_block and not PANEL_FAMILIES <= families:
+            families -= PANEL_FAMILIES  # in a paragraph, a pitch and its button count only together
         if kind in NEUTRAL_FAMILIES["dense"] and is_dense(stats):
             families.add("dense")
         if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
@@ -421,6 +434,14 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         if weight > best_weight:
             best, best_families, best_weight = kind, sorted(families), weight
     return best, best_families
+
+
+def is_panel_pitch(stats: Stats, families: set[str]) -> bool:
+    """Does the pitch in a block make it a panel: the house asking the reader (HOUSE_VOICES),
+    in a block of a panel's size, with a signal besides forms and prices (those are also what
+    a story about products or subscriptions shows)?"""
+    heard = any(voices <= stats.evidence.keys() for voices in HOUSE_VOICES)
+    return heard and stats.text <= PANEL_MAX_TEXT and bool(families - {"voice", "controls", "picker"})
 
 
 def boost(stats: Stats, kind: str) -> int:
@@ -443,10 +464,11 @@ def is_cta_box(stats: Stats) -> bool:
     return stats.has_block and stats.text <= CTA_BOX_MAX and ("button", "") in stats.evidence
 
 
-def is_pure(stats: Stats, kind: str) -> bool:
+def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
-    link-list kinds, where the links are the block and only the other text is weighed."""
+    link-list kinds, where the links are the block and only the other text is weighed; with a
+    pitch among the `families`, the house's voice around it is explained too."""
     if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
         return True  # its few lines are the pitch for its button
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
@@ -456,6 +478,8 @@ def is_pure(stats: Stats, kind: str) -> bool:
         plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
     else:
         plain, text = stats.plain, stats.text
+    if "voice" in families:
+        plain = max(0, plain - stats.voiced)
     ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
     allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
     return plain <= allowed
@@ -464,7 +488,7 @@ def is_pure(stats: Stats, kind: str) -> bool:
 def judge(stats: Stats) -> None:
     "Set the verdict (kind) and rule name of an element whose evidence is complete."
     kind, families = best_kind(stats)
-    if kind and is_pure(stats, kind):
+    if kind and is_pure(stats, kind, families):
         stats.verdict = kind
         detail = stats.sample.get(kind)
         stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")

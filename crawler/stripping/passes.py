@@ -27,7 +27,7 @@ from crawler.stripping.dom import (
 )
 from crawler.stripping.vocabulary import (
     BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT,
-    REVERT_SHARE, TAIL_LINES,
+    REVERT_SHARE, TAIL_LINES, VOICES,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def site_blocks(tree, prune: Sequence[tuple[str, str]], *, site: str | None = No
 
 
 def outside_story(
-    containers: Sequence, story: Sequence[str], editor_markup: Sequence[tuple[str, frozenset[str]]], known,
+    containers: Sequence, story: Sequence[str], editor_markup: Sequence[tuple[str, dict]], known,
     *, site: str | None = None,
 ) -> dict:
     """Element -> RemovedBlock for what sits in the story's `containers` but is not story: neither
@@ -68,7 +68,7 @@ def outside_story(
         return {}
     root = root_of(containers[0].getroottree())
     blocks = {element for selector in story for element in css(selector)(root)}
-    grammars = [(set(css(selector)(root)), tags) for selector, tags in editor_markup]
+    grammars = [(set(css(selector)(root)), grammar) for selector, grammar in editor_markup]
     rule = f"site:{site}:not-story" if site else "site:not-story"
     found: dict = {}
 
@@ -85,15 +85,23 @@ def outside_story(
         while stack:
             for child in stack.pop().iterchildren("*"):
                 if child in blocks:
-                    tags = next((tags for members, tags in grammars if child in members), None)
-                    for part in child.iterchildren("*") if tags else ():
-                        if any(isinstance(e.tag, str) and e.tag not in tags for e in part.iter()):
+                    grammar = next((grammar for members, grammar in grammars if child in members), None)
+                    for part in child.iterchildren("*") if grammar else ():
+                        if not all(is_editor_markup(e, grammar) for e in part.iter("*")):
                             record(part)
                 elif child in around:
                     stack.append(child)
                 else:
                     record(child)
     return found
+
+
+def is_editor_markup(element, grammar: dict) -> bool:
+    "Is `element` a tag the editor produces, with only attributes it allows (``SiteRules.story_markup``)?"
+    if element.tag not in grammar:
+        return False
+    allowed = grammar[element.tag]
+    return allowed is None or all(name in allowed for name in element.attrib)
 
 
 # == Block pass ====================================================================================
@@ -129,7 +137,8 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
             if child in removed or not stats.loose or stats.text > NEIGHBOUR_MAX_TEXT:
                 continue
             kinds = {table[n].verdict for n in siblings[max(index - 1, 0) : index + 2] if n in removed}
-            own = {k for (f, k) in stats.loose if f != "action"}  # a link labelled "Donate" is a story's link too
+            # a link labelled "Donate", or "we" and "you", are a story's too: no signal for a neighbour
+            own = {k for (f, k) in stats.loose if f != "action" and f not in VOICES}
             if kinds & own or kinds and own & {"other", ""}:
                 stats.verdict, stats.rule = (kinds & own or kinds).pop(), "generic:neighbour"
                 removed.add(child)

@@ -215,8 +215,8 @@ SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotro
 #    kind. Words of the ask, not sentences: they only count in the house voice (``matching.pitch_kind``).
 ASKS = {
     "donation": re.compile(
-        r"\b(?:donat\w*|contribut(?:e|es|ing|ion|ions)|gifts?\b|give (?:monthly|today|now|once|what you can|a gift)"
-        r"|chip in|pitch in|pledge\w*|patrons?\b|become a (?:member|supporter|patron)|membership|members-only"
+        r"\b(?:donat\w*|donors?\b|contribut(?:e|es|ing|ion|ions)|gifts?\b|give (?:monthly|today|now|once|what you can|a gift)"
+        r"|chip in|pitch in|pledge\w*|patrons?\b|become a (?:member|supporter|patron|donor)|membership|members-only"
         r"|fund (?:us|our|this|independent)|keep us (?:going|independent|free|running|alive)"
         r"|support (?:us|our|this|independent|the work|what we)|supporters?\b"
         r"|(?:monthly|recurring|one-?(?:time|off)) (?:gift|donation|contribution|payment)"
@@ -227,16 +227,24 @@ ASKS = {
         r"|anmelden|bolet[íi]n|рассылк\w*)"
     ),
     "paywall": re.compile(
-        r"\b(?:subscri(?:be|bing|ption|ptions|ber|bers)|unlimited (?:access|reading|articles)|unlock\w*|full access"
+        r"\b(?:subscri(?:be|bing|ption|ptions|ber|bers)|unlimited (?:access|reading|articles)|unlock\w*"
+        r"|(?:full|digital|unlimited|premium) (?:digital )?access"
         r"|log ?in to|sign in to|free trial|paywall|abonn\w+|suscri\w+|подпис\w+)"
     ),
     "promo": re.compile(r"\b(?:download (?:our|the) app|our app|turn on notifications|ad ?-?blockers?|whitelist\w*|allowlist)"),
 }
+# a sentence opening with one of these asks something of the reader, who is addressed without a "you"
+REQUEST_OPENERS = frozenset("please help consider make keep stand".split())
+# classes that hide a block from print: the publisher's own word that it is no content
+PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?print|print:hidden|hide-?(?:on|for)-?print)")
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll".split()
+    "count yes i'll i’ll make fund back".split()
 )
+GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
+# money asked for again and again: as telling as an amount
+RECURRENCE_RE = re.compile(r"\b(?:monthly|annually|yearly|(?:per|a|each|every) (?:month|year|week))\b")
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
     r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
@@ -311,9 +319,12 @@ NEUTRAL_FAMILIES = {
     "dense": ("related", "share", "tags", "promo"),
     "box": ("donation", "newsletter", "paywall", "promo"),
     "action": ("donation", "newsletter", "paywall", "promo"),
+    "marker": KINDS,  # data-nosnippet, hidden from print: whatever it is, it is no story
 }
 PANEL_FAMILIES = frozenset(("voice", "action"))  # they count for containers of blocks only
-HOUSE_VOICE = frozenset((("speaker", ""), ("reader", "")))  # a panel's pitch: "we" ask, "you" are asked
+VOICES = ("speaker", "reader", "money")  # who talks in a unit, and of what: no signal on their own
+# a panel's pitch: "we" ask "you", or "you" are asked for an amount of money
+HOUSE_VOICES = (frozenset((("speaker", ""), ("reader", ""))), frozenset((("reader", ""), ("money", ""))))
 
 # -- blocks
 SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
@@ -327,6 +338,7 @@ ACTION_MAX_CHARS = 50  # a button's label is short
 DENSE_LINK_SHARE = 0.6  # link text share of a link-dense block
 BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text is removed whole
 REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
+PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragraphs long
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
 LABEL_MAX = 60  # longer units are not labels
 PICKER_MAX = 30  # nor, beyond this, amount picker entries
