@@ -190,13 +190,13 @@ def is_house_voice(words: Sequence[str]) -> bool:
     return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
 
 
-def voices_of(lowered: str) -> tuple[str, ...]:
+def voices_of(lowered: str) -> tuple[str, ...] | None:
     """Whose voices a unit carries, if it may be the house talking: "speaker" (we/our), "reader"
     (you/your, or a request opening a sentence), "money" (an amount, or a recurring one). None
     for reported speech, quotations and long prose: a pitch is a paragraph or two of a panel."""
     words = WORD_RE.findall(lowered)
     if len(words) > LONG_CTA_MAX_WORDS or ATTRIBUTION_RE.search(lowered) or quoted_share(lowered) >= QUOTED_SHARE:
-        return ()
+        return None
     openers = {sentence.split(maxsplit=1)[0] for sentence in SENTENCE_RE.split(lowered) if sentence.strip()}
     return (("speaker",) * any(w in SPEAKER_WORDS for w in words)
             + ("reader",) * (any(w in READER_WORDS for w in words) or bool(openers & (REQUEST_OPENERS | ACTION_WORDS)))
@@ -307,15 +307,17 @@ class Collector:
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
-            voices = voices_of(text) if stats.link < stats.text else ()  # a link's label is no one talking
+            voices = voices_of(text) if stats.link < stats.text else None  # a link's label is no one talking
+            if voices is None:
+                continue
             for voice in voices:  # a panel's pitch spreads its voices over its units
                 add(stats.evidence, (voice, ""))
-            ask = ask_of(text, voices) if voices else None
-            if ask:  # the house asking the reader: the whole unit is the pitch
+            ask = ask_of(text, voices)
+            if ask and voices:  # the house asking the reader: the whole unit is the pitch
                 add(stats.evidence, ("voice", ask))
                 stats.explained += len(text)
-            elif voices:  # the house talking around its pitch, if the block has one
-                stats.voiced += len(text)
+            elif (ask or voices) and len(text.split()) <= CTA_MAX_WORDS:
+                stats.voiced += len(text)  # the house talking, or what it offers, around a pitch if the block has one
 
 
 def record_tokens(stats: Stats, family: str, hits: list) -> None:
@@ -424,8 +426,8 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
-        if not stats.has_block and not PANEL_FAMILIES <= families:
-            families -= PANEL_FAMILIES  # in a paragraph, a pitch and its button count only together
+        if "voice" not in families or not stats.has_block and "action" not in families:
+            families -= PANEL_FAMILIES  # a button that asks backs a pitch; in a paragraph, only both count
         if kind in NEUTRAL_FAMILIES["dense"] and is_dense(stats):
             families.add("dense")
         if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):

@@ -216,7 +216,7 @@ SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotro
 ASKS = {
     "donation": re.compile(
         r"\b(?:donat\w*|donors?\b|contribut(?:e|es|ing|ion|ions)|gifts?\b|give (?:monthly|today|now|once|what you can|a gift)"
-        r"|chip in|pitch in|pledge\w*|patrons?\b|become a (?:member|supporter|patron|donor)|membership|members-only"
+        r"|chip in|pitch in|pledge\w*|patrons?\b|members?\b|membership|members-only"
         r"|fund (?:us|our|this|independent)|keep us (?:going|independent|free|running|alive)"
         r"|support (?:us|our|this|independent|the work|what we)|supporters?\b"
         r"|(?:monthly|recurring|one-?(?:time|off)) (?:gift|donation|contribution|payment)"
@@ -228,10 +228,13 @@ ASKS = {
     ),
     "paywall": re.compile(
         r"\b(?:subscri(?:be|bing|ption|ptions|ber|bers)|unlimited (?:access|reading|articles)|unlock\w*"
-        r"|(?:full|digital|unlimited|premium) (?:digital )?access"
+        r"|(?:full|digital|unlimited|premium) (?:digital )?access|plans?\b|ad-free"
         r"|log ?in to|sign in to|free trial|paywall|abonn\w+|suscri\w+|подпис\w+)"
     ),
-    "promo": re.compile(r"\b(?:download (?:our|the) app|our app|turn on notifications|ad ?-?blockers?|whitelist\w*|allowlist)"),
+    "promo": re.compile(
+        r"\b(?:apps?\b|app store|google play|notifications|ad ?-?block\w*|whitelist\w*|allowlist|allow ads"
+        r"|privacy extensions?)"
+    ),
 }
 # a sentence opening with one of these asks something of the reader, who is addressed without a "you"
 REQUEST_OPENERS = frozenset("please help consider make keep stand".split())
@@ -240,7 +243,7 @@ PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?pri
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll make fund back".split()
+    "count yes i'll i’ll make fund back get download install open reload turn".split()
 )
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # money asked for again and again: as telling as an amount
