@@ -26,8 +26,8 @@ from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, normalise_space, root_of,
 )
 from crawler.stripping.vocabulary import (
-    BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT,
-    REVERT_SHARE, TAIL_LINES, VOICES,
+    ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS,
+    NEIGHBOUR_MAX_TEXT, REVERT_SHARE, TAIL_LINES, VOICES,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -207,7 +207,8 @@ def author_bio_cut(paragraphs: list[str], authors: Sequence[str]) -> set[int]:
     for index in range(max(len(paragraphs) - TAIL_LINES, 1), len(paragraphs)):
         line = paragraphs[index].casefold()
         starts = names | ({n.split()[0] for n in names} if cut else set())
-        if line in names or any(line.startswith(start + " ") or line.startswith(start + ",") for start in starts):
+        told = any(line.startswith(start + " ") or line.startswith(start + ",") for start in starts)
+        if line in names or told and not ATTRIBUTION_RE.search(line):  # a bio tells; it reports nobody's words
             cut.add(index)
     return cut
 

@@ -243,11 +243,13 @@ PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?pri
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll make fund back get download install open reload turn".split()
+    "count yes i'll i’ll make fund back get download install open reload turn choose".split()
 )
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # money asked for again and again: as telling as an amount
-RECURRENCE_RE = re.compile(r"\b(?:monthly|annually|yearly|(?:per|a|each|every) (?:month|year|week))\b")
+RECURRENCE_RE = re.compile(
+    r"\b(?:monthly|annually|yearly|(?:per|a|each|every) (?:month|year|week)|regular (?:gift|donation|contribution|payment))\b"
+)
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
     r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
