@@ -307,7 +307,8 @@ class Collector:
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
-            voices = voices_of(text) if stats.link < stats.text else None  # a link's label is no one talking
+            # a link's or a button's label is no one talking
+            voices = voices_of(text) if stats.link < stats.text and not is_action_label(text) else None
             if voices is None:
                 continue
             for voice in voices:  # a panel's pitch spreads its voices over its units

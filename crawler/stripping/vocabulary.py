@@ -232,18 +232,18 @@ ASKS = {
         r"|log ?in to|sign in to|free trial|paywall|abonn\w+|suscri\w+|подпис\w+)"
     ),
     "promo": re.compile(
-        r"\b(?:apps?\b|app store|google play|notifications|ad ?-?block\w*|whitelist\w*|allowlist|allow ads"
+        r"\b(?:apps?\b|app store|google play|notifications|ads\b|advert\w*|ad ?-?block\w*|whitelist\w*|allowlist"
         r"|privacy extensions?)"
     ),
 }
 # a sentence opening with one of these asks something of the reader, who is addressed without a "you"
-REQUEST_OPENERS = frozenset("please help consider make keep stand".split())
+REQUEST_OPENERS = frozenset("please help consider make keep stand continue".split())
 # classes that hide a block from print: the publisher's own word that it is no content
 PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?print|print:hidden|hide-?(?:on|for)-?print)")
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll make fund back get download install open reload turn choose".split()
+    "count yes i'll i’ll make fund back get download install open reload turn choose start try continue".split()
 )
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # money asked for again and again: as telling as an amount
@@ -328,8 +328,8 @@ NEUTRAL_FAMILIES = {
 }
 PANEL_FAMILIES = frozenset(("voice", "action"))  # they count for containers of blocks only
 VOICES = ("speaker", "reader", "money")  # who talks in a unit, and of what: no signal on their own
-# a panel's pitch: "we" ask "you", or "you" are asked for an amount of money
-HOUSE_VOICES = (frozenset((("speaker", ""), ("reader", ""))), frozenset((("reader", ""), ("money", ""))))
+# a panel's pitch: "we" ask "you"; or "you" are asked for an amount of money, or by a button that asks
+HOUSE_VOICES = tuple(frozenset((("reader", ""), (other, ""))) for other in ("speaker", "money", "action"))
 
 # -- blocks
 SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
