@@ -26,7 +26,7 @@ from crawler.stripping.vocabulary import (
     EXPLAINED_PER_HIT, HOUSE_VOICES, IMPERATIVES, KINDS, LABEL_MAX, LABELS, LINK_TOKENS, LONG_CTA_MAX_WORDS,
     MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
     NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL,
-    PLAIN_RATIO, PLAIN_RATIO_STRONG, GIVING_RE, PRINT_HIDDEN_RE, RECURRENCE_RE, REQUEST_OPENERS, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_WORDS, SHAPE_MAX_WORDS,
+    PLAIN_RATIO, PLAIN_RATIO_STRONG, GIVING_RE, PRINT_HIDDEN_RE, RECURRENCE_RE, REQUEST_OPENERS, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_SELF, READER_WORDS, SHAPE_MAX_WORDS,
     SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, WORD_RE,
 )
 
@@ -227,9 +227,10 @@ def quoted_share(text: str) -> float:
 
 
 def is_action_label(lowered: str) -> bool:
-    "A link or button label that asks the reader to act (\"Give monthly\", \"Yes, I'll chip in\")."
+    """A link or button label that asks the reader to act: it opens with an ask ("Give monthly"),
+    or puts words in the reader's mouth ("Count me in", "Show me how", "Yes, I'll chip in")."""
     words = WORD_RE.findall(lowered)
-    return 0 < len(words) <= ACTION_MAX_WORDS and words[0] in ACTION_WORDS
+    return 0 < len(words) <= ACTION_MAX_WORDS and (words[0] in ACTION_WORDS or any(w in READER_SELF for w in words))
 
 
 # == Blocks ========================================================================================

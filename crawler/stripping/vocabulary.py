@@ -246,6 +246,8 @@ ACTION_WORDS = frozenset(
     "count yes i'll i’ll make fund back get download install open reload turn choose start try continue".split()
 )
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
+# the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
+READER_SELF = frozenset("me my i i'll i’ll i'm i’m ich mich mein moi je mon yo mi я мне мой".split())
 # money asked for again and again: as telling as an amount
 RECURRENCE_RE = re.compile(
     r"\b(?:monthly|annually|yearly|(?:per|a|each|every) (?:month|year|week)|regular (?:gift|donation|contribution|payment))\b"
