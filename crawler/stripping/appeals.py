@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 
 from lxml import etree
@@ -23,11 +24,12 @@ from crawler.stripping.dom import (
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
     ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
-    EXPLAINED_PER_HIT, HOUSE_VOICES, IMPERATIVES, KINDS, LABEL_MAX, LABELS, LINK_TOKENS, LONG_CTA_MAX_WORDS,
-    MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
-    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL,
-    PLAIN_RATIO, PLAIN_RATIO_STRONG, GIVING_RE, PRINT_HIDDEN_RE, RECURRENCE_RE, REQUEST_OPENERS, QUOTE_CLOSERS, QUOTE_OPENERS, QUOTED_SHARE, READER_SELF, READER_WORDS, SHAPE_MAX_WORDS,
-    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, WORD_RE,
+    EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
+    LONG_CTA_MAX_WORDS, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
+    META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
+    PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
+    QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
+    STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -113,6 +115,8 @@ LINKS = Vocabulary(LINK_TOKENS)
 
 
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
+ASK_VOCABULARY = Vocabulary(ASKS, boundary="_", whole_words=True)
+VOICE_VOCABULARY = Vocabulary(VOICE_WORDS, boundary="_", whole_words=True)
 
 
 LABEL_KINDS = {label: kind for kind, labels in LABELS.items() for label in labels}
@@ -141,15 +145,27 @@ def label_kind(text: str) -> str | None:
 def scan_units(texts: Sequence[str], vocabulary: Vocabulary) -> list[list[tuple[int, tuple[str, ...], str]]]:
     """Hits (offset, kinds, token) per text, found in one scan over the distinct texts joined by
     newlines (class strings repeat a lot within a page)."""
+    found = spread(texts, lambda joined: ((p, (kinds, token)) for p, kinds, token in vocabulary.scan(joined)))
+    return [[(offset, *hit) for offset, hit in hits] for hits in found]
+
+
+def matches_in(texts: Sequence[str], pattern: re.Pattern) -> list[bool]:
+    "Whether `pattern` matches each text, in one scan."
+    return [bool(hits) for hits in spread(texts, lambda joined: ((m.start(), None) for m in pattern.finditer(joined)))]
+
+
+def spread(texts: Sequence[str], scan) -> list[list[tuple[int, object]]]:
+    """Per text, the (offset, item) pairs for what `scan` finds in the distinct texts joined by
+    newlines; `scan` yields (position in the joined text, item)."""
     distinct = list(dict.fromkeys(texts))
     starts, offset = [], 0
     for text in distinct:
         starts.append(offset)
         offset += len(text) + 1
     found: list[list] = [[] for _ in distinct]
-    for position, kinds, token in vocabulary.scan("\n".join(distinct)):
+    for position, item in scan("\n".join(distinct)):
         index = bisect_right(starts, position) - 1
-        found[index].append((position - starts[index], kinds, token))
+        found[index].append((position - starts[index], item))
     by_text = dict(zip(distinct, found))
     return [by_text[text] for text in texts]
 
@@ -190,29 +206,18 @@ def is_house_voice(words: Sequence[str]) -> bool:
     return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
 
 
-def voices_of(lowered: str) -> tuple[str, ...] | None:
-    """Whose voices a unit carries, if it may be the house talking: "speaker" (we/our), "reader"
-    (you/your, or a request opening a sentence), "money" (an amount, or a recurring one). None
-    for reported speech, quotations and long prose: a pitch is a paragraph or two of a panel."""
-    words = WORD_RE.findall(lowered)
-    if len(words) > LONG_CTA_MAX_WORDS or ATTRIBUTION_RE.search(lowered) or quoted_share(lowered) >= QUOTED_SHARE:
-        return None
-    openers = {sentence.split(maxsplit=1)[0] for sentence in SENTENCE_RE.split(lowered) if sentence.strip()}
-    return (("speaker",) * any(w in SPEAKER_WORDS for w in words)
-            + ("reader",) * (any(w in READER_WORDS for w in words) or bool(openers & (REQUEST_OPENERS | ACTION_WORDS)))
-            + ("money",) * bool(AMOUNT_RE.search(lowered) or RECURRENCE_RE.search(lowered)))
-
-
-def ask_of(lowered: str, voices: tuple[str, ...]) -> str | None:
-    "What a unit in the house's voice asks the reader for (money, a sign-up, a subscription, an app), if anything."
-    counts = {kind: len(pattern.findall(lowered)) for kind, pattern in ASKS.items()}
-    counts["donation"] += "money" in voices and bool(GIVING_RE.search(lowered))  # giving money is donating
-    kind = max(counts, key=counts.get)
-    return kind if counts[kind] else None
+def ask_of(lowered: str, asks: list, voices: set[str]) -> str | None:
+    """What a unit asks for (money, a sign-up, a subscription, an app): the kind most of its ask
+    words (`asks`, vocabulary hits) name; giving money is donating."""
+    if asks:
+        return Counter(kinds[0] for _, kinds, _ in asks).most_common(1)[0][0]
+    return "donation" if "money" in voices and GIVING_RE.search(lowered) else None
 
 
 def quoted_share(text: str) -> float:
     "How much of `text` sits inside quotation marks."
+    if '"' not in text and not any(char in text for char in QUOTE_OPENERS):
+        return 0.0
     inside, depth, straight = 0, 0, False
     for char in text:
         if char in QUOTE_OPENERS:
@@ -223,7 +228,7 @@ def quoted_share(text: str) -> float:
             straight = not straight
         elif depth or straight:
             inside += 1
-    return inside / max(len(text), 1)
+    return inside / len(text)
 
 
 def is_action_label(lowered: str) -> bool:
@@ -302,24 +307,49 @@ class Collector:
         for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
             record_tokens(stats, "link", hits)
         texts = [normalise_space(t.lower()) for _, t in self.units]
-        for (stats, _), text, kinds in zip(self.units, texts, text_hits(texts)):
+        for (stats, _), text, kinds, (asks, voices, reported) in zip(self.units, texts, text_hits(texts), pitches(texts)):
             if is_picker_entry(text):
                 kinds = [*kinds, ""]
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
-            # a link's or a button's label is no one talking
-            voices = voices_of(text) if stats.link < stats.text and not is_action_label(text) else None
-            if voices is None:
-                continue
-            for voice in voices:  # a panel's pitch spreads its voices over its units
-                add(stats.evidence, (voice, ""))
-            ask = ask_of(text, voices)
-            if ask and voices:  # the house asking the reader: the whole unit is the pitch
-                add(stats.evidence, ("voice", ask))
-                stats.explained += len(text)
-            elif (ask or voices) and len(text.split()) <= CTA_MAX_WORDS:
-                stats.voiced += len(text)  # the house talking, or what it offers, around a pitch if the block has one
+            if not reported:  # reported speech is somebody else talking
+                pitch(stats, text, asks, voices)
+
+
+def pitches(texts: Sequence[str]):
+    """Per unit: its ask words (vocabulary hits), the voices heard in it ("speaker": we/our;
+    "reader": you/your, or a request opening a sentence; "money": an amount, or a recurring
+    one) and whether it reports speech, each found in one scan over the page's units."""
+    found = zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY), matches_in(texts, REQUEST_RE),
+                matches_in(texts, AMOUNT_RE), matches_in(texts, ATTRIBUTION_RE))
+    for asks, hits, request, amount, reported in found:
+        voices = {kinds[0] for _, kinds, _ in hits}
+        if request:
+            voices.add("reader")
+        if amount:
+            voices.add("money")
+        yield asks, voices, reported
+
+
+def pitch(stats: Stats, text: str, asks: list[str], voices: set[str]) -> None:
+    """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
+    and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
+    a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
+    Long prose, quotations and a link's or button's label are no one's pitch."""
+    words = text.count(" ") + 1
+    if words > LONG_CTA_MAX_WORDS or stats.link >= stats.text or not (asks or voices):
+        return
+    ask = ask_of(text, asks, voices)
+    if ask is None and words > CTA_MAX_WORDS or is_action_label(text) or quoted_share(text) >= QUOTED_SHARE:
+        return
+    for voice in voices:
+        add(stats.evidence, (voice, ""))
+    if ask and voices:
+        add(stats.evidence, ("voice", ask))
+        stats.explained += len(text)
+    elif words <= CTA_MAX_WORDS:
+        stats.voiced += len(text)
 
 
 def record_tokens(stats: Stats, family: str, hits: list) -> None:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from lxml import etree
 
 from crawler.stripping.appeals import (
-    PHRASE_VOCABULARY, Collector, aggregate, is_about_us, line_strength, scan_units, walk,
+    Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk,
 )
 from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, normalise_space, root_of,

@@ -214,29 +214,29 @@ SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotro
 # -- a pitch: the publisher ("we") asking the reader ("you") for something; what is asked, by
 #    kind. Words of the ask, not sentences: they only count in the house voice (``matching.pitch_kind``).
 ASKS = {
-    "donation": re.compile(
-        r"\b(?:donat\w*|donors?\b|contribut(?:e|es|ing|ion|ions)|gifts?\b|give (?:monthly|today|now|once|what you can|a gift)"
-        r"|chip in|pitch in|pledge\w*|patrons?\b|members?\b|membership|members-only"
-        r"|fund (?:us|our|this|independent)|keep us (?:going|independent|free|running|alive)"
-        r"|support (?:us|our|this|independent|the work|what we)|supporters?\b"
-        r"|(?:monthly|recurring|one-?(?:time|off)) (?:gift|donation|contribution|payment)"
-        r"|spende\w*|unterstütz\w*|faire un don|donaci\w+|пожертв\w+|поддерж\w+)"
+    "donation": (
+        r"donat\w*", r"donors?", r"contribut(?:e|es|ing|ion|ions)", r"gifts?",
+        r"give (?:monthly|today|now|once|what you can|a gift)", r"chip in", r"pitch in", r"pledge\w*", r"patrons?",
+        r"members?", r"membership", r"members-only", r"fund (?:us|our|this|independent)",
+        r"keep us (?:going|independent|free|running|alive)", r"support (?:us|our|this|independent|the work|what we)",
+        r"supporters?", r"(?:monthly|recurring|one-?(?:time|off)) (?:gift|donation|contribution|payment)",
+        r"spende\w*", r"unterstütz\w*", r"faire un don", r"donaci\w+", r"пожертв\w+", r"поддерж\w+",
     ),
-    "newsletter": re.compile(
-        r"\b(?:newsletters?|inbox(?:es)?|sign(?:ing)?[- ]up (?:for|to)|mailing list|e-?mail (?:list|updates|alerts)"
-        r"|anmelden|bolet[íi]n|рассылк\w*)"
+    "newsletter": (
+        r"newsletters?", r"inbox(?:es)?", r"sign(?:ing)?[- ]up (?:for|to)", r"mailing list",
+        r"(?:e-mail|email) (?:list|updates|alerts)", r"anmelden", r"bolet[íi]n", r"рассылк\w*",
     ),
-    "paywall": re.compile(
-        r"\b(?:subscri(?:be|bing|ption|ptions|ber|bers)|unlimited (?:access|reading|articles)|unlock\w*"
-        r"|(?:full|digital|unlimited|premium) (?:digital )?access|plans?\b|ad-free"
-        r"|log ?in to|sign in to|free trial|paywall|abonn\w+|suscri\w+|подпис\w+)"
+    "paywall": (
+        r"subscri(?:be|bing|ption|ptions|ber|bers)", r"unlimited (?:access|reading|articles)", r"unlock\w*",
+        r"(?:full|digital|unlimited|premium) (?:digital )?access", r"plans?", r"ad-free", r"log ?in to", r"sign in to",
+        r"free trial", r"paywall", r"abonn\w+", r"suscri\w+", r"подпис\w+",
     ),
-    "promo": re.compile(
-        r"\b(?:apps?\b|app store|google play|notifications|ads\b|advert\w*|ad ?-?block\w*|whitelist\w*|allowlist"
-        r"|privacy extensions?)"
+    "promo": (
+        r"apps?", r"app store", r"google play", r"notifications", r"ads", r"advert\w*", r"ad ?-?block\w*",
+        r"whitelist\w*", r"allowlist", r"privacy extensions?",
     ),
 }
-# a sentence opening with one of these asks something of the reader, who is addressed without a "you"
+# requests that open a sentence: the reader is addressed without a "you"
 REQUEST_OPENERS = frozenset("please help consider make keep stand continue".split())
 # classes that hide a block from print: the publisher's own word that it is no content
 PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?print|print:hidden|hide-?(?:on|for)-?print)")
@@ -245,13 +245,10 @@ ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
     "count yes i'll i’ll make fund back get download install open reload turn choose start try continue".split()
 )
+REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks the reader for something
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
 READER_SELF = frozenset("me my i i'll i’ll i'm i’m ich mich mein moi je mon yo mi я мне мой".split())
-# money asked for again and again: as telling as an amount
-RECURRENCE_RE = re.compile(
-    r"\b(?:monthly|annually|yearly|(?:per|a|each|every) (?:month|year|week)|regular (?:gift|donation|contribution|payment))\b"
-)
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
     r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
@@ -315,6 +312,15 @@ ATTRIBUTION_RE = re.compile(
     r"|(?:заявил|сказал|сообщил|по словам|отметил|предупредил)"
 )
 WORD_RE = re.compile(r"\w[\w'’-]*")  # a word, with its apostrophes and hyphens
+# who talks in a unit (``VOICES``): the house, the reader, money asked for again and again
+VOICE_WORDS = {
+    "speaker": tuple(SPEAKER_WORDS),
+    "reader": tuple(READER_WORDS),
+    "money": (r"monthly", r"annually", r"yearly", r"(?:per|a|each|every) (?:month|year|week)",
+              r"regular (?:gift|donation|contribution|payment)"),
+}
+# a request opening a sentence addresses the reader without a "you"
+REQUEST_RE = re.compile(r"(?:^|(?<=[.!?…] ))(?:" + "|".join(sorted(map(re.escape, REQUESTS), key=len, reverse=True)) + r")(?!\w)", re.M)
 QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”»"  # a phrase inside quotation marks is quoted, not addressed
 
 
