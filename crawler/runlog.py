@@ -18,6 +18,7 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
 
 from crawler import storage
 
@@ -88,6 +89,9 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
         return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
     if reason != "finished":
         return "failed", f"closed early: {reason}"
+    feeds_failed = sum(value for key, value in stats.items() if key.startswith("feedexport/failed_count/"))
+    if feeds_failed:
+        return "failed", f"{feeds_failed} feed export(s) could not be stored (see the log)"
     if not stats.get("discovery/documents", 0) + stats.get("discovery/not-modified", 0):
         return "failed", f"site unreachable: no discovery document could be fetched ({counts['failed']} requests failed)"
     problems = []
@@ -109,6 +113,11 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
     return "ok", ", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
 
 
+def has_feed_exports(crawler) -> bool:
+    """Whether the crawl writes feeds (``-o``/``-O``, ``FEEDS``)."""
+    return crawler.get_extension(FeedExporter) is not None
+
+
 class RunLog:
     def __init__(self, crawler, path: str, max_failed_share: float, min_coverage: dict[str, float]):
         self.crawler = crawler
@@ -119,6 +128,7 @@ class RunLog:
         self.run_id = storage.begin_run(self.db, storage.utc_now())
         self.status: str | None = None
         self.message: str | None = None
+        self.reason: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -134,6 +144,7 @@ class RunLog:
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.feeds_closed, signal=signals.feed_exporter_closed)
         return ext
 
     def item_done(self, item):
@@ -146,9 +157,18 @@ class RunLog:
                 stats.inc_value(f"coverage/{field}")
 
     def spider_closed(self, reason):
+        self.reason = reason
+        # Feeds (-O FILE) are stored while the spider closes: wait for them to judge.
+        if not has_feed_exports(self.crawler):
+            self.judge_run()
+
+    def feeds_closed(self):
+        self.judge_run()
+
+    def judge_run(self):
         stats = self.crawler.stats.get_stats()
-        status, message = judge(reason, stats, self.max_failed_share, self.min_coverage)
-        self.finish(status, message, reason, run_counts(stats))
+        status, message = judge(self.reason, stats, self.max_failed_share, self.min_coverage)
+        self.finish(status, message, self.reason, run_counts(stats))
 
     def settle(self, status: str, message: str) -> None:
         """Record a crawl that ended before its spider could close (broke down, forced to stop)."""

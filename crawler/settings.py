@@ -97,4 +97,6 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+# Feed exports (-O articles.jsonl) write ArticleItem's fields; CSV cells hold lists as JSON.
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "crawler.exporters.CsvItemExporter"}

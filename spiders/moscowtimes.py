@@ -25,7 +25,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawler import discovery, state, storage
-from crawler.items import ArticleItem
+from crawler.items import FetchedArticle
 from crawler.site_rules import SITES
 
 
@@ -237,7 +237,7 @@ class MoscowTimesSpider(scrapy.Spider):
                 dont_filter=True,
             )
             return
-        yield ArticleItem(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
+        yield FetchedArticle(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
 
     def is_live_blog(self, response: Response) -> bool:
         rules = self.rules
@@ -255,8 +255,8 @@ class MoscowTimesSpider(scrapy.Spider):
             self.drop(article_id, "bad-live-posts")
             self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
             return
-        yield ArticleItem(url=page.url, html=page.body, site=self.rules.name, article_id=article_id,
-                          live_posts=posts)
+        yield FetchedArticle(url=page.url, html=page.body, site=self.rules.name, article_id=article_id,
+                             live_posts=posts)
 
     def drop(self, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
         """The link gave no article this time; it is not fetched again until discovery says so."""
