@@ -11,6 +11,7 @@ exit code.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 from pathlib import Path
@@ -19,8 +20,10 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import storage
+from crawler.reachability import CLOSE_REASON as UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ def run_counts(stats: dict) -> dict[str, int]:
         "new": stats.get("articles/stored/new", 0),
         "updated": stats.get("articles/stored/updated", 0),
         "unchanged": stats.get("articles/stored/unchanged", 0),
+        "skipped": stats.get("articles/skipped/unchanged", 0),
         "failed": total("articles/drop/") + total("requests/failed/"),
         "removed_blocks": total("articles/strip/"),
     }
@@ -87,6 +91,9 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
     counts = run_counts(stats)
     if reason == "shutdown":
         return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
+    if reason == UNREACHABLE:
+        failed = sum(value for key, value in stats.items() if key.startswith("unreachable/"))
+        return "failed", f"site unreachable: the first {failed} attempts could not connect"
     if reason != "finished":
         return "failed", f"closed early: {reason}"
     feeds_failed = sum(value for key, value in stats.items() if key.startswith("feedexport/failed_count/"))
@@ -110,7 +117,19 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
                 problems.append(f"{field} found in {share:.0%} of {pages} articles (minimum {minimum:.0%})")
     if problems:
         return "degraded", "; ".join(problems) + ": the site or its markup may have changed"
-    return "ok", ", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
+    return "ok", (", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
+                  + f"; {counts['skipped']} known articles skipped as unchanged")
+
+
+def run_details(crawler) -> dict:
+    """What tells a run apart: the site's base URL, its spider arguments and command-line settings."""
+    spider, settings = crawler.spider, crawler.settings
+    given = {name: settings[name] for name in settings if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]}
+    return {
+        "base_url": getattr(spider, "base_url", None),
+        "arguments": json.dumps(getattr(spider, "arguments", {}), ensure_ascii=False),
+        "settings": json.dumps(given, ensure_ascii=False, default=str),
+    }
 
 
 def has_feed_exports(crawler) -> bool:
@@ -125,7 +144,7 @@ class RunLog:
         self.min_coverage = min_coverage
         self.lock = lock_database(path)  # held until the process exits
         self.db = storage.open_db(path)
-        self.run_id = storage.begin_run(self.db, storage.utc_now())
+        self.run_id = storage.begin_run(self.db, storage.utc_now(), **run_details(crawler))
         self.status: str | None = None
         self.message: str | None = None
         self.reason: str | None = None

@@ -22,6 +22,7 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from crawler import discovery, state, storage
@@ -33,17 +34,24 @@ class MoscowTimesSpider(scrapy.Spider):
     name = "moscowtimes"
     rules = SITES["moscowtimes"]
 
-    def __init__(self, base_url: str | None = None, since: str | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.base_url = (base_url or self.rules.default_base_url).rstrip("/")
+    def __init__(self, base_url: str | None = None, since: str | None = None, **unknown):
+        if unknown:
+            raise UsageError(f"unknown spider argument {', '.join(sorted(unknown))}: {self.name} takes base_url, since")
+        super().__init__()
+        self.base_url = _check_base_url(base_url or self.rules.default_base_url).rstrip("/")
         self.since = _parse_day(since) if since else None
+        if self.since and self.since > date.today():
+            self.logger.warning("since=%s is in the future: no article is in the window", self.since)
+        # What crawl_runs records of this run.
+        self.arguments = {name: value for name, value in (("base_url", base_url), ("since", since)) if value}
         self.scheduled_ids: set[str] = set()
+        self.current_ids: set[str] = set()  # known articles discovery listed with nothing new
         self.db = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         if not crawler.settings.get("DATABASE_PATH"):
-            raise ValueError("DATABASE_PATH is empty: the crawl keeps its state in the database")
+            raise UsageError("DATABASE_PATH is empty: the crawl keeps its state in the database")
         return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -65,6 +73,8 @@ class MoscowTimesSpider(scrapy.Spider):
             yield self.discovery_request(self.base_url + path, self.parse_listing, conditional=not self.since)
 
     def closed(self, reason):
+        # Before the run log's verdict: the spider's handler is connected first.
+        self.crawler.stats.set_value("articles/skipped/unchanged", len(self.current_ids - self.scheduled_ids))
         if self.db is not None:
             self.db.close()
 
@@ -196,6 +206,8 @@ class MoscowTimesSpider(scrapy.Spider):
                     sitemap_lastmod=response.meta.get("sitemap_lastmod"),
                 )
         due = storage.record_discovery(self.db, self.rules.name, response.url, sightings, storage.utc_now(), document)
+        due_ids = {article_id for article_id, _, _ in due}
+        self.current_ids.update(s.article_id for s in sightings if s.article_id not in due_ids)
         for article_id, url, reason in due:
             yield from self.fetch(article_id, url, reason)
 
@@ -271,7 +283,19 @@ def _parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+        raise UsageError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _check_base_url(value: str) -> str:
+    """``value`` if it is an http(s) URL with a host (a site, a mirror, a replica)."""
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and parts.hostname and (parts.port or 1) < 65536
+    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number
+        valid = False
+    if not valid:
+        raise UsageError(f"base_url must be an http(s) URL such as https://www.themoscowtimes.com, not {value!r}")
+    return value
 
 
 def _url_day(url: str) -> str | None:
