@@ -15,7 +15,7 @@ import pytest
 import yaml
 from datasette.utils import tilde_encode
 
-from crawler.serve import CONFIG_DIR, datasette_args, main
+from crawler.serve import CONFIG_DIR, datasette_args, main, served_path
 from crawler.storage import open_db
 from tests.storing import store_article
 from tests.paths import DEV_SITE
@@ -325,8 +325,14 @@ def test_serves_what_a_running_crawl_writes(datasette_url, archive_db):
     assert [row["title"] for row in data["rows"]] == ["Live"]
 
 
-def test_serve_refuses_a_database_the_configuration_does_not_name(tmp_path):
-    other = tmp_path / "archive.db"
-    other.touch()
+def test_serve_takes_any_file_name(tmp_path):
+    other = tmp_path / "replica.db"
+    open_db(other).close()
+    link = served_path(other)
+    assert link.name == "articles.db" and link.resolve() == other.resolve()
+    assert served_path(link) == link
+
+
+def test_serve_refuses_a_missing_database(tmp_path):
     with pytest.raises(SystemExit):
-        main([str(other)])
+        main([str(tmp_path / "missing.db")])
