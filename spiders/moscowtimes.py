@@ -22,6 +22,7 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
@@ -52,12 +53,17 @@ class MoscowTimesSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         if not crawler.settings.get("DATABASE_PATH"):
             raise UsageError("DATABASE_PATH is empty: the crawl keeps its state in the database")
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.open_database, signal=signals.spider_opened)
+        return spider
+
+    def open_database(self):
+        # Once the spider opens, not in __init__: the run log takes the crawl lock first.
+        # Before start(), and also when `scrapy parse` replaces start().
+        self.db = storage.open_db(self.crawler.settings["DATABASE_PATH"])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
-        # Opened here, not in __init__: the run log takes the crawl lock first.
-        self.db = storage.open_db(settings["DATABASE_PATH"])
         pending = storage.pending_fetches(
             self.db, self.rules.name, storage.utc_now(),
             settings.getfloat("RECHECK_WINDOW"), settings.getfloat("RECHECK_INTERVAL"),
@@ -77,6 +83,19 @@ class MoscowTimesSpider(scrapy.Spider):
         self.crawler.stats.set_value("articles/skipped/unchanged", len(self.current_ids - self.scheduled_ids))
         if self.db is not None:
             self.db.close()
+
+    def parse(self, response: Response):
+        """A page given alone (``scrapy parse --spider=moscowtimes URL``), to the callback its URL asks for."""
+        path = urlsplit(response.url).path
+        if self.rules.article_id(response.url):
+            return self.parse_article(response)
+        if path == "/robots.txt":
+            return self.parse_robots(response)
+        if path in self.rules.feeds:
+            return self.parse_feed(response)
+        if path in self.rules.listings:
+            return self.parse_listing(response)
+        return self.parse_sitemap(response)
 
     # -- Discovery ------------------------------------------------------------
 
