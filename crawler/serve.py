@@ -24,6 +24,8 @@ DATABASE_NAME = "articles"
 SETTINGS = {
     # Bodies run to thousands of characters: the table shows their start, the row page all.
     "truncate_cells_html": 300,
+    # The configured facets are the useful ones; suggestions only push the rows down.
+    "suggest_facets": "off",
 }
 
 
