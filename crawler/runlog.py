@@ -14,13 +14,14 @@ import fcntl
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import storage
 from crawler.reachability import CLOSE_REASON as UNREACHABLE
@@ -33,6 +34,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the database, try later
 # Shares of fewer pages than this say nothing about the site.
 MIN_PAGES = 10
 DISCOVERY_KINDS = ("feed", "sitemap", "listing")
+URL_PASSWORD = re.compile(r"://[^/@\s\"]+@")
 
 
 class CrawlBusy(Exception):
@@ -124,11 +126,13 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
 def run_details(crawler) -> dict:
     """What tells a run apart: the site's base URL, its spider arguments and command-line settings."""
     spider, settings = crawler.spider, crawler.settings
-    given = {name: settings[name] for name in settings if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]}
+    given = {name: value.copy_to_dict() if isinstance(value, BaseSettings) else value
+             for name, value in settings.items() if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]}
     return {
         "base_url": getattr(spider, "base_url", None),
         "arguments": json.dumps(getattr(spider, "arguments", {}), ensure_ascii=False),
-        "settings": json.dumps(given, ensure_ascii=False, default=str),
+        # Datasette shows the row to anyone: no password of a feed URI (ftp://user:password@…).
+        "settings": URL_PASSWORD.sub("://***@", json.dumps(given, ensure_ascii=False, default=str)),
     }
 
 

@@ -48,4 +48,6 @@ def test_a_feed_that_cannot_be_stored_fails_the_run(replica_url, tmp_path):
     assert result.returncode == 1
     assert "failed: 1 feed export(s) could not be stored" in result.stderr
     with closing(sqlite3.connect(tmp_path / "a.db")) as db:
-        assert db.execute("select status from crawl_runs").fetchall() == [("failed",)]
+        ((status, settings),) = db.execute("select status, settings from crawl_runs").fetchall()
+    assert status == "failed"
+    assert f"ftp://***@127.0.0.1:{port}/out.jsonl" in settings  # the row is public: no password
