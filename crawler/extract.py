@@ -4,8 +4,8 @@
 
 prints the record as JSON (fields, body, removed blocks). PAGE is a saved page
 (gzipped too, as the corpus keeps them), a ``file://`` URL or ``-`` for stdin;
-input that is no article page ends with one line on stderr and exit code 1. ``extract(html, url)``
-does the same for use outside Scrapy. Any news page works: metadata comes from
+input that is no article page ends with one line on stderr and exit code 1.
+``extract(html, url)`` does the same for use outside Scrapy. Any news page works: metadata comes from
 the site's rules when it has some, else from JSON-LD, OpenGraph and meta tags;
 the body from trafilatura after the site's pruning and the generic stripper.
 """
@@ -255,11 +255,11 @@ def read_page(page: str) -> bytes:
     if page == "-":
         data = sys.stdin.buffer.read()
     else:
-        parts = urlsplit(page)
-        if parts.scheme == "file":
+        if "://" in page:
+            parts = urlsplit(page)
+            if parts.scheme != "file":
+                raise OSError(f"only saved pages: a path, a file:// URL or - for stdin, not a {parts.scheme} URL")
             page = url2pathname(parts.path)
-        elif parts.scheme:
-            raise OSError(f"only saved pages: a path, a file:// URL or - for stdin, not a {parts.scheme} URL")
         data = Path(page).read_bytes()
     if data.startswith(b"\x1f\x8b"):
         try:

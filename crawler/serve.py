@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).parent / "datasette"

@@ -309,8 +309,8 @@ def _check_base_url(value: str) -> str:
     """``value`` if it is an http(s) URL with a host (a site, a mirror, a replica)."""
     try:
         parts = urlsplit(value)
-        valid = parts.scheme in ("http", "https") and parts.hostname and (parts.port or 1) < 65536
-    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number or too large
         valid = False
     if not valid:
         raise UsageError(f"base_url must be an http(s) URL such as https://www.themoscowtimes.com, not {value!r}")

@@ -14,6 +14,7 @@ from tests.conftest import run_crawl
      "bad argument: base_url must be an http(s) URL such as https://www.themoscowtimes.com, not 'notaurl'"),
     (["-a", "base_url=www.themoscowtimes.com"], {}, "bad argument: base_url must be an http(s) URL"),
     (["-a", "base_url=http://[::1"], {}, "bad argument: base_url must be an http(s) URL"),
+    (["-a", "base_url=http://127.0.0.1:99999"], {}, "bad argument: base_url must be an http(s) URL"),
     (["-a", "since=yesterday"], {}, "bad argument: since must be a date as YYYY-MM-DD, not 'yesterday'"),
     (["-a", "sinse=2024-01-01"], {}, "bad argument: unknown spider argument sinse: moscowtimes takes base_url, since"),
     ([], {"STRIP_MODE": "bogus"}, "bad setting: STRIP_MODE must be 'remove' or 'flag', not 'bogus'"),

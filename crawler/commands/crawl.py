@@ -44,7 +44,8 @@ class Command(crawl.Command):
             raise UsageError("give exactly one spider name")
         gc.set_threshold(GC_THRESHOLD)
         crawler = self.crawler_process.create_crawler(args[0])
-        try:  # the spider checks its arguments as it is built, before the crawl starts
+        # Checked before the crawl starts, as the spider checks its arguments when it is built.
+        try:
             check_strip_mode(crawler.settings.get("STRIP_MODE"))
         except ValueError as exc:
             self.exitcode, reason = EXIT_USAGE, f"bad setting: {exc}"
