@@ -6,9 +6,9 @@ Ordered inside the retry middleware, it sees every attempt: when the first
 ``SITE_UNREACHABLE_AFTER`` attempts (robots.txt, the first discovery
 documents) all failed to connect, the spider closes as ``site_unreachable``
 and the run is ``failed``; the attempt that decided it is not retried, so
-nothing keeps the close waiting, and
-requests still on their way are dropped. Once anything answered (any status), the
-check is off for the run: later failures are the failure ledger's.
+nothing keeps the close waiting, and requests still on their way are dropped.
+Once anything answered (any status), the check is off for the run: later
+failures are the failure ledger's.
 """
 
 from __future__ import annotations
@@ -65,4 +65,5 @@ class SiteReachability:
             logger.error("Site unreachable: the first %d attempts failed to connect (%s); stopping",
                          self.failed, exception)
             self.closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=CLOSE_REASON))
-        raise exception  # past the retry middleware: the spider is closing
+        # Past the retry middleware, and no failure to log or record: the run's verdict says it.
+        raise IgnoreRequest(f"{CLOSE_REASON}: {exception}")

@@ -439,6 +439,7 @@ def test_an_unreachable_site_fails_with_one_line_after_its_first_attempts(tmp_pa
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "crawl moscowtimes: failed: site unreachable: the first 3 attempts could not connect"]
+    assert "Traceback" not in (tmp_path / "crawl.log").read_text()
     (run,) = runs(tmp_path / "articles.db")
     # robots.txt and its retries, not every start request with its own: stopped within seconds.
     assert (run["status"], run["finish_reason"], run["requests"]) == ("failed", "site_unreachable", 3)
