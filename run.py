@@ -8,7 +8,8 @@
     python3 run.py reextract [options]            extract the stored pages again
 
 Needs only Python 3.11+. The virtualenv lives in .venv and is rebuilt when
-requirements.lock changes.
+requirements.lock changes. The job then runs in place of this process, so
+signals (SIGTERM, Ctrl-C) and the exit code are the job's own.
 """
 
 import hashlib
@@ -56,7 +57,8 @@ def main(argv: list[str]) -> int:
         return 2
     python = ensure_venv()
     os.chdir(ROOT)
-    return subprocess.call([str(python), *COMMANDS[argv[0]], *argv[1:]])
+    # The job replaces this process: SIGTERM and Ctrl-C reach it, and its exit code is ours.
+    os.execv(python, [str(python), *COMMANDS[argv[0]], *argv[1:]])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Extract one article page into a clean record: the single-page entry point.
 
-    python -m crawler.extract PAGE.html [--url URL] [--site NAME] [--mode flag]
+    python -m crawler.extract PAGE [--url URL] [--site NAME] [--mode flag]
 
-prints the record as JSON (fields, body, removed blocks). ``extract(html, url)``
-does the same for use outside Scrapy. Any news page works: metadata comes from
+prints the record as JSON (fields, body, removed blocks). PAGE is a saved page
+(gzipped too, as the corpus keeps them), a ``file://`` URL or ``-`` for stdin;
+input that is no article page ends with one line on stderr and exit code 1.
+``extract(html, url)`` does the same for use outside Scrapy. Any news page works: metadata comes from
 the site's rules when it has some, else from JSON-LD, OpenGraph and meta tags;
 the body from trafilatura after the site's pruning and the generic stripper.
 """
@@ -15,13 +17,16 @@ import hashlib
 import json
 import re
 import sys
+import zlib
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import lxml.html
 from lxml import etree
 from parsel import Selector
+from scrapy.utils.gz import gunzip
 
 from crawler import metadata as md
 from crawler.body import extract_body
@@ -30,6 +35,8 @@ from crawler.site_rules import SiteRules, rules_for
 from crawler.stripping import detect_paywall
 
 _WORD = re.compile(r"\w+")
+_DOCUMENT_TAG = re.compile(r"<(html|body)\b", re.IGNORECASE)
+MAX_PAGE_SIZE = 16 * 1024 * 1024  # as the crawl's DOWNLOAD_MAXSIZE
 _BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -118,12 +125,19 @@ def parse_html(html: str | bytes) -> etree._Element:
     html = html.replace("\x00", "")
     if not html.strip():
         raise ExtractionError("empty", "the document is empty")
-    if "<" not in html[:4096]:
+    if not is_markup(html):
         raise ExtractionError("not-html", "no markup found")
     try:
         return lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError("not-html", str(exc)) from exc
+
+
+def is_markup(text: str) -> bool:
+    """Whether ``text`` is an HTML document: it starts with a tag, or has its <html> or <body>
+    near the start (after junk a server printed first). Text or Markdown with a tag inside is not."""
+    head = text[:4096]
+    return head.lstrip("\ufeff \t\r\n").startswith("<") or _DOCUMENT_TAG.search(head) is not None
 
 
 def uncomment_markup(tree: etree._Element, containers: tuple[str, ...]) -> None:
@@ -243,17 +257,38 @@ def _split_names(value: str) -> list[str]:
     return [n.strip() for n in re.split(r",| and ", value) if n.strip()] if value else []
 
 
+def read_page(page: str) -> bytes:
+    """The bytes of a saved page: a path, a ``file://`` URL or ``-`` (stdin); gzip undone."""
+    if page == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        if "://" in page:
+            parts = urlsplit(page)
+            if parts.scheme != "file":
+                raise OSError(f"only saved pages: a path, a file:// URL or - for stdin, not a {parts.scheme} URL")
+            page = url2pathname(parts.path)
+        data = Path(page).read_bytes()
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gunzip(data, max_size=MAX_PAGE_SIZE)
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # corrupt, or a compression bomb
+            raise OSError(f"cannot decompress: {exc}") from None
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__.split("\n\n")[0])
-    parser.add_argument("page", type=Path, help="a saved HTML page")
+    parser.add_argument("page", help="a saved HTML page (gzip too): a path, a file:// URL, or - for stdin")
     parser.add_argument("--url", help="the URL the page was served at (picks the site rules)")
     parser.add_argument("--site", help="site rules by name, e.g. moscowtimes")
     parser.add_argument("--mode", choices=STRIP_MODES, default="remove")
     args = parser.parse_args(argv)
     try:
-        data = args.page.read_bytes()
-        record = extract(data, args.url, site=args.site, mode=args.mode)
-    except (OSError, ExtractionError, KeyError) as exc:
+        record = extract(read_page(args.page), args.url, site=args.site, mode=args.mode)
+    except ExtractionError as exc:
+        print(f"error: {args.page}: no article: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, KeyError) as exc:
         print(f"error: {args.page}: {exc}", file=sys.stderr)
         return 1
     json.dump(record, sys.stdout, ensure_ascii=False, indent=2)

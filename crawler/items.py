@@ -1,23 +1,23 @@
-"""The item that flows from the spider through the pipelines."""
+"""The items that flow from the spider through the pipelines to storage and feed exports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from itemadapter import ItemAdapter
 
 
 @dataclass
 class ArticleItem:
-    """A fetched article page; the extract stage fills the ``articles`` columns.
+    """One article as feed exports write it (``scrapy crawl moscowtimes -O articles.jsonl``).
 
-    The spider sets ``url``, ``html`` (and ``live_posts`` for live blogs); the
-    rest mirrors the ``articles`` table (see docs/schema.md), plus ``removed``:
-    the blocks stripped from the body, for the ``removed_blocks`` table, and
-    ``page``: the fetched page packed for the ``pages`` table (``STORE_PAGES``).
+    The fields mirror the ``articles`` columns an extraction fills (see
+    docs/schema.md), plus ``removed``: the blocks stripped from the body, as
+    the ``removed_blocks`` table holds them (kind, text, rule, position,
+    removed). Exactly what exports may carry: text, numbers and lists, no bytes.
     """
 
     url: str
-    html: bytes
-    live_posts: list | None = None
     site: str | None = None
     article_id: str | None = None
     kind: str | None = None
@@ -37,4 +37,28 @@ class ArticleItem:
     paywalled: int | None = None
     content_hash: str | None = None
     removed: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class FetchedArticle(ArticleItem):
+    """An article on its way to storage, with the page it came from.
+
+    The spider sets ``url``, ``site``, ``article_id``, ``html`` (and
+    ``live_posts`` for live blogs); the extract stage fills the article's
+    fields and ``page``, the fetched page packed for the ``pages`` table
+    (``STORE_PAGES``). The store stage, which consumes the page, hands on
+    only the ``ArticleItem`` (``exported``): pipelines run before feed exports.
+    """
+
+    html: bytes = b""
+    live_posts: list | None = None
     page: dict | None = None
+
+
+EXPORTED_FIELDS = [f.name for f in fields(ArticleItem)]
+
+
+def exported(item) -> ArticleItem:
+    """The fields of ``item`` that feed exports write."""
+    adapter = ItemAdapter(item)
+    return ArticleItem(**{name: adapter[name] for name in EXPORTED_FIELDS if name in adapter})

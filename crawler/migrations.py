@@ -191,6 +191,16 @@ def create_pages(db: Database) -> None:
     )
 
 
+@migrations()
+def add_crawl_runs_arguments(db: Database) -> None:
+    # Runs against a replica or with other arguments can be told apart; "skipped"
+    # counts the known articles a run did not fetch because nothing said they changed.
+    db["crawl_runs"].add_column("base_url", str)
+    db["crawl_runs"].add_column("arguments", str)
+    db["crawl_runs"].add_column("settings", str)
+    db["crawl_runs"].add_column("skipped", int)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

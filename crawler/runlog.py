@@ -11,15 +11,20 @@ exit code.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
+import re
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.extensions.feedexport import FeedExporter
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import storage
+from crawler.reachability import CLOSE_REASON as UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another crawl holds the database, try later
 # Shares of fewer pages than this say nothing about the site.
 MIN_PAGES = 10
 DISCOVERY_KINDS = ("feed", "sitemap", "listing")
+URL_PASSWORD = re.compile(r"://[^/@\s\"]+@")
 
 
 class CrawlBusy(Exception):
@@ -70,6 +76,7 @@ def run_counts(stats: dict) -> dict[str, int]:
         "new": stats.get("articles/stored/new", 0),
         "updated": stats.get("articles/stored/updated", 0),
         "unchanged": stats.get("articles/stored/unchanged", 0),
+        "skipped": stats.get("articles/skipped/unchanged", 0),
         "failed": total("articles/drop/") + total("requests/failed/"),
         "removed_blocks": total("articles/strip/"),
     }
@@ -86,8 +93,14 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
     counts = run_counts(stats)
     if reason == "shutdown":
         return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
+    if reason == UNREACHABLE:
+        failed = sum(value for key, value in stats.items() if key.startswith("unreachable/"))
+        return "failed", f"site unreachable: the first {failed} attempts could not connect"
     if reason != "finished":
         return "failed", f"closed early: {reason}"
+    feeds_failed = sum(value for key, value in stats.items() if key.startswith("feedexport/failed_count/"))
+    if feeds_failed:
+        return "failed", f"{feeds_failed} feed export(s) could not be stored (see the log)"
     if not stats.get("discovery/documents", 0) + stats.get("discovery/not-modified", 0):
         return "failed", f"site unreachable: no discovery document could be fetched ({counts['failed']} requests failed)"
     problems = []
@@ -106,7 +119,26 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
                 problems.append(f"{field} found in {share:.0%} of {pages} articles (minimum {minimum:.0%})")
     if problems:
         return "degraded", "; ".join(problems) + ": the site or its markup may have changed"
-    return "ok", ", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
+    return "ok", (", ".join(f"{counts[name]} {name}" for name in ("new", "updated", "unchanged", "failed"))
+                  + f"; {counts['skipped']} known articles skipped as unchanged")
+
+
+def run_details(crawler) -> dict:
+    """What tells a run apart: the site's base URL, its spider arguments and command-line settings."""
+    spider, settings = crawler.spider, crawler.settings
+    given = {name: value.copy_to_dict() if isinstance(value, BaseSettings) else value
+             for name, value in settings.items() if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]}
+    return {
+        "base_url": getattr(spider, "base_url", None),
+        "arguments": json.dumps(getattr(spider, "arguments", {}), ensure_ascii=False),
+        # Datasette shows the row to anyone: no password of a feed URI (ftp://user:password@…).
+        "settings": URL_PASSWORD.sub("://***@", json.dumps(given, ensure_ascii=False, default=str)),
+    }
+
+
+def has_feed_exports(crawler) -> bool:
+    """Whether the crawl writes feeds (``-o``/``-O``, ``FEEDS``)."""
+    return crawler.get_extension(FeedExporter) is not None
 
 
 class RunLog:
@@ -116,9 +148,10 @@ class RunLog:
         self.min_coverage = min_coverage
         self.lock = lock_database(path)  # held until the process exits
         self.db = storage.open_db(path)
-        self.run_id = storage.begin_run(self.db, storage.utc_now())
+        self.run_id = storage.begin_run(self.db, storage.utc_now(), **run_details(crawler))
         self.status: str | None = None
         self.message: str | None = None
+        self.reason: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -134,6 +167,7 @@ class RunLog:
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.feeds_closed, signal=signals.feed_exporter_closed)
         return ext
 
     def item_done(self, item):
@@ -146,9 +180,18 @@ class RunLog:
                 stats.inc_value(f"coverage/{field}")
 
     def spider_closed(self, reason):
+        self.reason = reason
+        # Feeds (-O FILE) are stored while the spider closes: wait for them to judge.
+        if not has_feed_exports(self.crawler):
+            self.judge_run()
+
+    def feeds_closed(self):
+        self.judge_run()
+
+    def judge_run(self):
         stats = self.crawler.stats.get_stats()
-        status, message = judge(reason, stats, self.max_failed_share, self.min_coverage)
-        self.finish(status, message, reason, run_counts(stats))
+        status, message = judge(self.reason, stats, self.max_failed_share, self.min_coverage)
+        self.finish(status, message, self.reason, run_counts(stats))
 
     def settle(self, status: str, message: str) -> None:
         """Record a crawl that ended before its spider could close (broke down, forced to stop)."""

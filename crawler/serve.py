@@ -10,18 +10,22 @@ writes to the (WAL) database. Options this module does not know, such as
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).parent / "datasette"
 
-# metadata.yml describes a database named "articles", after its file name.
+# metadata.yml describes a database named "articles": another file is served through a link of that name.
 DATABASE_NAME = "articles"
 
 SETTINGS = {
     # Bodies run to thousands of characters: the table shows their start, the row page all.
     "truncate_cells_html": 300,
+    # The configured facets are the useful ones; suggestions only push the rows down.
+    "suggest_facets": "off",
 }
 
 
@@ -52,10 +56,25 @@ def main(argv: list[str] | None = None) -> None:
     db = Path(args.db)
     if not db.is_file():
         parser.error(f"{db} does not exist: run a crawl first")
-    if db.stem != DATABASE_NAME:
-        parser.error(f"{db}: the configuration is for a file named {DATABASE_NAME}.db")
-    command = datasette_args(db, args.port, args.host) + extra
+    command = datasette_args(served_path(db), args.port, args.host) + extra
     os.execv(command[0], command)
+
+
+def served_path(db: Path) -> Path:
+    """``db``, or a link to it named ``articles.db``: Datasette names a database after its file.
+
+    SQLite follows the link, so its WAL is the crawl's own and the archive is
+    served live whatever the file is called.
+    """
+    if db.name == f"{DATABASE_NAME}.db":
+        return db
+    target = db.resolve()
+    folder = Path(tempfile.gettempdir()) / f"news-crawler-serve-{hashlib.sha256(bytes(target)).hexdigest()[:12]}"
+    folder.mkdir(exist_ok=True)
+    link = folder / f"{DATABASE_NAME}.db"
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    return link
 
 
 if __name__ == "__main__":

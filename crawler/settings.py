@@ -76,6 +76,9 @@ REDIRECT_LOGIN_PATTERN = r"(?i)/(log-?in|sign-?in|auth|account|sso)(/|$|\.)"
 # each failure up to FAILURE_RETRY_MAX (or later, if the server's Retry-After says so).
 FAILURE_RETRY_BASE = 3600.0
 FAILURE_RETRY_MAX = 7 * 24 * 3600.0
+# A crawl stops as failed when its first this many attempts (robots.txt, the first
+# discovery documents) all failed to connect: the site is down; 0 = never.
+SITE_UNREACHABLE_AFTER = 3
 DOWNLOADER_MIDDLEWARES = {
     # Outermost: counts what retries and redirects gave up on, for the run log's "failed".
     "crawler.runlog.FailedRequests": 50,
@@ -87,6 +90,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContentGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefreshMiddleware": 580,
+    # Inside the retry middleware (550): sees every attempt's connection failure.
+    "crawler.reachability.SiteReachability": 600,
 }
 
 ITEM_PIPELINES = {
@@ -97,4 +102,6 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+# Feed exports (-O articles.jsonl) write ArticleItem's fields; CSV cells hold lists as JSON.
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"csv": "crawler.exporters.CsvItemExporter"}

@@ -324,8 +324,9 @@ def discovery_documents(db: Database, urls: Iterable[str]) -> dict[str, state.Do
 # -- Crawl runs ------------------------------------------------------------------------
 
 
-def begin_run(db: Database, now: str) -> int:
-    """Add a ``running`` row for a new crawl; rows still running belong to crawls that died.
+def begin_run(db: Database, now: str, **details) -> int:
+    """Add a ``running`` row for a new crawl (with ``details``: its base URL, arguments…);
+    rows still running belong to crawls that died.
 
     Only the holder of the crawl lock may call this.
     """
@@ -334,7 +335,7 @@ def begin_run(db: Database, now: str) -> int:
             "update crawl_runs set status = 'killed', message = ? where status = 'running'",
             ["the crawl process died before it could finish (killed, crashed or power loss)"],
         )
-        return db["crawl_runs"].insert({"started": now, "status": "running"}, pk="id").last_pk
+        return db["crawl_runs"].insert({"started": now, "status": "running", **details}, pk="id").last_pk
 
 
 def finish_run(db: Database, run_id: int, values: Mapping) -> None:

@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.items import exported
 from crawler.storage import Fetched, article_row, mark_dropped, open_db, store_articles, utc_now
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class SQLitePipeline:
             raise sqlite3.IntegrityError(f"{adapter['url']}: {status}")  # recorded as a store failure
         self.crawler.stats.inc_value(f"articles/stored/{status}")
         self.stored.add((adapter["site"], adapter["article_id"]))
-        return item
+        return exported(item)  # the page is stored: feed exports get the article alone
 
     def flush(self) -> asyncio.Future | None:
         """Hand the articles waiting for their batch to the writer; their items go on once it committed."""

@@ -22,10 +22,12 @@ from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from crawler import discovery, state, storage
-from crawler.items import ArticleItem
+from crawler.items import FetchedArticle
 from crawler.site_rules import SITES
 
 
@@ -33,23 +35,35 @@ class MoscowTimesSpider(scrapy.Spider):
     name = "moscowtimes"
     rules = SITES["moscowtimes"]
 
-    def __init__(self, base_url: str | None = None, since: str | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.base_url = (base_url or self.rules.default_base_url).rstrip("/")
+    def __init__(self, base_url: str | None = None, since: str | None = None, **unknown):
+        if unknown:
+            raise UsageError(f"unknown spider argument {', '.join(sorted(unknown))}: {self.name} takes base_url, since")
+        super().__init__()
+        self.base_url = _check_base_url(base_url or self.rules.default_base_url).rstrip("/")
         self.since = _parse_day(since) if since else None
+        if self.since and self.since > date.today():
+            self.logger.warning("since=%s is in the future: no article is in the window", self.since)
+        # What crawl_runs records of this run.
+        self.arguments = {name: value for name, value in (("base_url", base_url), ("since", since)) if value}
         self.scheduled_ids: set[str] = set()
+        self.current_ids: set[str] = set()  # known articles discovery listed with nothing new
         self.db = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         if not crawler.settings.get("DATABASE_PATH"):
-            raise ValueError("DATABASE_PATH is empty: the crawl keeps its state in the database")
-        return super().from_crawler(crawler, *args, **kwargs)
+            raise UsageError("DATABASE_PATH is empty: the crawl keeps its state in the database")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.open_database, signal=signals.spider_opened)
+        return spider
+
+    def open_database(self):
+        # Once the spider opens, not in __init__: the run log takes the crawl lock first.
+        # Before start(), and also when `scrapy parse` replaces start().
+        self.db = storage.open_db(self.crawler.settings["DATABASE_PATH"])
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
-        # Opened here, not in __init__: the run log takes the crawl lock first.
-        self.db = storage.open_db(settings["DATABASE_PATH"])
         pending = storage.pending_fetches(
             self.db, self.rules.name, storage.utc_now(),
             settings.getfloat("RECHECK_WINDOW"), settings.getfloat("RECHECK_INTERVAL"),
@@ -65,8 +79,23 @@ class MoscowTimesSpider(scrapy.Spider):
             yield self.discovery_request(self.base_url + path, self.parse_listing, conditional=not self.since)
 
     def closed(self, reason):
+        # Before the run log's verdict: the spider's handler is connected first.
+        self.crawler.stats.set_value("articles/skipped/unchanged", len(self.current_ids - self.scheduled_ids))
         if self.db is not None:
             self.db.close()
+
+    def parse(self, response: Response):
+        """A page given alone (``scrapy parse --spider=moscowtimes URL``), to the callback its URL asks for."""
+        path = urlsplit(response.url).path
+        if self.rules.article_id(response.url):
+            return self.parse_article(response)
+        if path == "/robots.txt":
+            return self.parse_robots(response)
+        if path in self.rules.feeds:
+            return self.parse_feed(response)
+        if path in self.rules.listings:
+            return self.parse_listing(response)
+        return self.parse_sitemap(response)
 
     # -- Discovery ------------------------------------------------------------
 
@@ -196,6 +225,8 @@ class MoscowTimesSpider(scrapy.Spider):
                     sitemap_lastmod=response.meta.get("sitemap_lastmod"),
                 )
         due = storage.record_discovery(self.db, self.rules.name, response.url, sightings, storage.utc_now(), document)
+        due_ids = {article_id for article_id, _, _ in due}
+        self.current_ids.update(s.article_id for s in sightings if s.article_id not in due_ids)
         for article_id, url, reason in due:
             yield from self.fetch(article_id, url, reason)
 
@@ -237,7 +268,7 @@ class MoscowTimesSpider(scrapy.Spider):
                 dont_filter=True,
             )
             return
-        yield ArticleItem(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
+        yield FetchedArticle(url=response.url, html=response.body, site=self.rules.name, article_id=page_id)
 
     def is_live_blog(self, response: Response) -> bool:
         rules = self.rules
@@ -255,8 +286,8 @@ class MoscowTimesSpider(scrapy.Spider):
             self.drop(article_id, "bad-live-posts")
             self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
             return
-        yield ArticleItem(url=page.url, html=page.body, site=self.rules.name, article_id=article_id,
-                          live_posts=posts)
+        yield FetchedArticle(url=page.url, html=page.body, site=self.rules.name, article_id=article_id,
+                             live_posts=posts)
 
     def drop(self, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
         """The link gave no article this time; it is not fetched again until discovery says so."""
@@ -271,7 +302,19 @@ def _parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+        raise UsageError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _check_base_url(value: str) -> str:
+    """``value`` if it is an http(s) URL with a host (a site, a mirror, a replica)."""
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number or too large
+        valid = False
+    if not valid:
+        raise UsageError(f"base_url must be an http(s) URL such as https://www.themoscowtimes.com, not {value!r}")
+    return value
 
 
 def _url_day(url: str) -> str | None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from datasette.utils import tilde_encode
 
-from crawler.serve import CONFIG_DIR, datasette_args, main
+from crawler.serve import CONFIG_DIR, datasette_args, main, served_path
 from crawler.storage import open_db
 from tests.storing import store_article
 from tests.paths import DEV_SITE
@@ -155,12 +155,53 @@ def query_db(path, sql, params=()):
         return conn.execute(sql, params).fetchall()
 
 
+def search(datasette_url, q):
+    return get_json(f"{datasette_url}/articles/search.json?" + urllib.parse.urlencode({"_shape": "array", "q": q}))
+
+
 def test_search_ranks_the_right_article_first(datasette_url):
-    rows = get_json(f"{datasette_url}/articles/search.json?_shape=array&q={RANKED_SEARCH}")
+    rows = search(datasette_url, RANKED_SEARCH)
     assert rows[0]["title"] == SEARCH_HIT
     assert "[efforts]" in rows[0]["snippet"].lower()
     # Ranked by relevance, not by date: a newer article also mentions it.
     assert max(row["published"] for row in rows) > rows[0]["published"]
+    scores = [row["score"] for row in rows]
+    assert all(score > 0 for score in scores) and scores == sorted(scores, reverse=True)
+
+
+def titles_found(archive_db, match):
+    sql = "select title from articles where rowid in (select rowid from articles_fts where articles_fts match ?)"
+    return {title for (title,) in query_db(archive_db, sql, [match])}
+
+
+@pytest.mark.parametrize("q, match", [
+    ("putin OR erdogan", "putin OR erdogan"),
+    ("mosc*", "mosc*"),
+    ('"joint efforts"', '"joint efforts"'),
+    ("karabakh conflict", "karabakh AND conflict"),
+])
+def test_search_takes_the_syntax_people_know(datasette_url, archive_db, q, match):
+    expected = titles_found(archive_db, match)
+    assert expected and {row["title"] for row in search(datasette_url, q)} == expected
+
+
+@pytest.mark.parametrize("q", ['"unbalanced (', "OR", "NOT putin OR", "***", "a-b:c^d", "NEAR(x"])
+def test_search_never_fails_on_what_people_type(datasette_url, q):
+    search(datasette_url, q)  # 200, a list: no FTS syntax error reaches the reader
+
+
+def test_home_page_lists_every_canned_query(datasette_url):
+    _, html = fetch(datasette_url + "/")
+    for name, query in QUERIES.items():
+        assert f'href="/articles/{name}">{query["title"]}</a>' in html
+    assert 'href="/dashboard"' in html and 'id="ranked-q"' in html
+
+
+def test_articles_table_folds_its_column_descriptions_and_offers_one_search_box(datasette_url):
+    _, html = fetch(datasette_url + "/articles/articles")
+    assert '<details class="columns"><summary>' in html
+    assert html.count('type="search"') == 2  # the ranked box, and Datasette's own hidden by CSS
+    assert ".table-articles .search-row, .table-articles dl.column-descriptions { display: none; }" in html
 
 
 def test_table_search_box_filters_articles(datasette_url):
@@ -237,6 +278,63 @@ def test_stripping_audit_counts_removed_blocks(datasette_url, archive_db):
     blocks, removed = query_db(archive_db, "select count(*), sum(removed) from removed_blocks")[0]
     assert sum(row["removed"] + row["flagged"] for row in rows) == blocks
     assert sum(row["removed"] for row in rows) == removed
+    assert all(row["example"] for row in rows)  # blocks without text say so
+    assert all(row["audit"].startswith("/audit/moscowtimes/") for row in rows)
+
+
+def article_key(archive_db, title=SEARCH_HIT):
+    ((site, article_id),) = query_db(archive_db, "select site, article_id from articles where title = ?", [title])
+    return site, article_id
+
+
+def test_article_page_links_to_its_audit_blocks_versions_and_page(datasette_url, archive_db):
+    site, article_id = article_key(archive_db)
+    _, html = fetch(f"{datasette_url}/articles/articles/{site},{article_id}")
+    key = urllib.parse.urlencode({"site": site, "article_id": article_id}).replace("&", "&amp;")
+    for link in (f"/audit/{site}/{article_id}", f"/articles/removed_blocks?{key}",
+                 f"/articles/article_versions?{key}", f"/audit/{site}/{article_id}/page"):
+        assert f'href="{link}"' in html, link
+
+
+def test_audit_view_shows_every_stripped_block_among_the_paragraphs(datasette_url, archive_db):
+    site, article_id = article_key(archive_db)
+    status, html = fetch(f"{datasette_url}/audit/{site}/{article_id}")
+    assert status == 200
+    blocks = query_db(archive_db, "select kind, rule from removed_blocks where site = ? and article_id = ?"
+                      " order by position", [site, article_id])
+    ((body,),) = query_db(archive_db, "select body from articles where site = ? and article_id = ?", [site, article_id])
+    assert html.count('<aside class="stripped') == len(blocks) > 0
+    assert html.count('<p class="kept">') == len(body.split("\n\n"))
+    for kind, rule in blocks:
+        assert f'data-kind="{kind}"' in html and rule.rsplit(":", 1)[-1].split(",")[0] in html
+    # Placed by the stored page: the related-articles list comes after the last paragraph.
+    if "related" in {kind for kind, _ in blocks}:
+        assert html.rindex('<p class="kept">') < html.index('data-kind="related"')
+
+
+def test_audit_of_an_article_without_a_stored_page(datasette_url):
+    status, html = fetch(f"{datasette_url}/audit/moscowtimes/{HOSTILE_ID}")
+    assert status == 200 and "no page\n    is stored for this article" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Hostile headline" in html and "<script>alert" not in html
+    assert fetch(f"{datasette_url}/audit/moscowtimes/{HOSTILE_ID}/page")[0] == 404
+    assert fetch(f"{datasette_url}/audit/moscowtimes/no-such-article")[0] == 404
+
+
+def test_stored_page_is_served_sandboxed(datasette_url, archive_db):
+    site, article_id = article_key(archive_db)
+    with urllib.request.urlopen(f"{datasette_url}/audit/{site}/{article_id}/page", timeout=30) as response:
+        policy = response.headers["Content-Security-Policy"]
+        assert SEARCH_HIT.split(",")[0] in response.read().decode()
+    assert policy.startswith("sandbox;") and "default-src 'none'" in policy
+
+
+def test_dashboard_draws_its_charts_offline(datasette_url):
+    status, html = fetch(f"{datasette_url}/dashboard")
+    assert status == 200
+    for panel in ("articles-per-day", "articles-per-site", "blocks-per-kind", "crawl-runs"):
+        section = html.split(f'id="{panel}"', 1)[1].split("</section>", 1)[0]
+        assert "<svg" in section and "<rect" in section, panel
+    assert "<script src" not in html and 'src="http' not in html
 
 
 def test_every_column_is_described(archive_db):
@@ -325,8 +423,14 @@ def test_serves_what_a_running_crawl_writes(datasette_url, archive_db):
     assert [row["title"] for row in data["rows"]] == ["Live"]
 
 
-def test_serve_refuses_a_database_the_configuration_does_not_name(tmp_path):
-    other = tmp_path / "archive.db"
-    other.touch()
+def test_serve_takes_any_file_name(tmp_path):
+    other = tmp_path / "replica.db"
+    open_db(other).close()
+    link = served_path(other)
+    assert link.name == "articles.db" and link.resolve() == other.resolve()
+    assert served_path(link) == link
+
+
+def test_serve_refuses_a_missing_database(tmp_path):
     with pytest.raises(SystemExit):
-        main([str(other)])
+        main([str(tmp_path / "missing.db")])

@@ -1,5 +1,6 @@
 """crawler.extract on every page kind of the replica, and on input that is no article."""
 
+import gzip
 import json
 import subprocess
 import sys
@@ -7,8 +8,7 @@ from datetime import datetime
 
 import pytest
 
-
-from crawler.extract import ExtractionError, extract
+from crawler.extract import ExtractionError, extract, is_markup
 from tests.conftest import ROOT, SITE
 
 BASE = "http://127.0.0.1:1"
@@ -131,3 +131,54 @@ def test_cli_gives_a_one_line_error_for_bad_input(tmp_path, content):
 def test_cli_on_a_missing_file(tmp_path):
     result = run_cli(str(tmp_path / "nope.html"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def saved_article():
+    truth = HAND_WRITTEN[0]
+    return SITE / "www" / truth["url_path"].lstrip("/"), truth
+
+
+@pytest.mark.parametrize("how", ["gzip", "stdin", "file-url"])
+def test_cli_reads_gzipped_pages_stdin_and_file_urls(tmp_path, how):
+    page, truth = saved_article()
+    url = ["--url", "https://www.themoscowtimes.com" + truth["url_path"]]
+    if how == "gzip":  # as the corpus keeps pages
+        gzipped = tmp_path / "page.html.gz"
+        gzipped.write_bytes(gzip.compress(page.read_bytes()))
+        result = run_cli(str(gzipped), *url)
+    elif how == "stdin":
+        result = subprocess.run([sys.executable, "-m", "crawler.extract", "-", *url], cwd=ROOT,
+                                input=page.read_bytes(), capture_output=True)
+        result.stdout = result.stdout.decode()
+    else:
+        result = run_cli(page.resolve().as_uri(), *url)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == truth["title"]
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/schema.md"])
+def test_cli_says_a_markdown_file_is_no_article(document):
+    result = run_cli(str(ROOT / document))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "no article: not-html" in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_takes_no_web_urls():
+    result = run_cli("https://www.themoscowtimes.com/")
+    assert result.returncode == 1 and "only saved pages" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_gzip_bomb(tmp_path):
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip.compress(b"<p>" + b" " * (32 * 1024 * 1024)))
+    result = run_cli(str(bomb))
+    assert result.returncode == 1 and "cannot decompress" in result.stderr
+
+
+@pytest.mark.parametrize("text, markup", [
+    ("<!DOCTYPE html><html>", True), ("\ufeff  <html>", True), ("Warning: x\n<html><body>", True),
+    ("# Title\n\nText with <b>bold</b> inside.", False), ("just text", False),
+])
+def test_is_markup(text, markup):
+    assert is_markup(text) is markup

@@ -9,13 +9,13 @@ from contextlib import closing
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.items import ArticleItem
+from crawler.items import FetchedArticle
 from crawler.storage import open_db
 from pipelines.store import SQLitePipeline
 
 
-def article(n: int) -> ArticleItem:
-    return ArticleItem(url=f"http://h/2024/06/20/x-a{n}", html=b"", site="moscowtimes", article_id=str(n),
+def article(n: int) -> FetchedArticle:
+    return FetchedArticle(url=f"http://h/2024/06/20/x-a{n}", html=b"", site="moscowtimes", article_id=str(n),
                        title=f"T{n}", body="One.", published="2024-06-20T10:00:00+03:00", content_hash=f"h{n}")
 
 

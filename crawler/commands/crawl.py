@@ -1,7 +1,8 @@
 """`scrapy crawl` for cron: an exit code per outcome and a one-line reason on stderr.
 
-Exit codes: 0 ok, 1 failed or interrupted, 3 degraded (see crawler.runlog),
-75 another crawl holds the database. With the log in a file (``--logfile``),
+Exit codes: 0 ok, 1 failed or interrupted, 2 a bad argument or setting (checked
+before the crawl starts), 3 degraded (see crawler.runlog), 75 another crawl
+holds the database. With the log in a file (``--logfile``),
 a run that went well prints nothing, so cron mails only when something is wrong.
 """
 
@@ -15,9 +16,13 @@ import sys
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
+from crawler.extract import check_strip_mode
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, RunLog
+from crawler.storage import StorageError
 
 logger = logging.getLogger(__name__)
+
+EXIT_USAGE = 2  # as Scrapy's own usage errors
 
 # Scrapy allocates hundreds of objects per request; at Python's default
 # threshold (700) the crawl's process collects after every few responses,
@@ -30,7 +35,8 @@ class Command(crawl.Command):
     def long_desc(self) -> str:
         return (
             "Run a spider; exit 0 when the crawl went well, 1 when it failed or was interrupted, "
-            "3 when it was degraded, 75 when another crawl is running on the same database."
+            "2 for a bad argument or setting, 3 when it was degraded, 75 when another crawl is "
+            "running on the same database."
         )
 
     def run(self, args, opts) -> None:
@@ -38,9 +44,15 @@ class Command(crawl.Command):
             raise UsageError("give exactly one spider name")
         gc.set_threshold(GC_THRESHOLD)
         crawler = self.crawler_process.create_crawler(args[0])
-        task = self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        self.exitcode, reason = outcome(crawler, task)
+        # Checked before the crawl starts, as the spider checks its arguments when it is built.
+        try:
+            check_strip_mode(crawler.settings.get("STRIP_MODE"))
+        except ValueError as exc:
+            self.exitcode, reason = EXIT_USAGE, f"bad setting: {exc}"
+        else:
+            task = self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+            self.exitcode, reason = outcome(crawler, task)
         if reason:
             print(f"crawl {args[0]}: {reason}", file=sys.stderr)
 
@@ -50,6 +62,9 @@ def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
     error = task.exception() if task.done() else None
     if isinstance(error, CrawlBusy):
         return EXIT_BUSY, str(error)
+    if isinstance(error, UsageError):  # a spider argument: the crawl did not start
+        logger.debug("Bad argument", exc_info=error)
+        return EXIT_USAGE, f"bad argument: {error}"
     try:
         runlog = crawler.get_extension(RunLog)
     except RuntimeError:  # the crawl broke down before its extensions existed
@@ -58,7 +73,11 @@ def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
     if not task.done():  # a second SIGTERM or Ctrl-C stopped the reactor mid-crawl
         verdict = "interrupted", "forced shutdown before the end; the next run resumes"
     elif error is not None:
-        logger.error("Crawl failed", exc_info=error)
+        # A database that cannot be opened needs its one line; anything else its traceback.
+        if isinstance(error, StorageError):
+            logger.debug("Crawl failed", exc_info=error)
+        else:
+            logger.error("Crawl failed", exc_info=error)
         verdict = "failed", (str(error) or type(error).__name__).splitlines()[0]
     if verdict and runlog is not None:
         runlog.settle(*verdict)

@@ -1,0 +1,70 @@
+"""The article audit view and the stored page it was extracted from (``register_routes``).
+
+    /audit/<site>/<article_id>        the story with every stripped block in place (crawler.audit)
+    /audit/<site>/<article_id>/page   the page as fetched, rendered sandboxed: no script, nothing loaded
+
+Read-only, like the rest of the archive: both only ``select``.
+"""
+
+import json
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from crawler.audit import audit_text, describe_rule, story_with_blocks, unpack_html
+from crawler.charset import decode_html
+
+DATABASE = "articles"
+# The page is untrusted: no script runs, no request leaves, its origin is opaque.
+PAGE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+ARTICLE = "select * from articles where site = :site and article_id = :article_id"
+BLOCKS = "select * from removed_blocks where site = :site and article_id = :article_id order by position"
+PAGE = "select html from pages where site = :site and article_id = :article_id"
+VERSIONS = "select count(*) from article_versions where site = :site and article_id = :article_id"
+
+
+async def first(db, sql, params):
+    rows = (await db.execute(sql, params)).rows
+    return rows[0] if rows else None
+
+
+async def audit(datasette, request):
+    db, key = datasette.get_database(DATABASE), dict(request.url_vars)
+    article = await first(db, ARTICLE, key)
+    if article is None:
+        return Response.html("No such article", status=404)
+    blocks = [dict(row) for row in (await db.execute(BLOCKS, key)).rows]
+    page = await first(db, PAGE, key)
+    html = unpack_html(page["html"]) if page else None
+    segments = story_with_blocks(article["body"].split("\n\n"), blocks, audit_text(html, blocks))
+    kept = [index for index, segment in enumerate(segments) if segment.block is None]
+    kinds = {}
+    for block in blocks:
+        kinds[block["kind"]] = kinds.get(block["kind"], 0) + 1
+    context = {
+        "article": dict(article, authors=json.loads(article["authors"] or "[]")),
+        "segments": segments,
+        "story_span": (kept[0], kept[-1]) if kept else (None, None),
+        "kinds": sorted(kinds.items(), key=lambda item: -item[1]),
+        "has_page": page is not None,
+        "versions": (await first(db, VERSIONS, key))[0],
+        "describe_rule": describe_rule,
+        "key": key,
+    }
+    return Response.html(await datasette.render_template("audit.html", context, request=request))
+
+
+async def stored_page(datasette, request):
+    page = await first(datasette.get_database(DATABASE), PAGE, dict(request.url_vars))
+    if page is None:
+        return Response.html("No stored page for this article", status=404)
+    return Response.html(decode_html(unpack_html(page["html"])),
+                         headers={"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff"})
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>[^/]+)/page$", stored_page),
+        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>[^/]+)$", audit),
+    ]

@@ -1,0 +1,53 @@
+"""Scrapy's own feed exports (`scrapy crawl moscowtimes -O FILE`) of a real crawl of the replica."""
+
+import csv
+import json
+import socket
+import sqlite3
+from contextlib import closing
+
+from crawler.items import EXPORTED_FIELDS
+from tests.conftest import run_crawl
+
+ARTICLES = 46  # the replica's articles
+
+
+def test_every_format_holds_the_documented_fields(replica_url, tmp_path):
+    outputs = {fmt: tmp_path / f"out.{fmt}" for fmt in ("jsonl", "json", "csv")}
+    feeds = [arg for path in outputs.values() for arg in ("-O", str(path))]
+    result = run_crawl(replica_url, tmp_path / "a.db", "-a", "since=2000-01-01", *feeds)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "Error storing" not in result.stderr
+
+    jsonl = [json.loads(line) for line in outputs["jsonl"].read_text().splitlines()]
+    records = json.loads(outputs["json"].read_text())
+    with open(outputs["csv"], newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        assert reader.fieldnames == EXPORTED_FIELDS
+        rows = list(reader)
+    assert len(jsonl) == len(records) == len(rows) == ARTICLES
+    assert jsonl == records
+    for record in records:
+        assert list(record) == EXPORTED_FIELDS
+        assert all(set(block) >= {"kind", "text", "rule", "position", "removed"} for block in record["removed"])
+    by_id = {record["article_id"]: record for record in records}
+    for row in rows:  # lists and blocks as JSON, as the database holds them; no Python reprs
+        record = by_id[row["article_id"]]
+        assert json.loads(row["authors"]) == record["authors"]
+        assert json.loads(row["removed"]) == record["removed"]
+        assert row["body"] == record["body"]
+    with closing(sqlite3.connect(tmp_path / "a.db")) as db:  # the pages still reach the archive
+        assert db.execute("select count(*) from pages").fetchone() == (ARTICLES,)
+
+
+def test_a_feed_that_cannot_be_stored_fails_the_run(replica_url, tmp_path):
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        result = run_crawl(replica_url, tmp_path / "a.db", "-o", f"ftp://u:p@127.0.0.1:{port}/out.jsonl")
+    assert result.returncode == 1
+    assert "failed: 1 feed export(s) could not be stored" in result.stderr
+    with closing(sqlite3.connect(tmp_path / "a.db")) as db:
+        ((status, settings),) = db.execute("select status, settings from crawl_runs").fetchall()
+    assert status == "failed"
+    assert f"ftp://***@127.0.0.1:{port}/out.jsonl" in settings  # the row is public: no password

@@ -1,0 +1,50 @@
+"""`scrapy parse --spider=moscowtimes URL`: one page through the spider's callbacks, the archive untouched."""
+
+import ast
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+from crawler.site_rules import SITES
+from tests.test_extract import HAND_WRITTEN
+
+DATED = next(t for t in HAND_WRITTEN if SITES["moscowtimes"].article_id(t["url_path"]))
+
+
+def scrapy_parse(url: str, db_path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "scrapy", "parse", "--spider=moscowtimes", url,
+               "-s", f"DATABASE_PATH={db_path}", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def section(result, header: str) -> str:
+    """What `scrapy parse` printed under ``# header``."""
+    return result.stdout.split(f"# {header}", 1)[1].split("\n", 1)[1].split("\n# ", 1)[0].strip()
+
+
+def test_an_article_page_prints_the_article_as_exports_write_it(replica_url, tmp_path):
+    truth = DATED
+    result = scrapy_parse(replica_url + truth["url_path"], tmp_path / "articles.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (article,) = ast.literal_eval(section(result, "Scraped Items"))
+    assert article["title"] == truth["title"] and article["body"]
+    assert "html" not in article and "page" not in article
+    assert not (tmp_path / "articles.db").exists()  # no run, no failure, no article stored
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/rss/news", "/news"])
+def test_a_discovery_document_prints_the_requests_it_leads_to(replica_url, tmp_path, path):
+    result = scrapy_parse(replica_url + path, tmp_path / "articles.db")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r"<GET http://\S+>", section(result, "Requests")), result.stdout
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "articles.db").exists()
+
+
+def test_a_page_that_is_gone_leaves_no_failure_in_the_archive(replica_url, tmp_path):
+    result = scrapy_parse(replica_url + "/2024/01/01/gone-a1", tmp_path / "articles.db")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "articles.db").exists()
