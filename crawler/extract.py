@@ -26,7 +26,6 @@ from urllib.request import url2pathname
 import lxml.html
 from lxml import etree
 from parsel import Selector
-from scrapy.utils.gz import gunzip
 
 from crawler import metadata as md
 from crawler.body import extract_body
@@ -269,11 +268,20 @@ def read_page(page: str) -> bytes:
             page = url2pathname(parts.path)
         data = Path(page).read_bytes()
     if data.startswith(b"\x1f\x8b"):
-        try:
-            data = gunzip(data, max_size=MAX_PAGE_SIZE)
-        except (OSError, EOFError, ValueError, zlib.error) as exc:  # corrupt, or a compression bomb
-            raise OSError(f"cannot decompress: {exc}") from None
+        data = gunzip(data)
     return data
+
+
+def gunzip(data: bytes) -> bytes:
+    "Gzip undone, up to MAX_PAGE_SIZE bytes: a compression bomb or a corrupt file is an OSError."
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        page = inflater.decompress(data, MAX_PAGE_SIZE + 1)
+    except zlib.error as exc:
+        raise OSError(f"cannot decompress: {exc}") from None
+    if len(page) > MAX_PAGE_SIZE:
+        raise OSError(f"cannot decompress: larger than {MAX_PAGE_SIZE} bytes")
+    return page
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -75,14 +75,13 @@ class MoscowTimes(SiteRules):
         "div.article__content > div[data-id=article-block-type]",
         "div.article__content > div.article__gallery",
     )
-    # html blocks hold what the editor (TinyMCE) allows, and only the attributes it allows;
-    # legacy imports add fonts and tables with attributes of their own (§3.6).
+    # html blocks hold what the editor (TinyMCE) allows; its only container, the div, carries
+    # an id and a class at most. Text tags keep any attribute (legacy imports bring fonts,
+    # tables and their attributes): a paragraph is never cut for how it is marked up (§3.6).
     story_markup = (
         ("div.article__block--html", {
-            **dict.fromkeys("strong b em i u h2 h3 hr br ul ol li sub sup".split(), frozenset()),
-            **dict.fromkeys(("p", "div", "span"), frozenset(("id", "class"))),
-            "a": frozenset(("href", "target", "id", "class", "title", "rel")),
-            **dict.fromkeys("font table thead tbody tr td th".split()),
+            **dict.fromkeys("p span strong b em i u a h2 h3 hr br ul ol li sub sup font table thead tbody tr td th".split()),
+            "div": frozenset(("id", "class")),
         }),
     )
     prune = (

@@ -28,8 +28,9 @@ from crawler.stripping.vocabulary import (
     LONG_CTA_MAX_WORDS, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
     META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
     PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
-    QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
-    STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_RE,
+    QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
+    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE,
+    VOICE_WORDS, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -235,7 +236,9 @@ def is_action_label(lowered: str) -> bool:
     """A link or button label that asks the reader to act: it opens with an ask ("Give monthly"),
     or puts words in the reader's mouth ("Count me in", "Show me how", "Yes, I'll chip in")."""
     words = WORD_RE.findall(lowered)
-    return 0 < len(words) <= ACTION_MAX_WORDS and (words[0] in ACTION_WORDS or any(w in READER_SELF for w in words))
+    if not 0 < len(words) <= ACTION_MAX_WORDS:
+        return False
+    return words[0] in ACTION_WORDS or len(words) <= SELF_MAX_WORDS and any(w in READER_SELF for w in words)
 
 
 # == Blocks ========================================================================================
@@ -471,11 +474,13 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
 
 
 def is_panel_pitch(stats: Stats, families: set[str]) -> bool:
-    """Does the pitch in a block make it a panel: the house asking the reader (HOUSE_VOICES),
-    in a block of a panel's size, with a signal besides forms and prices (those are also what
-    a story about products or subscriptions shows)?"""
-    heard = any(voices <= stats.evidence.keys() for voices in HOUSE_VOICES)
-    return heard and stats.text <= PANEL_MAX_TEXT and bool(families - {"voice", "controls", "picker"})
+    """Does the pitch in a block make it a panel: the house asking the reader (HOUSE_VOICES), or
+    selling itself in several units, in a block of a panel's size, with a signal besides forms
+    and prices (those are also what a story about products or subscriptions shows)?"""
+    evidence = stats.evidence
+    heard = any(voices <= evidence.keys() for voices in HOUSE_VOICES)
+    selling = ("speaker", "") in evidence and sum(n for (f, _), n in evidence.items() if f == "voice") >= SELLING_UNITS
+    return (heard or selling) and stats.text <= PANEL_MAX_TEXT and bool(families - {"voice", "controls", "picker"})
 
 
 def boost(stats: Stats, kind: str) -> int:

@@ -239,7 +239,9 @@ ASKS = {
 # requests that open a sentence: the reader is addressed without a "you"
 REQUEST_OPENERS = frozenset("please help consider make keep stand continue".split())
 # classes that hide a block from print: the publisher's own word that it is no content
-PRINT_HIDDEN_RE = re.compile(r"(?<![a-z0-9])(?:hidden-print|d-print-none|no-?print|print:hidden|hide-?(?:on|for)-?print)")
+PRINT_HIDDEN_RE = re.compile(
+    r"(?<![a-z0-9])(?:(?:hide|hidden|no|none)[-_:]?(?:(?:on|for)[-_:]?)?print|(?:d-)?print[-_:]?(?:hide|hidden|none|no)\b)"
+)
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
@@ -352,10 +354,12 @@ DENSE_LINK_SHARE = 0.6  # link text share of a link-dense block
 BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text is removed whole
 REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
 PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragraphs long
+SELLING_UNITS = 2  # units in which "we" offer something: the house selling itself, even to no "you"
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
 LABEL_MAX = 60  # longer units are not labels
 PICKER_MAX = 30  # nor, beyond this, amount picker entries
 ACTION_MAX_WORDS = 6  # a button's label is a few words
+SELF_MAX_WORDS = 3  # "Count me in" is a button; "my article about files" a link in a sentence
 QUOTED_SHARE = 0.5  # a unit this much inside quotation marks is somebody quoted
 
 # -- paragraphs
