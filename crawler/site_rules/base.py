@@ -38,9 +38,10 @@ class SiteRules:
     #: removed, recorded with the rule ``site:<name>:not-story``. Empty: no such selection.
     story_blocks: tuple[str, ...] = ()
     #: (block CSS, {tag: attributes}) pairs: the markup an editor can produce inside such a
-    #: block, each tag with the attributes it may carry (None: any). A child of the block holding
-    #: any other tag (a button, a form, a heading level the editor lacks) or attribute (data-*,
-    #: aria-*, role) is the publisher's addition, not the story.
+    #: block. A container tag lists the attributes it may carry and is judged with all it holds;
+    #: a text tag (None) is taken whole. A child of the block that is no such markup (a button,
+    #: a form, a heading level the editor lacks, a div with data-* or aria-* attributes) is the
+    #: publisher's addition, not the story.
     story_markup: tuple[tuple[str, dict[str, frozenset[str] | None]], ...] = ()
     #: (CSS selector, kind) pairs pruned from the page before extraction.
     prune: tuple[tuple[str, str], ...] = ()

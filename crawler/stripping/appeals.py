@@ -247,7 +247,7 @@ def is_action_label(lowered: str) -> bool:
 class Stats:
     "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
 
-    __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "link", "links", "loose", "own_text",
+    __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose", "own_text",
                  "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
 
     def __init__(self) -> None:
@@ -255,6 +255,7 @@ class Stats:
         self.dirty = self.has_block = False  # dirty: evidence somewhere below
         self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
         self.text = self.link = self.links = self.plain = 0  # subtree totals
+        self.label = 0  # text of links and buttons: nobody's prose
         self.voiced = 0  # text in the house's voice that asks nothing: explained only by a pitch beside it
         self.evidence: dict = {}  # everything below, for qualifying
         self.loose: dict = {}  # what is not inside a removable child, for purity
@@ -341,10 +342,10 @@ def pitch(stats: Stats, text: str, asks: list[str], voices: set[str]) -> None:
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
     Long prose, quotations and a link's or button's label are no one's pitch."""
     words = text.count(" ") + 1
-    if words > LONG_CTA_MAX_WORDS or stats.link >= stats.text or not (asks or voices):
+    if words > LONG_CTA_MAX_WORDS or stats.label >= stats.text or not (asks or voices):
         return
     ask = ask_of(text, asks, voices)
-    if ask is None and words > CTA_MAX_WORDS or is_action_label(text) or quoted_share(text) >= QUOTED_SHARE:
+    if ask is None and words > CTA_MAX_WORDS or quoted_share(text) >= QUOTED_SHARE:
         return
     for voice in voices:
         add(stats.evidence, (voice, ""))
@@ -385,7 +386,7 @@ def walk(root, table: dict, collector: Collector) -> list:
         head = element.text
         pieces = [head] if head else []
         words = [head] if head else []
-        kids, has_block, text, link, links = stats.kids, False, 0, 0, stats.links
+        kids, has_block, text, link, links, label = stats.kids, False, 0, 0, stats.links, 0
         for child in element.iterchildren(etree.Element):
             child_stats = table[child]
             if child_stats is not EMPTY:
@@ -393,6 +394,7 @@ def walk(root, table: dict, collector: Collector) -> list:
                 has_block = has_block or child_stats.has_block or child.tag in BLOCK_TAGS
                 text += child_stats.text
                 link += child_stats.link
+                label += child_stats.label
                 links += child_stats.links
                 words.append(child_stats.words)
             tail = child.tail
@@ -404,6 +406,7 @@ def walk(root, table: dict, collector: Collector) -> list:
             own += len(piece.strip())
         stats.own_text, stats.text, stats.links, stats.has_block = own, own + text, links, has_block
         stats.link = stats.text if tag == "a" else link
+        stats.label = stats.text if tag in BUTTON_TAGS else label
         if tag in BUTTON_TAGS and stats.text > 1 and is_button(element, tag):  # labelled: no icon or "×"
             add(stats.evidence, ("button", ""))
         if not has_block:

@@ -87,7 +87,7 @@ def outside_story(
                 if child in blocks:
                     grammar = next((grammar for members, grammar in grammars if child in members), None)
                     for part in child.iterchildren("*") if grammar else ():
-                        if not all(is_editor_markup(e, grammar) for e in part.iter("*")):
+                        if not is_editor_markup(part, grammar):
                             record(part)
                 elif child in around:
                     stack.append(child)
@@ -97,11 +97,16 @@ def outside_story(
 
 
 def is_editor_markup(element, grammar: dict) -> bool:
-    "Is `element` a tag the editor produces, with only attributes it allows (``SiteRules.story_markup``)?"
+    """Could the editor have made `element` (``SiteRules.story_markup``)? A tag it produces, with
+    attributes it allows, holding only such markup; a text tag (attributes None) is taken whole,
+    whatever it holds, so no sentence is cut for its markup."""
     if element.tag not in grammar:
         return False
     allowed = grammar[element.tag]
-    return allowed is None or all(name in allowed for name in element.attrib)
+    if allowed is None:
+        return True
+    return all(name in allowed for name in element.attrib) and all(
+        is_editor_markup(child, grammar) for child in element.iterchildren("*"))
 
 
 # == Block pass ====================================================================================

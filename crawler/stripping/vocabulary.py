@@ -338,8 +338,12 @@ NEUTRAL_FAMILIES = {
 }
 PANEL_FAMILIES = frozenset(("voice", "action"))  # they count for containers of blocks only
 VOICES = ("speaker", "reader", "money")  # who talks in a unit, and of what: no signal on their own
-# a panel's pitch: "we" ask "you"; or "you" are asked for an amount of money, or by a button that asks
-HOUSE_VOICES = tuple(frozenset((("reader", ""), (other, ""))) for other in ("speaker", "money", "action"))
+# a panel's pitch: "we" ask "you"; "you" are asked for an amount of money; a button asks "you", or
+# for what "we" offer
+HOUSE_VOICES = (
+    *(frozenset((("reader", ""), (other, ""))) for other in ("speaker", "money", "action")),
+    frozenset((("speaker", ""), ("action", ""))),
+)
 
 # -- blocks
 SHORT_UNIT = 150  # a prompt and its dismissal in a block this short count as two signals
