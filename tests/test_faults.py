@@ -386,7 +386,7 @@ def test_later_runs_retry_due_failures_and_leave_the_others_waiting(server, reru
     spec = json.dumps({"callback": "parse_article", "cb_kwargs": {}})
     for url, when, callback in ((due, now - timedelta(hours=2), spec), (waiting, now, spec),
                                 (unknown, now - timedelta(hours=2), spec.replace("parse_article", "gone"))):
-        record_failure(db, url, stage="download", reason="http-500", http_status=500, now=when,
+        record_failure(db, url, site="moscowtimes", stage="download", reason="http-500", http_status=500, now=when,
                        base=3600, cap=86400, retry_request=callback)
     db.close()
     third = crawl(server, rerun.db_path, [], *FULL)
@@ -747,22 +747,22 @@ def test_backoff_doubles_up_to_its_cap():
      ("Fri, 20 Jun 2025 11:00:00 GMT", 0.0), ("soon", None), (None, None)],
 )
 def test_retry_after_reads_seconds_and_dates(value, seconds):
-    assert retry_after(value, datetime(2025, 6, 20, 12, tzinfo=timezone.utc)) == seconds
+    assert retry_after(value, datetime(2025, 6, 20, 12, tzinfo=timezone.utc), 3600) == seconds
 
 
 def test_a_failure_backs_off_with_each_attempt(tmp_path):
     db = open_db(tmp_path / "articles.db")
     start = datetime(2025, 6, 20, 12, tzinfo=timezone.utc)
     url = "https://example.com/2025/06/20/a-a1"
-    first = record_failure(db, url, stage="download", reason="timeout", now=start, base=60, cap=300,
+    first = record_failure(db, url, site="moscowtimes", stage="download", reason="timeout", now=start, base=60, cap=300,
                            retry_request='{"callback": "parse_article", "cb_kwargs": {}}')
-    later = [record_failure(db, url, stage="download", reason="http-503", http_status=503,
+    later = [record_failure(db, url, site="moscowtimes", stage="download", reason="http-503", http_status=503,
                             now=start + timedelta(hours=n), base=60, cap=300, wait=wait)
              for n, wait in ((1, None), (2, None), (3, 3600))]
     assert first["next_retry"] == "2025-06-20T12:01:00+00:00"
     assert [row["next_retry"][11:] for row in later] == ["13:02:00+00:00", "14:04:00+00:00", "16:00:00+00:00"]
     assert later[-1] | {"next_retry": None} == {
-        "url": url, "stage": "download", "reason": "http-503", "http_status": 503, "attempts": 4,
+        "url": url, "site": "moscowtimes", "stage": "download", "reason": "http-503", "http_status": 503, "attempts": 4,
         "first_seen": "2025-06-20T12:00:00+00:00", "last_seen": "2025-06-20T15:00:00+00:00",
         "next_retry": None, "retry_request": '{"callback": "parse_article", "cb_kwargs": {}}',
     }

@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -91,13 +92,13 @@ LIMITS = {"max_failed_share": 0.2, "min_coverage": {"authors": 0.5, "body": 0.9}
 HEALTHY = {
     "downloader/request_count": 60, "discovery/documents": 20, "discovery/feed/documents": 8,
     "discovery/feed": 300, "articles/stored/new": 40, "articles/stored/unchanged": 5,
-    "articles/drop/not-article": 2, "articles/strip/donation": 40, "articles/strip/promo": 7,
+    "failed/extract/not-article": 2, "articles/strip/donation": 40, "articles/strip/promo": 7,
     "coverage/pages": 47, "coverage/authors": 40, "coverage/body": 45,
 }
 
 
 def test_counts_of_a_run():
-    assert run_counts(dict(HEALTHY, **{"requests/failed/http-500": 1})) == {
+    assert run_counts(dict(HEALTHY, **{"failed/download/http-500": 1, "articles/drop/not-article": 2})) == {
         "requests": 60, "new": 40, "updated": 0, "unchanged": 5, "failed": 3, "removed_blocks": 47}
 
 
@@ -105,12 +106,12 @@ def test_counts_of_a_run():
     ("finished", {}, "ok", "40 new, 0 updated, 5 unchanged, 2 failed"),
     ("shutdown", {}, "interrupted", "interrupted (shutdown)"),
     ("closespider_errorcount", {}, "failed", "closed early: closespider_errorcount"),
-    ("finished", {"discovery/documents": 0, "requests/failed/ConnectionRefusedError": 21}, "failed",
+    ("finished", {"discovery/documents": 0, "failed/download/connection-refused": 21}, "failed",
      "site unreachable: no discovery document could be fetched (23 requests failed)"),
     ("finished", {"discovery/documents": 0, "discovery/not-modified": 20, "coverage/pages": 0,
-                  "articles/stored/new": 0, "articles/stored/unchanged": 0, "articles/drop/not-article": 0},
+                  "articles/stored/new": 0, "articles/stored/unchanged": 0, "failed/extract/not-article": 0},
      "ok", "0 new"),
-    ("finished", {"articles/drop/empty-body": 20}, "degraded", "22 of 67 pages failed (more than 20%)"),
+    ("finished", {"failed/extract/empty-body": 20}, "degraded", "22 of 67 pages failed (more than 20%)"),
     ("finished", {"discovery/feed": 0}, "degraded", "8 feed documents list no article"),
     ("finished", {"coverage/authors": 10}, "degraded", "authors found in 21% of 47 articles (minimum 50%)"),
     ("finished", {"coverage/pages": 9, "coverage/authors": 0}, "ok", "40 new"),  # too few to judge
@@ -436,9 +437,9 @@ def test_an_unreachable_site_fails_with_one_line(tmp_path):
                        settings=dict(QUIET, RETRY_TIMES="0"))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "crawl moscowtimes: failed: site unreachable: no discovery document could be fetched (22 requests failed)"]
+        "crawl moscowtimes: failed: site unreachable: no discovery document could be fetched (21 requests failed)"]
     (run,) = runs(tmp_path / "articles.db")
-    assert run["status"] == "failed" and run["message"].startswith("site unreachable") and run["failed"] == 22
+    assert run["status"] == "failed" and run["message"].startswith("site unreachable") and run["failed"] == 21
 
 
 def test_a_crawl_that_breaks_down_on_the_way_is_recorded_as_failed(tmp_path):
@@ -492,7 +493,8 @@ def test_article_pages_that_fail_make_a_degraded_run_and_stay_due(tmp_path):
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
     broken = [{"regex": ARTICLE_PAGE.pattern, "fault": "status", "status": 500}]
     with ReplicaServer(SITE, faults=broken, log_path=log) as server:
-        failing = run_crawl(server.base_url, db_path, settings=dict(QUIET, RETRY_TIMES="0"))
+        # Due again at once: the next run is their back-off period's end.
+        failing = run_crawl(server.base_url, db_path, settings=dict(QUIET, RETRY_TIMES="0", FAILURE_RETRY_BASE="0"))
         port = server.port
     assert failing.returncode == 3, failing.stderr[-3000:]
     failed = set(article_ids(take_log(log)))
@@ -503,6 +505,27 @@ def test_article_pages_that_fail_make_a_degraded_run_and_stay_due(tmp_path):
     assert repaired.returncode == 0, repaired.stderr[-3000:]
     assert sorted(article_ids(take_log(log))) == sorted(failed)
     assert counts(runs(db_path)[1]) == ("ok", "finished", len(failed), 0, 0, 0)
+
+
+def test_a_failing_article_is_requested_once_per_back_off_period_not_once_per_run(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    gone = [{"regex": "-a89254$", "fault": "status", "status": 404}]
+    with ReplicaServer(SITE, faults=gone, log_path=log) as server:
+        for _ in range(2):  # the second run comes well inside the first failure's hour
+            assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
+        within = [r for r in take_log(log) if r["path"].endswith("-a89254")]
+        with closing(sqlite3.connect(db_path)) as conn, conn:
+            conn.execute("update failures set next_retry = '2000-01-01T00:00:00+00:00'")  # the hour is over
+        assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
+        after = [r for r in take_log(log) if r["path"].endswith("-a89254")]
+    assert len(within) == 1 and len(after) == 1  # asked by the failure log alone, not by the spider too
+    (row,) = rows_of(db_path, "select site, attempts, reason from failures")
+    assert row == ("moscowtimes", 2, "http-404")
+
+
+def rows_of(db_path, sql: str) -> list[tuple]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def test_a_document_read_in_part_is_read_whole_by_the_next_crawl(tmp_path):
