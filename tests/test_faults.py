@@ -127,6 +127,8 @@ def server(tmp_path_factory):
 # -- The article matrix: one fault per article page --------------------------------
 
 RETRY_AFTER_ONCE, RETRY_AFTER_LONG = 64344, 65457
+RETRY_AFTER_HUGE, RETRY_AFTER_BOGUS = 87612, 88310  # 400 digits; "²", a digit to str.isdigit only
+WAITING = (RETRY_AFTER_LONG, RETRY_AFTER_HUGE)  # not due again by the rerun
 HTTP_ERRORS = {69195: 500, 69466: 502, 70230: 404, 71057: 410}
 TIMEOUT, SLOW_TRICKLE, GENTLE_TRICKLE, RESET, TRUNCATED = 71134, 71742, 72453, 72572, 73695
 REDIRECT_LOOP, OFFSITE_REDIRECT, LOGIN_REDIRECT, SCRIPT_REDIRECT = 74018, 74344, 77241, 88203
@@ -134,7 +136,7 @@ UTF8_AS_CP1251, CP1251_AS_UTF8, BOM, NUL = 77392, 78191, 79490, 80175
 PDF, IMAGE, JSON_BODY, EMPTY, SOFT_404 = 80509, 80968, 80974, 81539, 83364
 OVERSIZED, GZIP_BOMB, HOSTILE = 83367, 85635, 87967
 FAULTED = {
-    RETRY_AFTER_ONCE, RETRY_AFTER_LONG, *HTTP_ERRORS, TIMEOUT, SLOW_TRICKLE, GENTLE_TRICKLE, RESET, TRUNCATED,
+    RETRY_AFTER_ONCE, RETRY_AFTER_LONG, RETRY_AFTER_HUGE, RETRY_AFTER_BOGUS, *HTTP_ERRORS, TIMEOUT, SLOW_TRICKLE, GENTLE_TRICKLE, RESET, TRUNCATED,
     REDIRECT_LOOP, OFFSITE_REDIRECT, LOGIN_REDIRECT, SCRIPT_REDIRECT, UTF8_AS_CP1251, CP1251_AS_UTF8, BOM, NUL,
     PDF, IMAGE, JSON_BODY, EMPTY, SOFT_404, OVERSIZED, GZIP_BOMB, HOSTILE,
 }
@@ -173,6 +175,8 @@ def matrix_faults(server) -> list[dict]:
     return [
         on(RETRY_AFTER_ONCE, "status", status=429, retry_after=1, times=1),
         on(RETRY_AFTER_LONG, "status", status=503, retry_after=3600),
+        on(RETRY_AFTER_HUGE, "status", status=503, retry_after="9" * 400),
+        on(RETRY_AFTER_BOGUS, "status", status=503, retry_after="²"),
         *(on(article_id, "status", status=status) for article_id, status in HTTP_ERRORS.items()),
         on(TIMEOUT, "timeout", seconds=3),
         on(SLOW_TRICKLE, "trickle", chunk=64, delay=0.1),
@@ -254,6 +258,19 @@ def test_a_retry_after_beyond_the_cap_is_left_to_a_later_run(matrix):
     wait = datetime.fromisoformat(row["next_retry"]) - datetime.fromisoformat(row["last_seen"])
     assert wait >= timedelta(seconds=3599)
     assert "Retry-After asks for 3600s" in matrix.log
+
+
+def test_a_retry_after_of_any_size_is_capped_and_the_failure_recorded(matrix):
+    assert len(matrix.crawl.requested(f"-a{RETRY_AFTER_HUGE}")) == 1
+    row = assert_failed(matrix, f"-a{RETRY_AFTER_HUGE}", "download", "http-503", 503)
+    wait = datetime.fromisoformat(row["next_retry"]) - datetime.fromisoformat(row["last_seen"])
+    assert wait == timedelta(days=7)  # FAILURE_RETRY_MAX
+
+
+def test_a_retry_after_that_is_no_number_is_no_wait(matrix):
+    assert len(matrix.crawl.requested(f"-a{RETRY_AFTER_BOGUS}")) == 2  # retried after the usual backoff
+    row = assert_failed(matrix, f"-a{RETRY_AFTER_BOGUS}", "download", "http-503", 503)
+    assert row["next_retry"] == row["last_seen"]  # FAILURE_RETRY_BASE=0 here
 
 
 @pytest.mark.parametrize("article_id, status", sorted(HTTP_ERRORS.items()))
@@ -360,6 +377,45 @@ def test_the_other_articles_are_stored_untouched(matrix):
     assert all(report["body_f1_by_article"][path] >= 0.97 for path in clean(report["found"]))
 
 
+# -- Per-page budgets ------------------------------------------------------------------------
+
+BIG_ARTICLE, COSTLY_ARTICLE = 88967, 83596
+PADDING = "<!-- padding -->" * 75_000  # 1.2 MB
+
+
+def test_an_article_page_has_a_smaller_size_limit_than_a_sitemap(server, tmp_path):
+    month = (SITE / "static" / "sitemap" / "2024-6.xml").read_text().replace("</urlset>", PADDING + "</urlset>")
+    faults = [document("/_static/sitemap/2024-6.xml", month),
+              html_body(BIG_ARTICLE, page(BIG_ARTICLE).replace("</body>", PADDING + "</body>"))]
+    result = crawl(server, tmp_path / "articles.db", faults, *FULL, ARTICLE_MAXSIZE="1000000")
+    assert result.result.returncode in CRAWL_OK, result.result.stderr[-3000:]
+    budget = snapshot(result, tmp_path / "articles.db")
+    assert_failed(budget, f"-a{BIG_ARTICLE}", "download", "too-large")
+    assert budget.failure("/2024-6.xml") is None  # as large, and read
+    report = score_database(budget.db_path, SITE)
+    assert report["missing"] == [truth(BIG_ARTICLE)["url_path"]] and report["extra"] == []
+
+
+def test_a_page_whose_extraction_runs_past_its_cpu_limit_is_a_failure(server, tmp_path):
+    # Thousands of paragraphs: far more than one tick of the CPU timer to extract on any machine.
+    paragraphs = "".join(f"<p>Paragraph {n} of a story that goes on and on, sentence after sentence.</p>"
+                         for n in range(5000))
+    first = truth(COSTLY_ARTICLE)["body_paragraphs"][0]
+    costly = page(COSTLY_ARTICLE).replace(f"<p>{first}", f"{paragraphs}<p>{first}", 1)
+    result = crawl(server, tmp_path / "articles.db", [html_body(COSTLY_ARTICLE, costly)], *FULL,
+                   EXTRACT_CPU_LIMIT="0.001")
+    assert result.result.returncode in CRAWL_OK, result.result.stderr[-3000:]
+    assert_failed(snapshot(result, tmp_path / "articles.db"), f"-a{COSTLY_ARTICLE}", "extract", "extract-timeout",
+                  200)
+
+
+def test_a_body_longer_than_its_cap_is_a_failure_not_a_stored_article(server, tmp_path):
+    result = crawl(server, tmp_path / "articles.db", [], BODY_MAX_CHARS="100")
+    budget = snapshot(result, tmp_path / "articles.db")
+    assert budget.articles == {} and budget.failures
+    assert {(row["stage"], row["reason"]) for row in budget.failures} == {("extract", "body-too-long")}
+
+
 # -- Later runs: failures retried with backoff, resolved ones cleared ------------------
 
 
@@ -370,13 +426,16 @@ def rerun(server, matrix) -> Snapshot:
     return snapshot(second, matrix.db_path)
 
 
-def test_a_clean_rerun_fetches_what_failed_and_clears_the_failures(matrix, rerun):
-    assert matrix.failures and rerun.failures == []
+def test_a_clean_rerun_fetches_what_failed_and_is_due_and_clears_the_failures(matrix, rerun):
+    # Due at once (FAILURE_RETRY_BASE=0), but for the pages whose Retry-After asked for longer.
+    waiting = [row for row in matrix.failures if row["url"].endswith(tuple(f"-a{i}" for i in WAITING))]
+    assert matrix.failures and waiting and rerun.failures == waiting
     for row in matrix.failures:
-        assert rerun.crawl.requested(row["url"].rsplit("/", 1)[1]), row["url"]
-    assert f"'failures/cleared': {len(matrix.failures)}," in rerun.log
+        assert bool(rerun.crawl.requested(row["url"].rsplit("/", 1)[1])) is (row not in waiting), row["url"]
+    assert f"'failures/cleared': {len(matrix.failures) - len(WAITING)}," in rerun.log
     report = score_database(rerun.db_path, SITE)
-    assert report["missing"] == [] and report["extra"] == [] and report["duplicates"] == []
+    assert sorted(report["missing"]) == sorted(truth(i)["url_path"] for i in WAITING)
+    assert report["extra"] == [] and report["duplicates"] == []
 
 
 def test_later_runs_retry_due_failures_and_leave_the_others_waiting(server, rerun):
@@ -392,8 +451,9 @@ def test_later_runs_retry_due_failures_and_leave_the_others_waiting(server, reru
     third = crawl(server, rerun.db_path, [], *FULL)
     assert third.result.returncode == 0, third.result.stderr[-3000:]
     assert third.requested("-a66890") and not third.requested("-a66998") and not third.requested("-a68712")
+    long_waits = [server.base_url + truth(i)["url_path"] for i in WAITING]
     assert [row["url"] for row in rows(rerun.db_path, "select url from failures order by url")] == sorted(
-        [waiting, unknown])
+        [waiting, unknown, *long_waits])
     assert f"Not retrying {unknown}: " in third.result.stderr
 
 
@@ -744,7 +804,10 @@ def test_backoff_doubles_up_to_its_cap():
 @pytest.mark.parametrize(
     "value, seconds",
     [("120", 120.0), (b"7", 7.0), ("Fri, 20 Jun 2025 12:01:00 GMT", 60.0),
-     ("Fri, 20 Jun 2025 11:00:00 GMT", 0.0), ("soon", None), (None, None)],
+     ("Fri, 20 Jun 2025 11:00:00 GMT", 0.0), ("soon", None), (None, None),
+     ("²", None), ("٣", None), ("99999999999", 3600), ("9" * 400, 3600), ("9" * 5000, 3600),
+     ("Fri, 20 Jun 9999 12:01:00 GMT", 3600), ("Fri, 99 Jun 2025 12:01:00 GMT", None), ("-5", None),
+     (b"\xb2", None)],
 )
 def test_retry_after_reads_seconds_and_dates(value, seconds):
     assert retry_after(value, datetime(2025, 6, 20, 12, tzinfo=timezone.utc), 3600) == seconds
