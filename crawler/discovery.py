@@ -153,12 +153,13 @@ def parse_listing(html: str, base_url: str, more_selector: str) -> Listing:
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
     links = [_join(base, href) for href in sel.css("a[href]::attr(href)").getall()]
-    button = sel.css(more_selector)
+    # Attributes one by one: reading them all fails on a name lxml cannot return (control characters).
+    button = sel.css(more_selector)[:1]
     return Listing(
         links=list(dict.fromkeys(links)),
-        more_url=button.attrib.get("data-url") or None,
-        more_start=_offset(button.attrib.get("data-start")),
-        more_step=_offset(button.attrib.get("data-step")),
+        more_url=button.xpath("@data-url").get() or None,
+        more_start=_offset(button.xpath("@data-start").get()),
+        more_step=_offset(button.xpath("@data-step").get()),
     )
 
 

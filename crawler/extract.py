@@ -77,8 +77,9 @@ def extract(
     The page's canonical URL is the record's only if ``frontier`` (by
     default the site of ``url``) admits it. A body longer than ``max_body``
     characters (0: no limit) is refused. Raises ExtractionError when the
-    page is not an article.
+    page is not an article, or ``url`` is no URL.
     """
+    check_url(url)
     rules = rules_for(url, site)
     tree = parse_html(html)
     sel = Selector(root=tree)
@@ -105,6 +106,14 @@ def extract(
     record["content_hash"] = content_hash(record)
     record["removed"] = removed
     return record
+
+
+def check_url(url: str | None) -> None:
+    """ExtractionError ``invalid-url`` unless ``url`` is None or parses ("http://[x" does not)."""
+    try:
+        urlsplit(url or "").port  # noqa: B018 - parsing the host and port is the check
+    except ValueError as exc:
+        raise ExtractionError("invalid-url", str(exc)) from exc
 
 
 def extract_or_error(html: str | bytes, url: str | None = None, *, cpu_limit: float = 0, **options) -> dict:
