@@ -35,7 +35,7 @@ from crawler.storage import (
     record_discovery,
 )
 from tests.conftest import ROOT, SITE, SITE_V2, crawl_command, run_crawl
-from tests.replica_server import ReplicaServer
+from tests.replica_server import FaultRules, ReplicaServer
 from tests.scoring import score_database
 from tests.storing import store_article
 
@@ -367,8 +367,10 @@ def test_recent_articles_are_rechecked(tmp_path):
 ], ids=["SIGKILL", "SIGTERM", "SIGTERM-twice"])
 def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_path, signals):
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
-    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
-        slow = dict(QUIET, DOWNLOAD_DELAY="0.05", CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    # One page held unanswered: the crawl cannot end before the signal, however fast it runs.
+    held = [{"regex": "-a89101$", "fault": "hold"}]
+    with ReplicaServer(SITE, conditional=True, log_path=log, faults=held) as server:
+        slow = dict(QUIET, DOWNLOAD_DELAY="0.05", CONCURRENT_REQUESTS_PER_DOMAIN="2", DOWNLOAD_TIMEOUT="600")
         crawl = subprocess.Popen(crawl_command(server.base_url, db_path, "-a", "since=2000-01-01", settings=slow),
                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                  start_new_session=True)
@@ -377,7 +379,9 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
             time.sleep(0.05)
         for signum in signals:
             os.killpg(crawl.pid, signum)  # the extraction workers too
+        server.released.set()  # a crawl stopping gracefully waits for the page it is downloading
         _, stderr = crawl.communicate(timeout=120)
+        server.faults = FaultRules([])
         with sqlite3.connect(db_path) as conn:
             assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
         before = {row[0] for row in sqlite3.connect(db_path).execute("select article_id from articles")}
@@ -417,12 +421,21 @@ def stored_articles(db_path: Path) -> int:
 
 def test_a_second_crawl_started_at_the_same_time_exits_at_once(tmp_path):
     db_path = tmp_path / "articles.db"
-    slow_feed = [{"regex": "^/rss/all$", "fault": "timeout", "seconds": 3}]
-    with ReplicaServer(SITE, faults=slow_feed) as server:
-        command = crawl_command(server.base_url, db_path, settings=QUIET)
+    # The feed is held until the second crawl has given up: the first holds the lock till then.
+    held_feed = [{"regex": "^/rss/all$", "fault": "hold"}]
+    with ReplicaServer(SITE, faults=held_feed) as server:
+        command = crawl_command(server.base_url, db_path, settings=dict(QUIET, DOWNLOAD_TIMEOUT="600"))
         crawls = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                   for _ in range(2)]
-        results = [(crawl.wait(timeout=300), crawl.stderr.read()) for crawl in crawls]
+        outputs = {}
+        while not outputs:  # the one that did not get the lock ends on its own
+            for crawl in crawls:
+                if crawl.poll() is not None:
+                    outputs[crawl] = crawl.communicate()[1]
+            time.sleep(0.05)
+        server.released.set()
+        results = [(crawl.returncode if crawl in outputs else crawl.wait(timeout=300),
+                    outputs.get(crawl) or crawl.communicate(timeout=300)[1]) for crawl in crawls]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 75], results
     busy = next(stderr for code, stderr in results if code == 75)
