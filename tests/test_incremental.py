@@ -534,6 +534,7 @@ def test_a_failing_article_is_requested_once_per_back_off_period_not_once_per_ru
     assert len(within) == 1 and len(after) == 1  # asked by the failure log alone, not by the spider too
     (row,) = rows_of(db_path, "select site, attempts, reason from failures")
     assert row == ("moscowtimes", 2, "http-404")
+    assert rows_of(db_path, "select distinct site from crawl_runs") == [("moscowtimes",)]
 
 
 def rows_of(db_path, sql: str) -> list[tuple]:
