@@ -185,16 +185,17 @@ class FailureLog:
         self.record(response.request, "store", slug(type(failure.value).__name__), response)
 
     def record(self, request, stage: str, reason: str, response=None) -> None:
-        url = origin(request)
         if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): what was in flight stays due
             self.crawler.stats.inc_value("failures/interrupted")
             return
+        url = origin(request)
         now = datetime.now(timezone.utc)
         self.failed.add(url)
         self.crawler.stats.inc_value(f"failed/{stage}/{reason}")
         try:
             row = record_failure(
-                self.db, url, site=self.crawler.spider.rules.name, stage=stage, reason=reason, now=now, base=self.base, cap=self.cap,
+                self.db, url, site=self.crawler.spider.rules.name, stage=stage, reason=reason, now=now,
+                base=self.base, cap=self.cap,
                 http_status=response.status if response is not None else None,
                 wait=retry_after(response.headers.get("Retry-After"), now, self.cap) if response is not None else None,
                 retry_request=retry_request(request),
