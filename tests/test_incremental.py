@@ -535,6 +535,8 @@ def test_a_failing_article_is_requested_once_per_back_off_period_not_once_per_ru
     (row,) = rows_of(db_path, "select site, attempts, reason from failures")
     assert row == ("moscowtimes", 2, "http-404")
     assert rows_of(db_path, "select distinct site from crawl_runs") == [("moscowtimes",)]
+    # Each failure counted once, by the failure log, in the run it happened in.
+    assert rows_of(db_path, "select failed from crawl_runs order by id") == [(1,), (0,), (1,)]
 
 
 def rows_of(db_path, sql: str) -> list[tuple]:
