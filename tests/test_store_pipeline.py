@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
 from crawler.storage import open_db
-from pipelines.store import SQLitePipeline
+from pipelines.store import FLUSH_INTERVAL, SQLitePipeline
 
 
 def article(n: int) -> ArticleItem:
@@ -45,6 +45,7 @@ def stored(pipeline) -> list[str]:
 
 def test_items_wait_for_their_batch(pipeline):
     async def scenario():
+        pipeline.flusher.stop()  # the timer runs only when the test says, however slow the machine
         first = asyncio.ensure_future(pipeline.process_item(article(1)))
         await asyncio.sleep(0)
         assert not first.done() and stored(pipeline) == []
@@ -54,6 +55,7 @@ def test_items_wait_for_their_batch(pipeline):
         third = asyncio.ensure_future(pipeline.process_item(article(3)))
         await asyncio.sleep(0)
         assert not third.done()
+        pipeline.flusher.start(FLUSH_INTERVAL, now=False)
         await third  # written by the timer
         assert stored(pipeline) == ["1", "2", "3"]
 
