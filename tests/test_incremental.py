@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import time
 from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from sqlite_utils import Database
 
 from crawler import state
 from crawler.discovery import Link
+from crawler.failures import due_failures
 from crawler.migrations import migrations
 from crawler.runlog import CrawlBusy, judge, lock_database, run_counts
 from crawler.storage import (
@@ -234,6 +236,20 @@ def test_an_upgraded_database_knows_its_articles(tmp_path):
     link = db["article_links"].get((SITE_NAME, "1"))
     assert (link["url"], link["due"], link["discovered"], link["fetched"]) == (ROW["url"], None, "t1", "t2")
     assert record_discovery(db, SITE_NAME, "feed", [sighting("1")], "t3") == []
+
+
+def test_an_upgraded_database_keeps_its_failures_and_runs_and_retries_them(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="add_site_to_failures_and_crawl_runs")
+    db["failures"].insert({"url": ROW["url"], "stage": "download", "reason": "http-500", "attempts": 1,
+                           "first_seen": "t1", "last_seen": "t1", "next_retry": "2000-01-01T00:00:00+00:00",
+                           "retry_request": '{"callback": "parse_article", "cb_kwargs": {}}'})
+    db["crawl_runs"].insert({"started": "t1", "status": "ok"})
+    db.close()
+    db = open_db(tmp_path / "old.db")
+    assert db["failures"].get(ROW["url"])["site"] is None and db["crawl_runs"].get(1)["site"] is None
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert [row["url"] for row in due_failures(db, SITE_NAME, now)] == [ROW["url"]]  # one site was crawled then
 
 
 def test_a_run_that_died_is_marked_killed_by_the_next(db):
