@@ -132,7 +132,8 @@ class ContentGuardMiddleware:
     A gzip file served as such (a ``.xml.gz`` sitemap) is unpacked, within
     ``DOWNLOAD_MAXSIZE`` like the Content-Encoding Scrapy decodes. Refused:
     binary content (PDF, image…), HTML or XML without a single byte, XML
-    that is not markup at all. An XML document loses its DOCTYPE.
+    that is not markup at all. Markup that is not HTML (XML, a sitemap served
+    as text/plain) loses its DOCTYPE.
     """
 
     def __init__(self, crawler):
