@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import scrapy
-from scrapy.http import TextResponse, XmlResponse
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from crawler import discovery
-from crawler.extensions import rebuild_request, retry_request
+from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
 from crawler.middlewares import ContentGuardMiddleware, doctype_span
 from crawler.storage import article_row, open_db, pending_fetches
@@ -169,3 +171,13 @@ def test_a_future_published_date_does_not_keep_an_article_in_the_recheck_window(
 def test_retry_requests_are_json():
     request = scrapy.Request("http://a/x", callback=MoscowTimesSpider.parse_article, meta={"download_maxsize": 7})
     assert json.loads(retry_request(request))["meta"] == {"download_maxsize": 7}
+
+
+def test_pages_whose_extraction_workers_were_killed_are_no_failures(tmp_path):
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    crawler.spider = MoscowTimesSpider.from_crawler(crawler)
+    log = FailureLog.from_crawler(crawler)
+    log.db = open_db(tmp_path / "articles.db")
+    response = HtmlResponse(ARTICLE_URL, body=b"<html></html>", request=scrapy.Request(ARTICLE_URL))
+    log.item_error(None, response, crawler.spider, Failure(BrokenProcessPool("a worker was killed")))
+    assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/interrupted") == 1

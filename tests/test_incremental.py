@@ -408,7 +408,7 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
         fetched_again = article_ids(take_log(log))
 
     report = score_database(db_path, SITE)
-    assert report["passed"] and report["missing"] == [] and report["extra"] == []
+    assert report["passed"] and report["missing"] == [] and report["extra"] == [], {k: v for k, v in report.items() if k in ("missing", "extra", "duplicates", "leaks", "field_mismatches", "field_accuracy", "body_f1")}
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*) = count(distinct article_id) from articles").fetchone() == (1,)
         after = {row[0] for row in conn.execute("select article_id from articles")}
