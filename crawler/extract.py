@@ -146,7 +146,8 @@ def cpu_time_limit(seconds: float):
         raise ExtractionTimeout()
 
     previous = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    # Again every ``seconds``: a signal that lands in a finalizer, where exceptions are ignored, is not the last.
+    signal.setitimer(signal.ITIMER_PROF, seconds, seconds)
     try:
         yield
     finally:

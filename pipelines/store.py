@@ -44,7 +44,7 @@ class SQLitePipeline:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self.db = None
         self.batch: list[tuple[Fetched, asyncio.Future]] = []
-        self.stored: set[tuple[str, str]] = set()
+        self.stored: set[tuple[str, str]] = set()  # keys of this run's articles, from when they join a batch
         self.flusher = None
 
     @classmethod
@@ -70,6 +70,9 @@ class SQLitePipeline:
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         committed = asyncio.get_running_loop().create_future()
+        # Known from now on, not from the commit: a duplicate dropped meanwhile must not mark the link dropped
+        # after the batch stored the article, whichever the timer flushes first.
+        self.stored.add((adapter["site"], adapter["article_id"]))
         self.batch.append((Fetched(article_row(adapter), adapter.get("removed") or [], adapter.get("page")), committed))
         if len(self.batch) >= self.batch_size:
             self.flush()
@@ -77,7 +80,6 @@ class SQLitePipeline:
         if status.startswith("invalid"):
             raise sqlite3.IntegrityError(f"{adapter['url']}: {status}")  # recorded as a store failure
         self.crawler.stats.inc_value(f"articles/stored/{status}")
-        self.stored.add((adapter["site"], adapter["article_id"]))
         return item
 
     def flush(self) -> asyncio.Future | None:

@@ -411,6 +411,7 @@ def test_a_page_whose_extraction_runs_past_its_cpu_limit_is_a_failure(server, tm
                          for n in range(5000))
     first = truth(COSTLY_ARTICLE)["body_paragraphs"][0]
     costly = page(COSTLY_ARTICLE).replace(f"<p>{first}", f"{paragraphs}<p>{first}", 1)
+    assert paragraphs in costly
     result = crawl(server, tmp_path / "articles.db", [html_body(COSTLY_ARTICLE, costly)], *FULL,
                    EXTRACT_CPU_LIMIT="0.001")
     assert result.result.returncode in CRAWL_OK, result.result.stderr[-3000:]

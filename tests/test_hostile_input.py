@@ -94,7 +94,9 @@ def test_extraction_stops_at_its_cpu_limit():
 def test_a_page_past_its_cpu_limit_fails_as_extract_timeout():
     # Thousands of paragraphs: far more than one tick of the CPU timer to extract on any machine.
     paragraphs = "".join(f"<p>Paragraph {n} of a story that goes on, sentence after sentence.</p>" for n in range(5000))
-    html = ARTICLE.read_text().replace('<div class="article__block', paragraphs + '<div class="article__block', 1)
+    block = '<div data-id="article-block-type"'
+    html = ARTICLE.read_text().replace(block, paragraphs + block, 1)
+    assert paragraphs in html
     record = extract_or_error(html, ARTICLE_URL, cpu_limit=0.001)
     assert record["error"] == "extract-timeout"
 
