@@ -2,7 +2,9 @@
 
 Pure functions of bytes/text, so each is tested on a saved document. XML is
 parsed leniently (real news sitemaps carry unescaped ``&``) and never resolves
-entities or fetches external documents.
+entities or fetches external documents. No input makes them raise. Links come
+out as the document wrote them: whether one may be followed is for
+crawler.frontier to say.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
@@ -38,15 +40,9 @@ class Link:
     text: str | None = None  # a feed item's description or content (HTML or plain text)
 
 
-def sitemaps_in_robots(text: str, base_url: str) -> list[str]:
-    """The ``Sitemap:`` URLs of a robots.txt, in order."""
-    found = re.findall(r"^\s*sitemap\s*:\s*(\S+)", text, flags=re.I | re.M)
-    return [urljoin(base_url, url) for url in found if followable(url)]
-
-
-def followable(url: str) -> bool:
-    """An http(s) or relative URL: never a javascript:, data:, file: or mailto: one."""
-    return urlsplit(url.strip()).scheme.lower() in ("", "http", "https")
+def sitemaps_in_robots(text: str) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt, in order, as written."""
+    return re.findall(r"^[ \t]*sitemap[ \t]*:[ \t]*(\S+)", text, flags=re.I | re.M)
 
 
 def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
@@ -62,7 +58,7 @@ def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
     links = []
     for entry in root:
         fields = _fields(entry)
-        if fields.get("loc") and followable(fields["loc"]):
+        if fields.get("loc"):
             links.append(
                 Link(
                     url=fields["loc"],
@@ -113,7 +109,7 @@ def parse_feed(body: bytes) -> list[Link]:
             continue
         fields = _fields(item)
         url = fields.get("link") or _atom_link(item) or fields.get("guid")
-        if url and followable(url):
+        if url:
             links.append(
                 Link(
                     url=url.strip(),
@@ -156,17 +152,31 @@ def parse_listing(html: str, base_url: str, more_selector: str) -> Listing:
     """Links of a section listing (page or fragment) and its "load more" button."""
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
-    hrefs = sel.css("a[href]::attr(href)").getall()
-    links = [urljoin(base, href.strip()) for href in hrefs if followable(href)]
-    button = sel.css(more_selector)
-    start, step = button.attrib.get("data-start"), button.attrib.get("data-step")
-    more_url = button.attrib.get("data-url")
+    links = [_join(base, href) for href in sel.css("a[href]::attr(href)").getall()]
+    # Attributes one by one: reading them all fails on a name lxml cannot return (control characters).
+    button = sel.css(more_selector)[:1]
     return Listing(
         links=list(dict.fromkeys(links)),
-        more_url=more_url if more_url and followable(more_url) else None,
-        more_start=int(start) if start and start.isdigit() else None,
-        more_step=int(step) if step and step.isdigit() else None,
+        more_url=button.xpath("@data-url").get() or None,
+        more_start=_offset(button.xpath("@data-start").get()),
+        more_step=_offset(button.xpath("@data-step").get()),
     )
+
+
+# A pager offset: ASCII digits, few enough that paging on stays a small number.
+_OFFSET = re.compile(r"[0-9]{1,6}")
+
+
+def _offset(value: str | None) -> int | None:
+    return int(value) if value and _OFFSET.fullmatch(value.strip()) else None
+
+
+def _join(base: str, href: str) -> str:
+    """``href`` made absolute against ``base``; as written when either cannot be parsed."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href.strip()
 
 
 def listing_page_url(template: str, offset: int) -> str:

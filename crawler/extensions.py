@@ -14,7 +14,9 @@ A URL answered (below 400) that failed nowhere in the run is resolved:
 its row is deleted when the spider closes. When the engine starts, failures
 whose ``next_retry`` has come are requested again with the callback and
 cb_kwargs of the request that failed, so a URL that discovery no longer
-lists, or that the spider gave up on, is not lost. Stats and reasons:
+lists, or that the spider gave up on, is not lost. This is the only place
+a failed URL is requested from: the spider leaves it alone until then.
+Stats (``failed/<stage>/<reason>``, which the run's verdict reads) and reasons:
 docs/faults.md.
 """
 
@@ -24,6 +26,7 @@ import json
 import logging
 import re
 import sqlite3
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 
 import scrapy
@@ -39,7 +42,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.failures import clear_failures, due_failures, record_failure, retry_after
+from crawler.failures import clear_failures, due_failures, record_failure, retry_after, slug
 from crawler.middlewares import Refused
 from crawler.storage import open_db
 
@@ -83,20 +86,20 @@ def drop_reason(exception: BaseException) -> str:
     return str(exception).split(":", 1)[0].strip()
 
 
-def slug(name: str) -> str:
-    """``OperationalError`` -> ``operational-error``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
 def origin(request: scrapy.Request) -> str:
     """The URL first requested, before any redirect: the one to retry."""
     return request.meta.get("redirect_urls", [request.url])[0]
 
 
+# Request meta a retry keeps: the page's budget.
+RETRY_META = ("download_maxsize",)
+
+
 def retry_request(request: scrapy.Request) -> str | None:
-    """JSON of what rebuilds ``request`` in a later run (its callback's name, cb_kwargs), or None."""
+    """JSON of what rebuilds ``request`` in a later run (its callback's name, cb_kwargs, RETRY_META), or None."""
+    meta = {key: request.meta[key] for key in RETRY_META if key in request.meta}
     try:
-        return json.dumps({"callback": request.callback.__name__, "cb_kwargs": request.cb_kwargs})
+        return json.dumps({"callback": request.callback.__name__, "cb_kwargs": request.cb_kwargs, "meta": meta})
     except (AttributeError, TypeError):  # no callback; cb_kwargs that are no JSON (a live blog's page)
         return None
 
@@ -104,7 +107,8 @@ def retry_request(request: scrapy.Request) -> str | None:
 def rebuild_request(url: str, spec: str, spider: scrapy.Spider) -> scrapy.Request:
     """The request ``retry_request`` described; AttributeError if the spider lost its callback."""
     spec = json.loads(spec)
-    return scrapy.Request(url, getattr(spider, spec["callback"]), cb_kwargs=spec["cb_kwargs"])
+    return scrapy.Request(url, getattr(spider, spec["callback"]), cb_kwargs=spec["cb_kwargs"],
+                          meta=spec.get("meta"))
 
 
 class FailureLog:
@@ -138,7 +142,7 @@ class FailureLog:
     def engine_started(self):
         self.db = open_db(self.path)
         spider = self.crawler.spider
-        for row in due_failures(self.db, datetime.now(timezone.utc)):
+        for row in due_failures(self.db, spider.rules.name, datetime.now(timezone.utc)):
             try:
                 request = rebuild_request(row["url"], row["retry_request"], spider)
             except AttributeError as exc:
@@ -179,18 +183,27 @@ class FailureLog:
             self.record(response.request, "extract", reason, response)
 
     def item_error(self, item, response, spider, failure):
+        # Workers killed by a stop signal to the process group (racing the crawl's own stop)
+        # fail every page they held: not the pages' fault, their links stay due.
+        if failure.check(BrokenProcessPool):
+            self.crawler.stats.inc_value("failures/interrupted")
+            return
         self.record(response.request, "store", slug(type(failure.value).__name__), response)
 
     def record(self, request, stage: str, reason: str, response=None) -> None:
+        if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): what was in flight stays due
+            self.crawler.stats.inc_value("failures/interrupted")
+            return
         url = origin(request)
         now = datetime.now(timezone.utc)
         self.failed.add(url)
         self.crawler.stats.inc_value(f"failed/{stage}/{reason}")
         try:
             row = record_failure(
-                self.db, url, stage=stage, reason=reason, now=now, base=self.base, cap=self.cap,
+                self.db, url, site=self.crawler.spider.rules.name, stage=stage, reason=reason, now=now,
+                base=self.base, cap=self.cap,
                 http_status=response.status if response is not None else None,
-                wait=retry_after(response.headers.get("Retry-After"), now) if response is not None else None,
+                wait=retry_after(response.headers.get("Retry-After"), now, self.cap) if response is not None else None,
                 retry_request=retry_request(request),
             )
         except sqlite3.Error as exc:

@@ -16,8 +16,10 @@ import argparse
 import hashlib
 import json
 import re
+import signal
 import sys
 import zlib
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +32,8 @@ from parsel import Selector
 from crawler import metadata as md
 from crawler.body import extract_body
 from crawler.charset import decode_html
+from crawler.failures import slug
+from crawler.frontier import Frontier
 from crawler.site_rules import SiteRules, rules_for
 from crawler.stripping import detect_paywall
 
@@ -45,6 +49,10 @@ class ExtractionError(ValueError):
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+
+
+class ExtractionTimeout(BaseException):
+    """The CPU time of one extraction ran out (a BaseException: no library's ``except Exception`` eats it)."""
 
 
 STRIP_MODES = ("remove", "flag")
@@ -64,14 +72,20 @@ def extract(
     site: str | None = None,
     mode: str = "remove",
     live_posts: list[dict] | None = None,
+    frontier: Frontier | None = None,
+    max_body: int = 0,
 ) -> dict:
     """Extract the article in ``html`` (served at ``url``) into a record.
 
     ``mode`` is "remove" (strip appeals from the body) or "flag" (keep them in
     the body and only record them, ``removed`` = 0 for each flagged block there). ``live_posts`` is the
     JSON of a live blog's posts endpoint, for sites that load posts apart.
-    Raises ExtractionError when the page is not an article.
+    The page's canonical URL is the record's only if ``frontier`` (by
+    default the site of ``url``) admits it. A body longer than ``max_body``
+    characters (0: no limit) is refused. Raises ExtractionError when the
+    page is not an article, or ``url`` is no URL.
     """
+    check_url(url)
     rules = rules_for(url, site)
     tree = parse_html(html)
     sel = Selector(root=tree)
@@ -79,7 +93,7 @@ def extract(
         raise ExtractionError("not-article", "no article on the page (soft 404?)")
     uncomment_markup(tree, rules.uncomment)
     objects = md.read_jsonld(sel)
-    record = extract_fields(sel, objects, rules, url)
+    record = extract_fields(sel, objects, rules, url, frontier)
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
@@ -88,6 +102,8 @@ def extract(
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)
+    if max_body and len(record["body"]) > max_body:
+        raise ExtractionError("body-too-long", f"{len(record['body'])} characters, more than {max_body}")
     # "flag" keeps what it flags in the body, so a flagged block's text is found there; one the
     # extraction left out on its own (page furniture outside the story) counts as removed
     in_body = word_string(record["body"])
@@ -105,12 +121,51 @@ def word_string(text: str) -> str:
     return f" {' '.join(_WORD.findall(text.lower()))} "
 
 
-def extract_or_error(html: str | bytes, url: str | None = None, **options) -> dict:
-    """``extract``, with an ExtractionError returned as {"error": reason, "detail": text}: for worker processes."""
+def check_url(url: str | None) -> None:
+    """ExtractionError ``invalid-url`` unless ``url`` is None or parses ("http://[x" does not)."""
     try:
-        return extract(html, url, **options)
+        urlsplit(url or "").port  # noqa: B018 - parsing the host and port is the check
+    except ValueError as exc:
+        raise ExtractionError("invalid-url", str(exc)) from exc
+
+
+def extract_or_error(html: str | bytes, url: str | None = None, *, cpu_limit: float = 0, **options) -> dict:
+    """``extract``, with an ExtractionError returned as {"error": reason, "detail": text}: for worker processes.
+
+    Any other exception is returned the same way, named after its class.
+    ``cpu_limit`` seconds of CPU time (0: no limit) bound the extraction,
+    ``extract-timeout`` past them. The limit is a timer signal, so it holds
+    only in a process's main thread, as in a process pool's worker.
+    """
+    try:
+        with cpu_time_limit(cpu_limit):
+            return extract(html, url, **options)
     except ExtractionError as exc:
         return {"error": exc.reason, "detail": str(exc)}
+    except ExtractionTimeout:
+        return {"error": "extract-timeout", "detail": f"more than {cpu_limit:g} s of CPU time"}
+    except Exception as exc:  # a page no rule foresaw: one failed page, never a stopped crawl or reextract
+        return {"error": slug(type(exc).__name__), "detail": repr(exc)[:500]}
+
+
+@contextmanager
+def cpu_time_limit(seconds: float):
+    """Raise ExtractionTimeout in the block once it used ``seconds`` of CPU time (0: no limit)."""
+    if not seconds:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ExtractionTimeout()
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    # Again every ``seconds``: a signal that lands in a finalizer, where exceptions are ignored, is not the last.
+    signal.setitimer(signal.ITIMER_PROF, seconds, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def parse_html(html: str | bytes) -> etree._Element:
@@ -168,10 +223,11 @@ def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> str:
     return container
 
 
-def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], url: str | None) -> dict:
+def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], url: str | None,
+                   frontier: Frontier | None) -> dict:
     """Every metadata field: the site's selectors first, then the generic sources."""
     article = md.article_jsonld(objects)
-    canonical = sel.css('link[rel="canonical"]::attr(href)').get() or md.meta(sel, "og:url") or url
+    canonical = canonical_url(sel, rules, url, frontier)
     base = sel.css("base::attr(href)").get() or canonical or url
     kind = page_kind(sel, rules)
     image = md.select_text(sel, rules.image) or md.meta(sel, "og:image") or md.jsonld_image(article)
@@ -207,6 +263,20 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
         "image_url": md.absolute_url(base, image) or None,
         "image_caption": md.select_text(sel, rules.image_caption) or None,
     }
+
+
+def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, frontier: Frontier | None) -> str | None:
+    """The page's canonical (or og:url) when ``frontier`` admits it, else ``url``: a page names
+    no URL off its site (another host, ``file:``) to be stored or fetched again under.
+
+    Without a frontier the site is that of ``url``, or of the canonical itself when no URL is known.
+    """
+    declared = sel.css('link[rel="canonical"]::attr(href)').get() or md.meta(sel, "og:url")
+    if not declared:
+        return url
+    frontier = frontier or Frontier.of(rules, url or declared.strip())
+    absolute, _ = frontier.resolve(declared, url or "")
+    return absolute or url
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:

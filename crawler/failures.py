@@ -8,6 +8,7 @@ See docs/faults.md for the stages and reasons.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -15,6 +16,14 @@ from email.utils import parsedate_to_datetime
 from sqlite_utils import Database
 
 from crawler.storage import writing
+
+
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+
+
+def slug(name: str) -> str:
+    """The reason named after an exception class: ``OperationalError`` -> ``operational-error``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def timestamp(moment: datetime) -> str:
@@ -27,26 +36,33 @@ def backoff(attempts: int, base: float, cap: float) -> float:
     return min(cap, base * 2 ** max(attempts - 1, 0))
 
 
-def retry_after(value: str | bytes | None, now: datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None if absent or invalid."""
+def retry_after(value: str | bytes | None, now: datetime, cap: float) -> float | None:
+    """Seconds a ``Retry-After`` header asks for, at most ``cap``; None if absent or invalid.
+
+    Only ASCII delta-seconds or an HTTP date are read: whatever else a server
+    sends ("²", "soon") is no wait at all, however many digits it has is ``cap``.
+    """
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     value = (value or "").strip()
-    if value.isdigit():
-        return float(value)
+    if _DELTA_SECONDS.fullmatch(value):
+        return min(float(value), cap)  # float: 400 digits are infinity, not a slow int
+    if not value.isascii():
+        return None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:  # an HTTP date is GMT
         moment = moment.replace(tzinfo=timezone.utc)
-    return max((moment - now).total_seconds(), 0.0)
+    return min(max((moment - now).total_seconds(), 0.0), cap)
 
 
 def record_failure(
     db: Database,
     url: str,
     *,
+    site: str,
     stage: str,
     reason: str,
     now: datetime,
@@ -70,6 +86,7 @@ def record_failure(
         delay = max(backoff(attempts, base, cap), wait or 0.0)
         row = {
             "url": url,
+            "site": site,
             "stage": stage,
             "reason": reason,
             "http_status": http_status,
@@ -94,11 +111,15 @@ def clear_failures(db: Database, urls: Iterable[str]) -> int:
         return db.conn.executemany("delete from failures where url = ?", ((url,) for url in urls)).rowcount
 
 
-def due_failures(db: Database, now: datetime) -> list[dict]:
-    """Rows whose ``next_retry`` has come and that say how to retry them, oldest first."""
+def due_failures(db: Database, site: str, now: datetime) -> list[dict]:
+    """The site's rows whose ``next_retry`` has come and that say how to retry them, oldest first.
+
+    These URLs are requested by the failure log alone: the spider leaves every
+    URL with such a row to it (``storage.pending_fetches``, ``record_discovery``).
+    """
     rows = db.execute(
-        "select url, retry_request from failures"
-        " where next_retry <= ? and retry_request is not null order by next_retry",
-        [timestamp(now)],
+        "select url, retry_request from failures where (site = ? or site is null)"
+        " and next_retry <= ? and retry_request is not null order by next_retry",
+        [site, timestamp(now)],
     )
     return [{"url": url, "retry_request": spec} for url, spec in rows.fetchall()]

@@ -22,6 +22,9 @@ ARTICLE_TYPES = {
     "Report",
 }
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# How deep JSON-LD is read (lists in lists, @graph in @graph, item in item): real pages
+# need two or three levels; hostile ones nest thousands to exhaust the stack.
+_JSONLD_DEPTH = 10
 _SPACE = re.compile(r"\s+")
 
 
@@ -73,23 +76,26 @@ def _parse_json_leniently(raw: str):
     for candidate in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the decoder goes
             continue
     return None
 
 
-def _flatten_jsonld(data) -> Iterator[dict]:
+def _flatten_jsonld(data, depth: int = 0) -> Iterator[dict]:
+    if depth > _JSONLD_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _flatten_jsonld(item)
+            yield from _flatten_jsonld(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        yield from _flatten_jsonld(data.get("@graph"))
+        yield from _flatten_jsonld(data.get("@graph"), depth + 1)
 
 
 def _types(obj: dict) -> set[str]:
+    """The object's ``@type`` names; whatever is no string names nothing."""
     value = obj.get("@type", [])
-    return set(value if isinstance(value, list) else [value])
+    return {name for name in (value if isinstance(value, list) else [value]) if isinstance(name, str)}
 
 
 def article_jsonld(objects: list[dict]) -> dict:
@@ -112,15 +118,17 @@ def _as_list(value) -> list:
 
 
 def _position(value) -> int:
+    """A breadcrumb position; 0 for what is no finite number (``1e999`` is infinity)."""
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 
-def _name(value) -> str:
-    if isinstance(value, dict):
-        return value.get("name") or _name(value.get("item"))
+def _name(value, depth: int = 0) -> str:
+    if isinstance(value, dict) and depth < _JSONLD_DEPTH:
+        name = value.get("name")
+        return name if isinstance(name, str) and name else _name(value.get("item"), depth + 1)
     return value if isinstance(value, str) else ""
 
 
@@ -188,4 +196,8 @@ def section_from_breadcrumb(objects: list[dict], fixes: dict[str, str]) -> str:
 
 
 def absolute_url(base: str | None, href: str) -> str:
-    return urljoin(base or "", href) if href else ""
+    """``href`` made absolute against ``base``; "" when either is no URL ("http://[x")."""
+    try:
+        return urljoin(base or "", href) if href else ""
+    except ValueError:
+        return ""

@@ -1,7 +1,7 @@
 """Downloader middlewares that keep a failing or hostile server from hurting the crawl.
 
 - BackoffRetryMiddleware: Scrapy's retries, spaced out as the server asks.
-- RedirectGuardMiddleware: redirects stay on the site and never lead to a login page.
+- FrontierMiddleware: requests and redirects stay on the site; redirects never lead to a login page.
 - ContentGuardMiddleware: a callback only ever sees a non-empty text document.
 - MetaRefreshMiddleware: Scrapy's, which reads only pages that can hold a refresh.
 
@@ -27,14 +27,15 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.response import response_status_message
 
 from crawler.failures import backoff, retry_after
+from crawler.frontier import redact
 
 logger = logging.getLogger(__name__)
 
-# A DOCTYPE with its internal subset, looked for in the first bytes only
-# (linear: no "]" inside the subset, which only the hostile would write).
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[[^\]]*\])?\s*>", re.I)
-_PROLOG_MAX = 64 * 1024
-_ELEMENT = re.compile(rb"<[A-Za-z]")
+# What can come before a DOCTYPE: processing instructions, comments, white space.
+_PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+_DOCTYPE_START = re.compile(rb"\s*<!DOCTYPE\b", re.I)
+# Inside a DOCTYPE: what opens a quoted literal or a comment, or opens or closes the internal subset.
+_DOCTYPE_TOKEN = re.compile(rb"""["'\[\]>]|<!--""")
 
 
 class Refused(IgnoreRequest):
@@ -58,11 +59,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("RETRY_DELAY_MAX")
+        self.failure_cap = settings.getfloat("FAILURE_RETRY_MAX")
 
     async def process_response(self, request, response):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        wait = retry_after(response.headers.get("Retry-After"), datetime.now(timezone.utc))
+        wait = retry_after(response.headers.get("Retry-After"), datetime.now(timezone.utc), self.failure_cap)
         if wait is not None and wait > self.cap:
             self.crawler.stats.inc_value("retry/retry_after_over_cap")
             logger.warning(
@@ -88,46 +90,40 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
-class RedirectGuardMiddleware:
-    """Refuse a redirect that leaves the site or lands on a login page.
+class FrontierMiddleware:
+    """Send no request off the site (crawler.frontier), and no redirect to a login page.
 
-    Checks the request a redirect produced (3xx or meta refresh) before it is
-    sent, ahead of robots.txt so that no other host is even asked for its
-    robots.txt. The site is the host of the URL first requested, of the
-    spider's ``base_url`` and its ``allowed_domains``, with their subdomains
-    (a leading ``www.`` dropped). Login pages are the paths matching
-    ``REDIRECT_LOGIN_PATTERN``. Redirects to schemes other than http(s) are
-    never followed by Scrapy itself.
+    Every request is checked before it is sent, ahead of robots.txt so that
+    no other host is even asked for its robots.txt. A request the spider made
+    off the site is dropped (``frontier/refused/<reason>``, logged once); a
+    redirect (3xx or meta refresh) off the site fails its URL as
+    ``offsite-redirect``. Login pages are the paths matching
+    ``REDIRECT_LOGIN_PATTERN``.
     """
 
     def __init__(self, crawler, login: re.Pattern):
         self.crawler = crawler
         self.login = login
+        self.refused: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler, re.compile(crawler.settings.get("REDIRECT_LOGIN_PATTERN")))
 
     def process_request(self, request):
-        redirects = request.meta.get("redirect_urls")
-        if not redirects:
-            return None
-        target = urlsplit(request.url)
-        if not on_site(target.hostname, self.site(redirects[0])):
-            raise Refused("offsite-redirect", request.url)
-        if self.login.search(target.path):
+        reason = self.crawler.spider.frontier.refusal(request.url)
+        redirected = bool(request.meta.get("redirect_urls"))
+        if reason and redirected:
+            raise Refused("offsite-redirect", f"{redact(request.url)} ({reason})")
+        if reason:
+            if request.url not in self.refused:
+                self.refused.add(request.url)
+                self.crawler.stats.inc_value(f"frontier/refused/{reason}")
+                logger.warning("Not requesting %(url)s: %(reason)s", {"url": redact(request.url), "reason": reason})
+            raise IgnoreRequest(f"off the site: {reason}")
+        if redirected and self.login.search(urlsplit(request.url).path):
             raise Refused("login-redirect", request.url)
         return None
-
-    def site(self, first_url: str) -> set[str]:
-        spider = self.crawler.spider
-        hosts = {urlsplit(first_url).hostname, urlsplit(getattr(spider, "base_url", "") or "").hostname}
-        hosts.update(getattr(spider, "allowed_domains", None) or ())
-        return {host.removeprefix("www.") for host in hosts if host}
-
-
-def on_site(host: str | None, domains: set[str]) -> bool:
-    return bool(host) and any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 class ContentGuardMiddleware:
@@ -136,7 +132,8 @@ class ContentGuardMiddleware:
     A gzip file served as such (a ``.xml.gz`` sitemap) is unpacked, within
     ``DOWNLOAD_MAXSIZE`` like the Content-Encoding Scrapy decodes. Refused:
     binary content (PDF, image…), HTML or XML without a single byte, XML
-    that is not markup at all. An XML document loses its DOCTYPE.
+    that is not markup at all. Markup that is not HTML (XML, a sitemap served
+    as text/plain) loses its DOCTYPE.
     """
 
     def __init__(self, crawler):
@@ -158,22 +155,23 @@ class ContentGuardMiddleware:
         # Zero bytes: whitespace is what a listing fragment past its end legitimately is.
         if isinstance(response, (HtmlResponse, XmlResponse)) and not response.body:
             raise Refused("empty-body", media_type)
-        if isinstance(response, XmlResponse):
-            if not response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-                raise Refused("not-xml", media_type)
+        markup = response.body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        if isinstance(response, XmlResponse) and not markup:
+            raise Refused("not-xml", media_type)
+        # A sitemap served as text/plain is parsed as XML all the same.
+        if markup and not isinstance(response, HtmlResponse):
             return self.drop_doctype(response)
         return response
 
     def drop_doctype(self, response):
         """Cut the DOCTYPE from an XML prolog: its entities are never resolved (crawler.discovery),
         but libxml2 abandons a document whose entities would expand too far, links and all."""
-        doctype = _DOCTYPE.search(response.body, 0, _PROLOG_MAX)
-        first_element = _ELEMENT.search(response.body)
-        if doctype is None or (first_element and first_element.start() < doctype.start()):
+        span = doctype_span(response.body)
+        if span is None:
             return response
         self.crawler.stats.inc_value("guard/doctype_dropped")
         logger.warning("Dropped the DOCTYPE of %(url)s: sitemaps and feeds need none", {"url": response.url})
-        return response.replace(body=response.body[:doctype.start()] + response.body[doctype.end():])
+        return response.replace(body=response.body[:span[0]] + response.body[span[1]:])
 
     def unpack(self, request, response):
         max_size = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -188,6 +186,34 @@ class ContentGuardMiddleware:
         headers.pop("Content-Type", None)
         cls = responsetypes.from_args(url=response.url.removesuffix(".gz"), body=body)
         return response.replace(cls=cls, body=body, headers=headers)
+
+
+def doctype_span(body: bytes) -> tuple[int, int] | None:
+    """(start, end) of the DOCTYPE of an XML document, or None if it has none.
+
+    Read in one pass however long the prolog: quoted literals and comments
+    may hold "]" and ">", an unterminated DOCTYPE runs to the end.
+    """
+    position = body.startswith(b"\xef\xbb\xbf") * 3
+    while (item := _PROLOG_ITEM.match(body, position)) is not None:
+        position = item.end()
+    start = _DOCTYPE_START.match(body, position)
+    if start is None:
+        return None
+    position, in_subset = start.end(), False
+    while (token := _DOCTYPE_TOKEN.search(body, position)) is not None:
+        mark = token.group()
+        if mark == b">" and not in_subset:
+            return start.start(), token.end()
+        if mark in (b'"', b"'", b"<!--"):
+            close = body.find(b"-->" if mark == b"<!--" else mark, token.end())
+            if close < 0:
+                break
+            position = close + (3 if mark == b"<!--" else 1)
+            continue
+        in_subset = mark == b"[" or (in_subset and mark != b"]")
+        position = token.end()
+    return start.start(), len(body)
 
 
 def textual(media_type: str) -> bool:

@@ -201,6 +201,13 @@ def add_crawl_runs_arguments(db: Database) -> None:
     db["crawl_runs"].add_column("skipped", int)
 
 
+@migrations()
+def add_site_to_failures_and_crawl_runs(db: Database) -> None:
+    # Rows written before stay null: one site was crawled then.
+    db["failures"].add_column("site", str)
+    db["crawl_runs"].add_column("site", str)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

@@ -59,14 +59,17 @@ def stored_pages(db: Database, site: str | None = None) -> Iterator[tuple]:
             yield row[1:]
 
 
-def reextract_page(page: tuple, mode: str) -> dict:
-    """Run in a worker: the record of a ``stored_pages`` row, or {"error": reason, "detail": text}."""
+def reextract_page(page: tuple, **options) -> dict:
+    """Run in a worker: the record of a ``stored_pages`` row, or {"error": reason, "detail": text}.
+
+    ``options`` go to ``extract_or_error``: ``mode`` and the page's budget.
+    """
     site, article_id, url, _, html, live_posts = page
     try:
         body, posts = unpack_page(html, live_posts)
     except (zlib.error, ValueError) as exc:
         return {"error": "damaged-page", "detail": str(exc)}
-    record = extract_or_error(body, url, site=site, mode=mode, live_posts=posts)
+    record = extract_or_error(body, url, site=site, live_posts=posts, **options)
     reason = record.get("error") or validation_error(record)
     if reason:
         return {"error": reason, "detail": record.get("detail", "")}
@@ -75,8 +78,11 @@ def reextract_page(page: tuple, mode: str) -> dict:
 
 
 def reextract(db: Database, *, site: str | None = None, mode: str = "remove", workers: int = 0,
-              progress: Callable[[int], None] = lambda done: None) -> Counter:
+              progress: Callable[[int], None] = lambda done: None, cpu_limit: float = 0,
+              max_body: int = 0) -> Counter:
     """Extract every stored page again and update its article; counts by status.
+
+    ``cpu_limit`` and ``max_body`` are the budget of each page (``EXTRACT_CPU_LIMIT``, ``BODY_MAX_CHARS``).
 
     Statuses are those of ``store_reextracted`` ("updated", "unchanged", …) and
     "failed" for pages that no longer extract. ``progress(n)`` is called as
@@ -97,7 +103,7 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         batch.clear()
 
     with ProcessPoolExecutor(workers) as pool:
-        work = partial(reextract_page, mode=mode)
+        work = partial(reextract_page, mode=mode, cpu_limit=cpu_limit, max_body=max_body)
         for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
             if "error" in record:
                 counts["failed"] += 1

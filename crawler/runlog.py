@@ -19,7 +19,7 @@ from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
@@ -77,7 +77,7 @@ def run_counts(stats: dict) -> dict[str, int]:
         "updated": stats.get("articles/stored/updated", 0),
         "unchanged": stats.get("articles/stored/unchanged", 0),
         "skipped": stats.get("articles/skipped/unchanged", 0),
-        "failed": total("articles/drop/") + total("requests/failed/"),
+        "failed": total("failed/"),  # the failure log's, one per failure recorded
         "removed_blocks": total("articles/strip/"),
     }
 
@@ -148,7 +148,7 @@ class RunLog:
         self.min_coverage = min_coverage
         self.lock = lock_database(path)  # held until the process exits
         self.db = storage.open_db(path)
-        self.run_id = storage.begin_run(self.db, storage.utc_now(), **run_details(crawler))
+        self.run_id = storage.begin_run(self.db, storage.utc_now(), crawler.spidercls.rules.name, **run_details(crawler))
         self.status: str | None = None
         self.message: str | None = None
         self.reason: str | None = None
@@ -205,28 +205,3 @@ class RunLog:
         self.db.close()
         log = logger.info if status == "ok" else logger.error
         log("Crawl run %(id)s %(status)s: %(message)s", {"id": self.run_id, "status": status, "message": message})
-
-
-class FailedRequests:
-    """Downloader middleware counting requests that failed for good, as ``requests/failed/<reason>``.
-
-    Ordered outside the retry and redirect middlewares, it sees only what they
-    gave up on; without errbacks of its own, other components keep theirs.
-    """
-
-    def __init__(self, stats):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
-    def process_response(self, request, response):
-        if response.status >= 400:
-            self.stats.inc_value(f"requests/failed/http-{response.status}")
-        return response
-
-    def process_exception(self, request, exception):
-        # IgnoreRequest is the crawl's own decision (robots.txt, a guard), not a failure.
-        if not isinstance(exception, IgnoreRequest):
-            self.stats.inc_value(f"requests/failed/{type(exception).__name__}")

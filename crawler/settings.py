@@ -59,6 +59,15 @@ CONCURRENT_ITEMS = 4
 # -- Robustness -----------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # also caps decompressed size
+# Per-page budgets. An article page may be at most this many bytes (or
+# DOWNLOAD_MAXSIZE if smaller): sitemaps are large, articles are not.
+ARTICLE_MAXSIZE = 4 * 1024 * 1024
+# The longest body stored, in characters; a longer one fails its page as body-too-long.
+BODY_MAX_CHARS = 500_000
+# Seconds of CPU time one page's extraction may take in its worker; 0: no limit.
+EXTRACT_CPU_LIMIT = 30.0
+# Only the web: a page naming a file:, ftp:, s3: or data: URL is never fetched through it.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -80,10 +89,8 @@ FAILURE_RETRY_MAX = 7 * 24 * 3600.0
 # discovery documents) all failed to connect: the site is down; 0 = never.
 SITE_UNREACHABLE_AFTER = 3
 DOWNLOADER_MIDDLEWARES = {
-    # Outermost: counts what retries and redirects gave up on, for the run log's "failed".
-    "crawler.runlog.FailedRequests": 50,
-    # Before robots.txt: a refused redirect never makes another host fetch its robots.txt.
-    "crawler.middlewares.RedirectGuardMiddleware": 60,
+    # Before robots.txt: no request or redirect off the site makes another host fetch its robots.txt.
+    "crawler.middlewares.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # After HttpCompressionMiddleware (590) has decoded Content-Encoding.

@@ -257,6 +257,7 @@ def record_discovery(
             " where site = ? and source = ? and article_id in (select value from json_each(?))",
             [site, source, ids],
         ).fetchall())
+        waiting = retry_waiting(db, [s.url for s in sightings])
         for s in sightings:
             reason = state.fetch_reason(
                 s.article_id in known, known.get(s.article_id), previous.get(s.article_id), s.signal
@@ -275,7 +276,7 @@ def record_discovery(
                     on conflict (site, article_id, source) do update set signal = excluded.signal, seen = excluded.seen""",
                     [site, s.article_id, source, s.signal, now],
                 )
-            if reason:
+            if reason and s.url not in waiting:
                 due.append((s.article_id, s.url, reason))
         if document is not None:
             db["discovery_documents"].upsert(dict(asdict(document), fetched=now), pk="url")
@@ -289,7 +290,9 @@ def pending_fetches(
 
     Links still due (new, changed, or left by a crawl that was killed or failed
     to fetch them) and, with a ``window_hours`` above 0, articles published less
-    than that long ago and not fetched for ``interval_hours``.
+    than that long ago (or, published in the future, first seen less than that
+    long ago) and not fetched for ``interval_hours``. A URL that failed is left
+    to the failure log, which requests it when its ``next_retry`` comes.
     """
     rows = db.execute(
         # The due index: only the few due links are read, however large the archive.
@@ -304,11 +307,21 @@ def pending_fetches(
         rows += db.execute(
             """select article_id, url, 'recheck' from articles indexed by idx_articles_published
             where site = ? and published >= ?
-            and julianday(published) > julianday(?) - ? / 24.0
+            and min(julianday(published), julianday(first_seen)) > julianday(?) - ? / 24.0
             and julianday(last_fetched) <= julianday(?) - ? / 24.0""",
             [site, floor, now, window_hours, now, interval_hours],
         ).fetchall()
-    return [tuple(row) for row in rows]
+    waiting = retry_waiting(db, [url for _, url, _ in rows])
+    return [tuple(row) for row in rows if row[1] not in waiting]
+
+
+def retry_waiting(db: Database, urls: Iterable[str]) -> set[str]:
+    """Those of ``urls`` the failure log retries (crawler.failures.due_failures), not the spider."""
+    rows = db.execute(
+        "select url from failures where retry_request is not null and url in (select value from json_each(?))",
+        [json.dumps(list(urls))],
+    )
+    return {url for (url,) in rows.fetchall()}
 
 
 def discovery_documents(db: Database, urls: Iterable[str]) -> dict[str, state.Document]:
@@ -324,8 +337,8 @@ def discovery_documents(db: Database, urls: Iterable[str]) -> dict[str, state.Do
 # -- Crawl runs ------------------------------------------------------------------------
 
 
-def begin_run(db: Database, now: str, **details) -> int:
-    """Add a ``running`` row for a new crawl (with ``details``: its base URL, arguments…);
+def begin_run(db: Database, now: str, site: str | None = None, **details) -> int:
+    """Add a ``running`` row for a crawl of ``site`` (with ``details``: its base URL, arguments…);
     rows still running belong to crawls that died.
 
     Only the holder of the crawl lock may call this.
@@ -335,7 +348,7 @@ def begin_run(db: Database, now: str, **details) -> int:
             "update crawl_runs set status = 'killed', message = ? where status = 'running'",
             ["the crawl process died before it could finish (killed, crashed or power loss)"],
         )
-        return db["crawl_runs"].insert({"started": now, "status": "running", **details}, pk="id").last_pk
+        return db["crawl_runs"].insert({"started": now, "status": "running", "site": site, **details}, pk="id").last_pk
 
 
 def finish_run(db: Database, run_id: int, values: Mapping) -> None:

@@ -2,7 +2,8 @@
 
 Extraction is CPU bound and Scrapy runs on one thread, so pages are extracted
 in a process pool (``EXTRACT_WORKERS``, default one per core) while the
-reactor keeps downloading.
+reactor keeps downloading. Each page gets at most ``EXTRACT_CPU_LIMIT``
+seconds of CPU and ``BODY_MAX_CHARS`` characters of body.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import multiprocessing
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -20,20 +22,20 @@ from crawler.extract import check_strip_mode, extract_or_error
 from crawler.storage import pack_page
 
 
-def extract_page(html: bytes, url: str, site: str | None, mode: str, live_posts: list | None,
-                 keep_page: bool) -> dict:
+def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
     """Run in a worker: ``extract_or_error``'s record, with the packed ``page`` if ``keep_page``."""
-    record = extract_or_error(html, url, site=site, mode=mode, live_posts=live_posts)
+    record = extract_or_error(html, url, **options)
     if keep_page and "error" not in record:
-        record["page"] = pack_page(html, live_posts)  # compressed here, off the reactor's thread
+        record["page"] = pack_page(html, options.get("live_posts"))  # compressed here, off the reactor's thread
     return record
 
 
 class ExtractPipeline:
-    def __init__(self, crawler, mode: str, workers: int, keep_pages: bool):
+    def __init__(self, crawler, mode: str, workers: int, keep_pages: bool, cpu_limit: float, max_body: int):
         self.crawler = crawler
         self.mode = check_strip_mode(mode)
         self.keep_pages = keep_pages
+        self.budget = {"cpu_limit": cpu_limit, "max_body": max_body}
         self.workers = workers or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
 
@@ -44,6 +46,8 @@ class ExtractPipeline:
             crawler.settings.get("STRIP_MODE", "remove"),
             crawler.settings.getint("EXTRACT_WORKERS", 0),
             crawler.settings.getbool("STORE_PAGES", True),
+            crawler.settings.getfloat("EXTRACT_CPU_LIMIT"),
+            crawler.settings.getint("BODY_MAX_CHARS"),
         )
 
     def open_spider(self):
@@ -60,10 +64,11 @@ class ExtractPipeline:
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         loop = asyncio.get_running_loop()
-        record = await loop.run_in_executor(
-            self.pool, extract_page, adapter["html"], adapter["url"], adapter.get("site"), self.mode,
-            adapter.get("live_posts"), self.keep_pages,
+        work = partial(
+            extract_page, adapter["html"], adapter["url"], self.keep_pages, site=adapter.get("site"), mode=self.mode,
+            live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.frontier, **self.budget,
         )
+        record = await loop.run_in_executor(self.pool, work)
         stats = self.crawler.stats
         if "error" in record:
             stats.inc_value(f"articles/drop/{record['error']}")

@@ -45,7 +45,7 @@ class SQLitePipeline:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self.db = None
         self.batch: list[tuple[Fetched, asyncio.Future]] = []
-        self.stored: set[tuple[str, str]] = set()
+        self.stored: set[tuple[str, str]] = set()  # keys of this run's articles, from when they join a batch
         self.flusher = None
 
     @classmethod
@@ -71,6 +71,9 @@ class SQLitePipeline:
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         committed = asyncio.get_running_loop().create_future()
+        # Known from now on, not from the commit: a duplicate dropped meanwhile must not mark the link dropped
+        # after the batch stored the article, whichever the timer flushes first.
+        self.stored.add((adapter["site"], adapter["article_id"]))
         self.batch.append((Fetched(article_row(adapter), adapter.get("removed") or [], adapter.get("page")), committed))
         if len(self.batch) >= self.batch_size:
             self.flush()
@@ -78,7 +81,6 @@ class SQLitePipeline:
         if status.startswith("invalid"):
             raise sqlite3.IntegrityError(f"{adapter['url']}: {status}")  # recorded as a store failure
         self.crawler.stats.inc_value(f"articles/stored/{status}")
-        self.stored.add((adapter["site"], adapter["article_id"]))
         return exported(item)  # the page is stored: feed exports get the article alone
 
     def flush(self) -> asyncio.Future | None:

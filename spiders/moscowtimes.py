@@ -28,6 +28,7 @@ from scrapy.http import Response
 
 from crawler import discovery, state, storage
 from crawler.items import FetchedArticle
+from crawler.frontier import Frontier, redact
 from crawler.site_rules import SITES
 
 
@@ -45,6 +46,8 @@ class MoscowTimesSpider(scrapy.Spider):
             self.logger.warning("since=%s is in the future: no article is in the window", self.since)
         # What crawl_runs records of this run.
         self.arguments = {name: value for name, value in (("base_url", base_url), ("since", since)) if value}
+        self.frontier = Frontier.of(self.rules, self.base_url)
+        self.refused: set[str] = set()
         self.scheduled_ids: set[str] = set()
         self.current_ids: set[str] = set()  # known articles discovery listed with nothing new
         self.db = None
@@ -120,9 +123,22 @@ class MoscowTimesSpider(scrapy.Spider):
         self._count("discovery/documents", 1)
         return True
 
+    def admit(self, url: str, base: str) -> str | None:
+        """``url`` made absolute if the frontier admits it; else None, counted and logged once."""
+        absolute, reason = self.frontier.resolve(url, base)
+        if reason and url not in self.refused:
+            self.refused.add(url)
+            self._count(f"frontier/refused/{reason}", 1)
+            self.logger.warning("Not following %(url)s: %(reason)s", {"url": redact(url), "reason": reason})
+        return absolute
+
     def parse_robots(self, response: Response):
         self.answered(response)
-        for url in discovery.sitemaps_in_robots(response.text, response.url):
+        for found in discovery.sitemaps_in_robots(response.text):
+            self.frontier.add_robots_host(found)
+            url = self.admit(found, response.url)
+            if url is None:
+                continue
             yield self.discovery_request(url, self.parse_sitemap, conditional=False, priority=5)
             # The Google News index sits beside the sitemap index, unlisted (§2.3).
             yield self.discovery_request(
@@ -134,7 +150,8 @@ class MoscowTimesSpider(scrapy.Spider):
             return
         kind, links = discovery.parse_sitemap(response.body)
         if kind == "index":
-            for link in self.sitemaps_to_follow(links):
+            admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url))]
+            for link in self.sitemaps_to_follow(admitted):
                 yield self.discovery_request(
                     link.url, self.parse_sitemap, meta={"sitemap_lastmod": link.modified}, priority=5
                 )
@@ -188,8 +205,11 @@ class MoscowTimesSpider(scrapy.Spider):
         """Page on while the listing still reaches into the crawl window."""
         if not step or not self.since or not any(self.in_window(link) for link in links):
             return
+        url = self.admit(discovery.listing_page_url(template, offset), self.base_url)
+        if url is None:
+            return
         yield self.discovery_request(
-            discovery.listing_page_url(template, offset),
+            url,
             self.parse_listing,
             conditional=False,
             record=False,  # offsets shift as articles are added: a fragment is no document to revalidate
@@ -207,8 +227,8 @@ class MoscowTimesSpider(scrapy.Spider):
         self._count(f"discovery/{kind}", len(links))
         sightings, complete = [], True
         for link in links:
-            url = urljoin(self.base_url + "/", link.url)
-            article_id = self.rules.article_id(url)
+            url = self.admit(link.url, self.base_url + "/")
+            article_id = url and self.rules.article_id(url)
             if not article_id or self.rules.is_skipped(url):
                 continue
             if not self.in_window(link):
@@ -241,7 +261,9 @@ class MoscowTimesSpider(scrapy.Spider):
         self._count(f"articles/fetch/{reason}", 1)
         # Deduplicated by id above; unfiltered, a link redirected to a page already
         # fetched (a deleted article sent to its section) still reaches parse_article.
-        yield scrapy.Request(url, self.parse_article, dont_filter=True)
+        settings = self.crawler.settings
+        maxsize = min(settings.getint("ARTICLE_MAXSIZE"), settings.getint("DOWNLOAD_MAXSIZE"))
+        yield scrapy.Request(url, self.parse_article, dont_filter=True, meta={"download_maxsize": maxsize})
 
     def in_window(self, link: discovery.Link) -> bool:
         """Published on or after ``since`` (by the document's date, else the URL's)."""

@@ -41,14 +41,15 @@ STATIC_PREFIX = "/_static"
 SEARCH_LIMITS = {"article": 100, "archive": 200}
 FAULTS = frozenset({
     "status", "timeout", "trickle", "reset", "truncate",
-    "redirect_loop", "redirect", "body", "gzip_bomb",
+    "redirect_loop", "redirect", "body", "gzip_bomb", "hold",
 })
 CHAOS_FAULTS = (
     {"fault": "status", "status": 500},
     {"fault": "status", "status": 503, "retry_after": 1},
     {"fault": "reset"},
     {"fault": "truncate"},
-    {"fault": "timeout", "seconds": 2},
+    # Well past the crawl's DOWNLOAD_TIMEOUT, so it is the crawl that gives up, however busy the machine.
+    {"fault": "timeout", "seconds": 10},
 )
 
 
@@ -385,6 +386,8 @@ class ReplicaServer:
         self.chaos = Chaos(chaos, chaos_seed)
         self.log_path = log_path
         self.stopping = threading.Event()
+        # A "hold" fault answers once this is set (release()), or ends like a reset at stop().
+        self.released = threading.Event()
         self.base_url = None
         self._address = (host, port)
         self._httpd = None
@@ -403,6 +406,7 @@ class ReplicaServer:
 
     def stop(self) -> None:
         self.stopping.set()  # wakes handlers sleeping in a timeout or trickle
+        self.released.set()  # and those held
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
@@ -484,8 +488,11 @@ class _Handler(BaseHTTPRequestHandler):
         fault = app.pick_fault(path, query) or {}
         name = fault.get("fault")
         response = None
-        # A timeout cut short by stop() ends like a reset: without a response.
-        if name != "reset" and not (name == "timeout" and app.stopping.wait(fault.get("seconds", 30))):
+        if name == "hold":  # until the test releases it: what it waits for never depends on time
+            app.released.wait()
+        # A timeout or hold cut short by stop() ends like a reset: without a response.
+        cut_short = app.stopping.wait(fault.get("seconds", 30)) if name == "timeout" else app.stopping.is_set()
+        if name != "reset" and not (name in ("timeout", "hold") and cut_short):
             response = fault_response(fault, path, query) if name else None
             if response is None:
                 response = app.respond(path, query, self.headers)
@@ -501,6 +508,7 @@ class _Handler(BaseHTTPRequestHandler):
             "if_modified_since": self.headers.get("If-Modified-Since"),
             "time": time.time(),
             "fault": name,
+            "user_agent": self.headers.get("User-Agent"),
         })
         try:
             if response is None:

@@ -17,6 +17,7 @@ from datasette.utils import tilde_encode
 
 from crawler.serve import CONFIG_DIR, datasette_args, main, served_path
 from crawler.storage import open_db
+from tests.conftest import ROOT
 from tests.storing import store_article
 from tests.paths import DEV_SITE
 from tests.scoring import truth_row
@@ -434,3 +435,17 @@ def test_serve_takes_any_file_name(tmp_path):
 def test_serve_refuses_a_missing_database(tmp_path):
     with pytest.raises(SystemExit):
         main([str(tmp_path / "missing.db")])
+
+
+@pytest.mark.parametrize("query", [
+    "_facet_day={", '_facet_day={"x":1}', "_facet_day=", '_facet_day="published', "_facet_day=nosuch",
+    '_facet_month={"column":"nosuch"}', "_facet_month={",
+])
+def test_a_malformed_date_facet_is_a_bad_request_not_a_server_error(datasette_url, query):
+    assert fetch(f"{datasette_url}/articles/articles.json?{query}")[0] == 400
+
+
+def test_the_docs_warn_that_listening_on_every_interface_publishes_everything():
+    text = (ROOT / "docs" / "datasette.md").read_text()
+    warning = text[text.index("`--host 0.0.0.0` publishes"):].split("\n\n")[0]
+    assert "hidden ones included" in warning and "`pages`" in warning

@@ -15,6 +15,8 @@ import signal
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from sqlite_utils import Database
 
 from crawler import state
 from crawler.discovery import Link
+from crawler.failures import due_failures
 from crawler.migrations import migrations
 from crawler.runlog import CrawlBusy, judge, lock_database, run_counts
 from crawler.storage import (
@@ -35,7 +38,7 @@ from crawler.storage import (
     record_discovery,
 )
 from tests.conftest import ROOT, SITE, SITE_V2, crawl_command, run_crawl
-from tests.replica_server import ReplicaServer
+from tests.replica_server import FaultRules, ReplicaServer
 from tests.scoring import score_database
 from tests.storing import store_article
 
@@ -92,13 +95,13 @@ LIMITS = {"max_failed_share": 0.2, "min_coverage": {"authors": 0.5, "body": 0.9}
 HEALTHY = {
     "downloader/request_count": 60, "discovery/documents": 20, "discovery/feed/documents": 8,
     "discovery/feed": 300, "articles/stored/new": 40, "articles/stored/unchanged": 5,
-    "articles/drop/not-article": 2, "articles/strip/donation": 40, "articles/strip/promo": 7,
+    "failed/extract/not-article": 2, "articles/strip/donation": 40, "articles/strip/promo": 7,
     "coverage/pages": 47, "coverage/authors": 40, "coverage/body": 45,
 }
 
 
 def test_counts_of_a_run():
-    assert run_counts(dict(HEALTHY, **{"requests/failed/http-500": 1})) == {
+    assert run_counts(dict(HEALTHY, **{"failed/download/http-500": 1, "articles/drop/not-article": 2})) == {
         "requests": 60, "new": 40, "updated": 0, "unchanged": 5, "skipped": 0, "failed": 3, "removed_blocks": 47}
 
 
@@ -106,12 +109,12 @@ def test_counts_of_a_run():
     ("finished", {}, "ok", "40 new, 0 updated, 5 unchanged, 2 failed"),
     ("shutdown", {}, "interrupted", "interrupted (shutdown)"),
     ("closespider_errorcount", {}, "failed", "closed early: closespider_errorcount"),
-    ("finished", {"discovery/documents": 0, "requests/failed/ConnectionRefusedError": 21}, "failed",
+    ("finished", {"discovery/documents": 0, "failed/download/connection-refused": 21}, "failed",
      "site unreachable: no discovery document could be fetched (23 requests failed)"),
     ("finished", {"discovery/documents": 0, "discovery/not-modified": 20, "coverage/pages": 0,
-                  "articles/stored/new": 0, "articles/stored/unchanged": 0, "articles/drop/not-article": 0},
+                  "articles/stored/new": 0, "articles/stored/unchanged": 0, "failed/extract/not-article": 0},
      "ok", "0 new"),
-    ("finished", {"articles/drop/empty-body": 20}, "degraded", "22 of 67 pages failed (more than 20%)"),
+    ("finished", {"failed/extract/empty-body": 20}, "degraded", "22 of 67 pages failed (more than 20%)"),
     ("finished", {"discovery/feed": 0}, "degraded", "8 feed documents list no article"),
     ("finished", {"coverage/authors": 10}, "degraded", "authors found in 21% of 47 articles (minimum 50%)"),
     ("finished", {"coverage/pages": 9, "coverage/authors": 0}, "ok", "40 new"),  # too few to judge
@@ -234,6 +237,20 @@ def test_an_upgraded_database_knows_its_articles(tmp_path):
     link = db["article_links"].get((SITE_NAME, "1"))
     assert (link["url"], link["due"], link["discovered"], link["fetched"]) == (ROW["url"], None, "t1", "t2")
     assert record_discovery(db, SITE_NAME, "feed", [sighting("1")], "t3") == []
+
+
+def test_an_upgraded_database_keeps_its_failures_and_runs_and_retries_them(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="add_site_to_failures_and_crawl_runs")
+    db["failures"].insert({"url": ROW["url"], "stage": "download", "reason": "http-500", "attempts": 1,
+                           "first_seen": "t1", "last_seen": "t1", "next_retry": "2000-01-01T00:00:00+00:00",
+                           "retry_request": '{"callback": "parse_article", "cb_kwargs": {}}'})
+    db["crawl_runs"].insert({"started": "t1", "status": "ok"})
+    db.close()
+    db = open_db(tmp_path / "old.db")
+    assert db["failures"].get(ROW["url"])["site"] is None and db["crawl_runs"].get(1)["site"] is None
+    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    assert [row["url"] for row in due_failures(db, SITE_NAME, now)] == [ROW["url"]]  # one site was crawled then
 
 
 def test_a_run_that_died_is_marked_killed_by_the_next(db):
@@ -367,8 +384,10 @@ def test_recent_articles_are_rechecked(tmp_path):
 ], ids=["SIGKILL", "SIGTERM", "SIGTERM-twice"])
 def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_path, signals):
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
-    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
-        slow = dict(QUIET, DOWNLOAD_DELAY="0.05", CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    # One page held unanswered: the crawl cannot end before the signal, however fast it runs.
+    held = [{"regex": "-a89101$", "fault": "hold"}]
+    with ReplicaServer(SITE, conditional=True, log_path=log, faults=held) as server:
+        slow = dict(QUIET, DOWNLOAD_DELAY="0.05", CONCURRENT_REQUESTS_PER_DOMAIN="2", DOWNLOAD_TIMEOUT="600")
         crawl = subprocess.Popen(crawl_command(server.base_url, db_path, "-a", "since=2000-01-01", settings=slow),
                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                  start_new_session=True)
@@ -377,7 +396,9 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
             time.sleep(0.05)
         for signum in signals:
             os.killpg(crawl.pid, signum)  # the extraction workers too
+        server.released.set()  # a crawl stopping gracefully waits for the page it is downloading
         _, stderr = crawl.communicate(timeout=120)
+        server.faults = FaultRules([])
         with sqlite3.connect(db_path) as conn:
             assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
         before = {row[0] for row in sqlite3.connect(db_path).execute("select article_id from articles")}
@@ -388,7 +409,7 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
         fetched_again = article_ids(take_log(log))
 
     report = score_database(db_path, SITE)
-    assert report["passed"] and report["missing"] == [] and report["extra"] == []
+    assert report["passed"] and report["missing"] == [] and report["extra"] == [], {k: v for k, v in report.items() if k in ("missing", "extra", "duplicates", "leaks", "field_mismatches", "field_accuracy", "body_f1")}
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("select count(*) = count(distinct article_id) from articles").fetchone() == (1,)
         after = {row[0] for row in conn.execute("select article_id from articles")}
@@ -417,12 +438,21 @@ def stored_articles(db_path: Path) -> int:
 
 def test_a_second_crawl_started_at_the_same_time_exits_at_once(tmp_path):
     db_path = tmp_path / "articles.db"
-    slow_feed = [{"regex": "^/rss/all$", "fault": "timeout", "seconds": 3}]
-    with ReplicaServer(SITE, faults=slow_feed) as server:
-        command = crawl_command(server.base_url, db_path, settings=QUIET)
+    # The feed is held until the second crawl has given up: the first holds the lock till then.
+    held_feed = [{"regex": "^/rss/all$", "fault": "hold"}]
+    with ReplicaServer(SITE, faults=held_feed) as server:
+        command = crawl_command(server.base_url, db_path, settings=dict(QUIET, DOWNLOAD_TIMEOUT="600"))
         crawls = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                   for _ in range(2)]
-        results = [(crawl.wait(timeout=300), crawl.stderr.read()) for crawl in crawls]
+        outputs = {}
+        while not outputs:  # the one that did not get the lock ends on its own
+            for crawl in crawls:
+                if crawl.poll() is not None:
+                    outputs[crawl] = crawl.communicate()[1]
+            time.sleep(0.05)
+        server.released.set()
+        results = [(crawl.returncode if crawl in outputs else crawl.wait(timeout=300),
+                    outputs.get(crawl) or crawl.communicate(timeout=300)[1]) for crawl in crawls]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 75], results
     busy = next(stderr for code, stderr in results if code == 75)
@@ -496,7 +526,8 @@ def test_article_pages_that_fail_make_a_degraded_run_and_stay_due(tmp_path):
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
     broken = [{"regex": ARTICLE_PAGE.pattern, "fault": "status", "status": 500}]
     with ReplicaServer(SITE, faults=broken, log_path=log) as server:
-        failing = run_crawl(server.base_url, db_path, settings=dict(QUIET, RETRY_TIMES="0"))
+        # Due again at once: the next run is their back-off period's end.
+        failing = run_crawl(server.base_url, db_path, settings=dict(QUIET, RETRY_TIMES="0", FAILURE_RETRY_BASE="0"))
         port = server.port
     assert failing.returncode == 3, failing.stderr[-3000:]
     failed = set(article_ids(take_log(log)))
@@ -507,6 +538,30 @@ def test_article_pages_that_fail_make_a_degraded_run_and_stay_due(tmp_path):
     assert repaired.returncode == 0, repaired.stderr[-3000:]
     assert sorted(article_ids(take_log(log))) == sorted(failed)
     assert counts(runs(db_path)[1]) == ("ok", "finished", len(failed), 0, 0, 0)
+
+
+def test_a_failing_article_is_requested_once_per_back_off_period_not_once_per_run(tmp_path):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    gone = [{"regex": "-a89254$", "fault": "status", "status": 404}]
+    with ReplicaServer(SITE, faults=gone, log_path=log) as server:
+        for _ in range(2):  # the second run comes well inside the first failure's hour
+            assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
+        within = [r for r in take_log(log) if r["path"].endswith("-a89254")]
+        with closing(sqlite3.connect(db_path)) as conn, conn:
+            conn.execute("update failures set next_retry = '2000-01-01T00:00:00+00:00'")  # the hour is over
+        assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
+        after = [r for r in take_log(log) if r["path"].endswith("-a89254")]
+    assert len(within) == 1 and len(after) == 1  # asked by the failure log alone, not by the spider too
+    (row,) = rows_of(db_path, "select site, attempts, reason from failures")
+    assert row == ("moscowtimes", 2, "http-404")
+    assert rows_of(db_path, "select distinct site from crawl_runs") == [("moscowtimes",)]
+    # Each failure counted once, by the failure log, in the run it happened in.
+    assert rows_of(db_path, "select failed from crawl_runs order by id") == [(1,), (0,), (1,)]
+
+
+def rows_of(db_path, sql: str) -> list[tuple]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def test_a_document_read_in_part_is_read_whole_by_the_next_crawl(tmp_path):

@@ -151,3 +151,16 @@ def test_no_pages_kept_when_turned_off(replica_url, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert query(db_path, "select count(*) from articles")[0][0] > 0
     assert query(db_path, "select count(*) from pages") == [(0,)]
+
+
+def test_a_page_that_breaks_extraction_in_a_way_no_rule_foresaw_does_not_stop_the_others(db_path):
+    query(db_path, STALE_BODY)
+    (article_id,), = query(db_path, "select article_id from pages where live_posts is not null limit 1")
+    posts = sqlite3.Binary(zlib.compress(b"[1, 2]"))  # valid JSON, no posts: extraction raises AttributeError
+    query(db_path, "update pages set live_posts = ? where article_id = ?", (posts, article_id))
+    total = query(db_path, "select count(*) from pages")[0][0]
+    result = reextract(db_path)
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1] == f"reextract: {total - 1} updated, 0 unchanged, 1 failed"
+    assert "attribute-error" in result.stderr
+    assert query(db_path, "select content_hash from articles where article_id = ?", (article_id,)) == [("old",)]

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import FetchedArticle
 from crawler.storage import open_db
-from pipelines.store import SQLitePipeline
+from pipelines.store import FLUSH_INTERVAL, SQLitePipeline
 
 
 def article(n: int) -> FetchedArticle:
@@ -45,6 +45,7 @@ def stored(pipeline) -> list[str]:
 
 def test_items_wait_for_their_batch(pipeline):
     async def scenario():
+        pipeline.flusher.stop()  # the timer runs only when the test says, however slow the machine
         first = asyncio.ensure_future(pipeline.process_item(article(1)))
         await asyncio.sleep(0)
         assert not first.done() and stored(pipeline) == []
@@ -54,6 +55,7 @@ def test_items_wait_for_their_batch(pipeline):
         third = asyncio.ensure_future(pipeline.process_item(article(3)))
         await asyncio.sleep(0)
         assert not third.done()
+        pipeline.flusher.start(FLUSH_INTERVAL, now=False)
         await third  # written by the timer
         assert stored(pipeline) == ["1", "2", "3"]
 
@@ -104,3 +106,20 @@ def test_a_dropped_article_is_recorded_by_the_writer(pipeline):
     run(pipeline, scenario)
     with closing(sqlite3.connect(pipeline.path)) as db:
         assert db.execute("select due, dropped from article_links").fetchall() == [(None, "not-article: soft 404")]
+
+
+def test_a_duplicate_dropped_before_the_first_copy_is_committed_leaves_its_link_alone(pipeline):
+    open_db(pipeline.path).execute(
+        "insert into article_links (site, article_id, url, due) values ('moscowtimes', '1', 'http://h/x-a1', 'new')")
+
+    async def scenario():
+        pipeline.flusher.stop()
+        first = asyncio.ensure_future(pipeline.process_item(article(1)))
+        await asyncio.sleep(0)
+        pipeline.flush()  # the batch is with the writer, not committed yet, when the duplicate is dropped
+        pipeline.item_dropped(article(1), ValueError("duplicate: moscowtimes article 1"))
+        await first
+
+    run(pipeline, scenario)
+    with closing(sqlite3.connect(pipeline.path)) as db:
+        assert db.execute("select due, dropped from article_links").fetchall() == [(None, None)]

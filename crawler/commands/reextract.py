@@ -64,7 +64,8 @@ class Command(ScrapyCommand):
         # click draws the bar only on a terminal, as sqlite-utils does.
         with click.progressbar(length=count_pages(db, opts.site), label="Re-extracting", file=sys.stderr) as bar:
             counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
-                               progress=bar.update)
+                               progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
+                               max_body=settings.getint("BODY_MAX_CHARS"))
         db.close()
         summary = ", ".join(f"{counts[name]} {name}" for name in ("updated", "unchanged", "failed"))
         print(f"reextract: {summary}", file=sys.stderr)

@@ -76,8 +76,8 @@ class SiteRules:
 
     @classmethod
     def article_id(cls, url: str) -> str | None:
-        """The native article id in ``url``, or None if it is no article URL."""
-        path = urlsplit(url).path
+        """The native article id in ``url``, or None if it is no article URL (or no URL at all)."""
+        path = _path(url)
         for pattern in cls.article_paths:
             match = pattern.match(path)
             if match:
@@ -87,6 +87,16 @@ class SiteRules:
     @classmethod
     def is_skipped(cls, url: str) -> bool:
         """True for URLs the crawler must never fetch (binary, ads, accounts...)."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return True
         target = parts.path + ("?" + parts.query if parts.query else "")
         return any(pattern.search(target) for pattern in cls.skip_urls)
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # "http://[x"
+        return ""

@@ -10,6 +10,7 @@ from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import BadRequest
 
 
 class PrefixFacet(Facet):
@@ -19,9 +20,8 @@ class PrefixFacet(Facet):
         results, timed_out = [], []
         pairs = self.get_querystring_pairs()
         size = self.get_facet_size()
-        for source_and_config in self.get_configs():
-            config = source_and_config["config"]
-            column = config.get("column") or config["simple"]
+        for source_and_config in self.facet_configs():
+            column = source_and_config["column"]
             sql = f"""
                 select substr({escape_sqlite(column)}, 1, {self.length}) as value, count(*) as count
                 from ({self.sql}) where value is not null
@@ -67,6 +67,20 @@ class PrefixFacet(Facet):
                 }
             )
         return results, timed_out
+
+    def facet_configs(self) -> list[dict]:
+        """``get_configs`` with each config's column; a malformed ``_facet_<type>`` is a 400, not a 500."""
+        try:
+            configs = self.get_configs()
+        except ValueError as exc:  # "{" is read as JSON
+            raise BadRequest(f"_facet_{self.type}: {exc}") from exc
+        for source_and_config in configs:
+            config = source_and_config["config"]
+            column = config.get("column") or config.get("simple") if isinstance(config, dict) else None
+            if not isinstance(column, str) or not column:
+                raise BadRequest(f"_facet_{self.type} needs a column name, not {config!r}")
+            source_and_config["column"] = column
+        return configs
 
 
 class DayFacet(PrefixFacet):

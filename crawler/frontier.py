@@ -1,0 +1,124 @@
+"""The one on-site test: which URLs a crawl of a site may fetch, follow or store.
+
+Everything a page, sitemap or robots.txt names is untrusted, so a URL is
+admitted only when it is http(s), carries no credentials and names one of the
+site's hosts (or a subdomain of one):
+
+- the hosts of the site's rules (``SiteRules.hosts``);
+- the host of ``base_url`` (a leading ``www.`` dropped), which may be an IP
+  address: a replica on loopback is served that way;
+- hosts the base's own robots.txt names in ``Sitemap:`` lines, when they
+  belong to the same registered domain as the base (a mirror's static host).
+
+Any other IP address is refused, private, loopback and link-local ones
+included, as are URLs that cannot be parsed. The reasons are slugs for stats
+and logs (``frontier/refused/<reason>``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from tldextract import TLDExtract
+
+SCHEMES = ("http", "https")
+# The public suffix list shipped with tldextract: never fetched, crawls stay offline.
+_DOMAINS = TLDExtract(suffix_list_urls=())
+
+
+@dataclass
+class Frontier:
+    """The hosts of one site and the test every URL of its crawl passes."""
+
+    base_url: str
+    hosts: set[str] = field(default_factory=set)
+
+    def __post_init__(self):
+        self.base_host = urlsplit(self.base_url).hostname or ""
+        self.hosts = {_site_host(host) for host in (*self.hosts, self.base_host) if host}
+
+    @classmethod
+    def of(cls, rules, base_url: str | None) -> Frontier:
+        """The frontier of a crawl of ``rules``' site served at ``base_url`` (its default when None)."""
+        return cls(base_url or getattr(rules, "default_base_url", "") or "", set(rules.hosts))
+
+    def add_robots_host(self, url: str) -> bool:
+        """Admit the host of a ``Sitemap:`` URL of the base's robots.txt if it shares the base's domain."""
+        host = _host(url)
+        if not host or _ip(host) or _ip(self.base_host):
+            return False
+        registered = _DOMAINS(host).top_domain_under_public_suffix
+        if registered and registered == _DOMAINS(self.base_host).top_domain_under_public_suffix:
+            self.hosts.add(_site_host(host))
+            return True
+        return False
+
+    def refusal(self, url: str) -> str | None:
+        """Why ``url`` (absolute) is not on the site, or None when it is."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - a port that is no number raises here
+        except ValueError:
+            return "invalid-url"
+        if parts.scheme.lower() not in SCHEMES:
+            return "scheme"
+        if parts.username is not None or parts.password is not None:
+            return "credentials"
+        if not host:
+            return "invalid-url"
+        if host == self.base_host:
+            return None
+        address = _ip(host)
+        if address is not None:
+            return "private-address" if not address.is_global else "ip-address"
+        if host == "localhost" or host.endswith(".localhost"):
+            return "private-address"
+        return None if on_site(host, self.hosts) else "offsite"
+
+    def resolve(self, url: str, base: str) -> tuple[str | None, str | None]:
+        """(absolute URL, None) for a link on the site, else (None, reason); never raises."""
+        try:
+            absolute = urljoin(base, url.strip())
+        except ValueError:
+            return None, "invalid-url"
+        reason = self.refusal(absolute)
+        return (None, reason) if reason else (absolute, None)
+
+
+def on_site(host: str | None, hosts: Iterable[str]) -> bool:
+    """``host`` is one of ``hosts`` or a subdomain of one."""
+    return bool(host) and any(host == domain or host.endswith("." + domain) for domain in hosts)
+
+
+def redact(url: str) -> str:
+    """``url`` without its credentials, for logs; what cannot be parsed is cut to its scheme."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+        netloc = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        return url.partition(":")[0] + ":…"
+
+
+def _site_host(host: str) -> str:
+    return host.lower().removeprefix("www.")
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None

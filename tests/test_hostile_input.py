@@ -1,0 +1,185 @@
+"""Input made to break the crawler: every case ends in a clear error, a skip or a budget, never a crash."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from crawler import discovery
+from crawler.extensions import FailureLog, rebuild_request, retry_request
+from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
+from crawler.middlewares import ContentGuardMiddleware, doctype_span
+from crawler.storage import article_row, open_db, pending_fetches
+from spiders.moscowtimes import MoscowTimesSpider
+from tests.conftest import SITE
+from tests.storing import store_article
+
+ARTICLE = SITE / "www" / "2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
+ARTICLE_URL = "https://www.themoscowtimes.com/2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
+LIVE_BLOG_PATH = "/2024/06/06/live-day-two-of-the-st-petersburg-international-economic-forum-a88620"
+
+
+# -- Discovery: one bad link or number loses nothing else ---------------------------------
+
+
+def test_a_link_that_is_no_url_loses_nothing_else_of_a_listing():
+    html = ('<a href="http://[x">bad</a><a href="/2024/06/01/x-a5">X</a><a href="http://[::1">odd</a>'
+            '<div y-use="More" data-url="/news/{{offset}}" data-start="19" data-step="18"></div>')
+    listing = discovery.parse_listing(html, "http://h/news", "[y-use=More]")
+    assert "http://h/2024/06/01/x-a5" in listing.links
+    assert (listing.more_start, listing.more_step) == (19, 18)
+
+
+@pytest.mark.parametrize("start", ["²", "٣", "1" * 5000, "-1", "1e3", " ", "0x10"])
+def test_a_pager_offset_that_is_no_small_number_stops_the_paging(start):
+    html = f'<div y-use="More" data-url="/news/{{{{offset}}}}" data-start="{start}" data-step="{start}"></div>'
+    listing = discovery.parse_listing(html, "http://h/news", "[y-use=More]")
+    assert (listing.more_start, listing.more_step) == (None, None)
+
+
+def test_a_sitemap_keeps_every_entry_around_one_that_is_no_url():
+    body = b"<urlset><url><loc>http://a/x-a1</loc></url><url><loc>http://[x</loc></url><url><loc>http://a/x-a2</loc></url></urlset>"
+    assert [link.url for link in discovery.parse_sitemap(body)[1]] == ["http://a/x-a1", "http://[x", "http://a/x-a2"]
+
+
+def test_the_spider_skips_links_that_are_no_urls_and_follows_the_rest():
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db"})
+    spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
+    assert spider.admit("http://[x", spider.base_url) is None
+    assert spider.admit("/2024/06/17/x-a1", spider.base_url) == "http://127.0.0.1:8800/2024/06/17/x-a1"
+    assert crawler.stats.get_value("frontier/refused/invalid-url") == 1
+
+
+# -- Metadata: JSON-LD that is valid JSON and nothing a page should say -----------------------
+
+
+@pytest.mark.parametrize("jsonld", [
+    '{"@type": {}}',
+    '{"@type": [[], {"x": 1}, "NewsArticle"], "author": {"name": {"x": 1}}, "headline": ["x"]}',
+    "[" * 100_000 + "]" * 100_000,
+    '{"@graph": ' * 5000 + "{}" + "}" * 5000,
+    '{"@type": "BreadcrumbList", "itemListElement": [{"position": 1e999, "name": "a"}, {"position": NaN}]}',
+    '{"@type": "NewsArticle", "image": [[[]]], "keywords": [{}, 1, null], "inLanguage": {"x": 1}}',
+    '{"@type": "BreadcrumbList", "itemListElement": [' + '{"item": ' * 5000 + "{}" + "}" * 5000 + "]}",
+])
+def test_hostile_json_ld_never_breaks_extraction(jsonld):
+    html = ARTICLE.read_text().replace("</head>", f'<script type="application/ld+json">{jsonld}</script></head>', 1)
+    record = extract(html, ARTICLE_URL)
+    assert record["title"] and record["body"]
+
+
+# -- One guard around extraction -------------------------------------------------------------
+
+
+def test_an_exception_no_rule_foresaw_is_a_failed_page_with_a_reason():
+    live_blog = SITE / "www" / LIVE_BLOG_PATH.lstrip("/")
+    record = extract_or_error(live_blog.read_bytes(), "https://www.themoscowtimes.com" + LIVE_BLOG_PATH,
+                              live_posts=[1, 2])  # posts that are no objects
+    assert record["error"] == "attribute-error" and "AttributeError" in record["detail"]
+
+
+def test_extraction_stops_at_its_cpu_limit():
+    with pytest.raises(ExtractionTimeout), cpu_time_limit(0.05):
+        while True:  # never ends: only the limit can stop it
+            pass
+
+
+def test_a_page_past_its_cpu_limit_fails_as_extract_timeout():
+    # Thousands of paragraphs: far more than one tick of the CPU timer to extract on any machine.
+    paragraphs = "".join(f"<p>Paragraph {n} of a story that goes on, sentence after sentence.</p>" for n in range(5000))
+    block = '<div data-id="article-block-type"'
+    html = ARTICLE.read_text().replace(block, paragraphs + block, 1)
+    assert paragraphs in html
+    record = extract_or_error(html, ARTICLE_URL, cpu_limit=0.001)
+    assert record["error"] == "extract-timeout"
+
+
+def test_a_body_longer_than_the_cap_is_refused():
+    with pytest.raises(ExtractionError) as refused:
+        extract(ARTICLE.read_bytes(), ARTICLE_URL, max_body=100)
+    assert refused.value.reason == "body-too-long"
+    assert extract(ARTICLE.read_bytes(), ARTICLE_URL, max_body=100_000)["body"]
+
+
+def test_article_requests_carry_the_article_size_limit_into_their_retries():
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db", "ARTICLE_MAXSIZE": 1000,
+                                              "DOWNLOAD_MAXSIZE": 5000})
+    spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
+    (request,) = spider.fetch("1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
+    assert request.meta["download_maxsize"] == 1000
+    again = rebuild_request(request.url, retry_request(request), spider)
+    assert again.meta["download_maxsize"] == 1000 and again.callback == spider.parse_article
+
+
+# -- DOCTYPE: dropped however it is written --------------------------------------------------
+
+URLSET = b"<urlset><url><loc>http://a/x-a1</loc></url></urlset>"
+
+
+@pytest.mark.parametrize("prolog", [
+    b'<!DOCTYPE urlset [<!ENTITY a "]>">]>',  # "]" and ">" inside the internal subset
+    b"<!DOCTYPE urlset [<!-- ]> --><!ENTITY a 'x'>]>",
+    b'<!DOCTYPE urlset SYSTEM "http://a/b>c.dtd">',
+    b"<?xml version='1.0'?>" + b"<!--" + b"x" * 100_000 + b"-->\n<!DOCTYPE urlset [<!ENTITY a 'b'>]>",
+    b"\xef\xbb\xbf<!doctype urlset>",
+])
+def test_the_doctype_is_found_however_it_is_written(prolog):
+    start, end = doctype_span(prolog + URLSET)
+    assert (prolog + URLSET)[end:] == URLSET
+
+
+@pytest.mark.parametrize("body", [URLSET, b"<rss><![CDATA[<!DOCTYPE html>]]></rss>", b"<!DOCTYPE urlset [ <!ENTITY a"])
+def test_no_doctype_before_the_first_element_is_none(body):
+    span = doctype_span(body)
+    assert span is None or span == (0, len(body))  # an unterminated one runs to the end
+
+
+@pytest.mark.parametrize("cls, content_type", [(XmlResponse, "text/xml"), (TextResponse, "text/plain")])
+def test_the_doctype_of_a_sitemap_is_dropped_whatever_its_content_type(cls, content_type):
+    crawler = get_crawler()
+    guard = ContentGuardMiddleware.from_crawler(crawler)
+    body = b'<!DOCTYPE urlset [<!ENTITY a "]">]>' + URLSET
+    request = scrapy.Request("http://a/sitemap.xml")
+    response = cls(request.url, body=body, headers={"Content-Type": content_type}, request=request)
+    assert guard.process_response(request, response).body == URLSET
+    assert crawler.stats.get_value("guard/doctype_dropped") == 1
+
+
+# -- The re-check window ---------------------------------------------------------------------
+
+
+def test_a_future_published_date_does_not_keep_an_article_in_the_recheck_window(tmp_path):
+    db = open_db(tmp_path / "articles.db")
+    record = extract(ARTICLE.read_bytes(), ARTICLE_URL)
+    first_fetch = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+    future = dict(record, article_id="1", url=ARTICLE_URL + "1", published="2999-01-01T00:00:00+00:00")
+    store_article(db, article_row(future), [], first_fetch.isoformat(timespec="seconds"))
+
+    def rechecked(hours_later: int) -> list:
+        now = (first_fetch + timedelta(hours=hours_later)).isoformat(timespec="seconds")
+        return [reason for _, _, reason in pending_fetches(db, "moscowtimes", now, 48, 6)]
+
+    assert rechecked(7) == ["recheck"]  # within the window of when it was first seen
+    assert rechecked(24 * 30) == []  # and not for ever
+
+
+def test_retry_requests_are_json():
+    request = scrapy.Request("http://a/x", callback=MoscowTimesSpider.parse_article, meta={"download_maxsize": 7})
+    assert json.loads(retry_request(request))["meta"] == {"download_maxsize": 7}
+
+
+def test_pages_whose_extraction_workers_were_killed_are_no_failures(tmp_path):
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    crawler.spider = MoscowTimesSpider.from_crawler(crawler)
+    log = FailureLog.from_crawler(crawler)
+    log.db = open_db(tmp_path / "articles.db")
+    response = HtmlResponse(ARTICLE_URL, body=b"<html></html>", request=scrapy.Request(ARTICLE_URL))
+    log.item_error(None, response, crawler.spider, Failure(BrokenProcessPool("a worker was killed")))
+    assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/interrupted") == 1
