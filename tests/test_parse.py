@@ -15,7 +15,9 @@ DATED = next(t for t in HAND_WRITTEN if SITES["moscowtimes"].article_id(t["url_p
 
 
 def scrapy_parse(url: str, db_path, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "scrapy", "parse", "--spider=moscowtimes", url,
+    "`scrapy parse` of ``url`` on the replica: the site is where the URL is (-a base_url), as for a crawl."
+    base_url = re.match(r"https?://[^/]+", url).group()
+    command = [sys.executable, "-m", "scrapy", "parse", "--spider=moscowtimes", url, "-a", f"base_url={base_url}",
                "-s", f"DATABASE_PATH={db_path}", *args]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
