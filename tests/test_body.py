@@ -130,3 +130,22 @@ def test_a_container_without_story_blocks_is_left_whole():
     result = extract_body(lxml.html.document_fromstring(html), container="div.article__content",
                           story=("div.article__content > div[data-id=article-block-type]",), site="moscowtimes")
     assert not [b for b in result.removed if b.rule.endswith("not-story")]
+
+
+def test_the_editor_grammar_judges_containers_never_a_paragraph():
+    """MoscowTimes.story_markup: a div the editor cannot make (data-* attributes) goes; a paragraph
+    with attributes the editor strips, or a tag it lacks inside, is still the reporter's."""
+    from crawler.site_rules.moscowtimes import MoscowTimes
+
+    truth = next(t for t in HAND_WRITTEN if t["kind"] == "news" and len(t["body_paragraphs"]) > 2)
+    html = (DEV_SITE / "www" / truth["url_path"].lstrip("/")).read_text(encoding="utf-8")
+    panel = '<div class="c-card" data-component="Slab"><p>Readers keep this site running.</p></div>'
+    odd = '<p style="color: red" data-x="1">An odd paragraph <img src="x.png"> the reporter wrote.</p>'
+    first_end = html.index("</p>", html.index("article__block--html article__block--column")) + len("</p>")
+    html = html[:first_end] + panel + odd + html[first_end:]
+    result = extract_body(lxml.html.document_fromstring(html), BASE + truth["url_path"],
+                          container=MoscowTimes.body_container, prune=MoscowTimes.prune,
+                          story=MoscowTimes.story_blocks, editor_markup=MoscowTimes.story_markup, site="moscowtimes")
+    assert "An odd paragraph the reporter wrote." in result.paragraphs
+    assert "Readers keep this site running." not in result.paragraphs
+    assert [b.rule for b in result.removed if "Readers keep" in b.text] == ["site:moscowtimes:not-story"]

@@ -377,3 +377,18 @@ def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
     quoted = ["Jane Roe, the city's engineer, said the bridge was safe."] + story  # a namesake at the top stays
     assert strip_paragraphs(quoted, authors=["Jane Roe"])[0] == quoted
     assert strip_paragraphs(story + bio, authors=["The Example Team Of Editors"])[0] == story + bio
+
+
+@pytest.mark.parametrize("marker", ['data-nosnippet', 'class="u-hide-print"', 'class="d-print-none"'])
+def test_a_publisher_marker_backs_a_pitch(marker):
+    "A block its publisher keeps out of snippets or print, where the house asks the reader: an appeal."
+    panel = (f'<div {marker}><p>Our reporting reaches you free of charge.</p>'
+             "<p>Becoming a member takes you a minute and keeps it that way.</p></div>")
+    tree = page(STORY + panel)
+    blocks = strip_tree(tree)
+    assert len(blocks) == 1 and "marker" in blocks[0].rule and "voice" in blocks[0].rule
+
+
+def test_a_marker_alone_removes_nothing():
+    tree = page(STORY + '<div data-nosnippet><p>The bridge will have four lanes and a cycle path.</p></div>')
+    assert strip_tree(tree) == []
