@@ -175,6 +175,9 @@ class FailureLog:
             self.record(failure.request, "download", reason, getattr(failure.value, "response", None))
 
     def spider_error(self, failure, response, spider):
+        if response is None:  # an error in start(): no page to retry; Scrapy logs it and the run fails
+            self.crawler.stats.inc_value("failures/unrecorded")
+            return
         self.record(response.request, "parse", slug(type(failure.value).__name__), response)
 
     def item_dropped(self, item, response, exception, spider):

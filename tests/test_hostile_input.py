@@ -183,3 +183,13 @@ def test_pages_whose_extraction_workers_were_killed_are_no_failures(tmp_path):
     response = HtmlResponse(ARTICLE_URL, body=b"<html></html>", request=scrapy.Request(ARTICLE_URL))
     log.item_error(None, response, crawler.spider, Failure(BrokenProcessPool("a worker was killed")))
     assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/interrupted") == 1
+
+
+def test_an_error_in_start_has_no_page_to_record(tmp_path):
+    "spider_error without a response (the spider's start() raised) is counted, not a crash of the ledger."
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    crawler.spider = MoscowTimesSpider.from_crawler(crawler)
+    log = FailureLog.from_crawler(crawler)
+    log.db = open_db(tmp_path / "articles.db")
+    log.spider_error(Failure(ValueError("start failed")), None, crawler.spider)
+    assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/unrecorded") == 1
