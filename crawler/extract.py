@@ -106,7 +106,7 @@ def extract(
         raise ExtractionError("body-too-long", f"{len(record['body'])} characters, more than {max_body}")
     # "flag" keeps what it flags in the body, so a flagged block's text is found there; one the
     # extraction left out on its own (page furniture outside the story) counts as removed
-    in_body = word_string(record["body"])
+    in_body = word_string(record["body"]) if mode == "flag" else ""
     removed = [dict(asdict(block), position=i, removed=int(mode == "remove" or word_string(block.text) not in in_body))
                for i, block in enumerate(body.removed)]
     record["word_count"] = len(_WORD.findall(record["body"]))

@@ -127,7 +127,6 @@ EDGE_PUNCTUATION = " \t\n.:!?…,;-–—•|>»›→*#()[]\"'“”‘’"
 
 
 LABEL_ROW_RE = re.compile(r"\s*(?:\|+|•|·|/)\s*")  # separators in a row of links
-SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+")
 
 
 def label_kind(text: str) -> str | None:
@@ -336,7 +335,7 @@ def pitches(texts: Sequence[str]):
         yield asks, voices, reported
 
 
-def pitch(stats: Stats, text: str, asks: list[str], voices: set[str]) -> None:
+def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
     """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
     and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
