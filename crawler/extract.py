@@ -34,12 +34,12 @@ from crawler.body import extract_body
 from crawler.charset import decode_html
 from crawler.failures import slug
 from crawler.frontier import Frontier
+from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import SiteRules, rules_for
 from crawler.stripping import detect_paywall
 
 _WORD = re.compile(r"\w+")
 _DOCUMENT_TAG = re.compile(r"<(html|body)\b", re.IGNORECASE)
-MAX_PAGE_SIZE = 16 * 1024 * 1024  # as the crawl's DOWNLOAD_MAXSIZE
 _BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -343,14 +343,14 @@ def read_page(page: str) -> bytes:
 
 
 def gunzip(data: bytes) -> bytes:
-    "Gzip undone, up to MAX_PAGE_SIZE bytes: a compression bomb or a corrupt file is an OSError."
+    "Gzip undone, up to DOWNLOAD_MAXSIZE bytes: a compression bomb or a corrupt file is an OSError."
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
-        page = inflater.decompress(data, MAX_PAGE_SIZE + 1)
+        page = inflater.decompress(data, DOWNLOAD_MAXSIZE + 1)
     except zlib.error as exc:
         raise OSError(f"cannot decompress: {exc}") from None
-    if len(page) > MAX_PAGE_SIZE:
-        raise OSError(f"cannot decompress: larger than {MAX_PAGE_SIZE} bytes")
+    if len(page) > DOWNLOAD_MAXSIZE:
+        raise OSError(f"cannot decompress: larger than {DOWNLOAD_MAXSIZE} bytes")
     return page
 
 
