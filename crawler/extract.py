@@ -13,6 +13,7 @@ the body from trafilatura after the site's pruning and the generic stripper.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import re
@@ -65,6 +66,21 @@ def check_strip_mode(mode: str) -> str:
     return mode
 
 
+@contextmanager
+def gc_paused():
+    """Extraction allocates many small acyclic objects (element proxies, the block pass's
+    statistics) that reference counting frees; the cyclic GC scanning them meanwhile costs a
+    tenth of the page's time. Any cycle is found by the first collection after the page."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@gc_paused()
 def extract(
     html: str | bytes,
     url: str | None = None,

@@ -12,10 +12,8 @@ runs them in order around trafilatura.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Sequence
-from contextlib import contextmanager
 
 from lxml import etree
 
@@ -152,26 +150,13 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
     return extra
 
 
-@contextmanager
-def gc_paused():
-    "The walk allocates thousands of small acyclic objects; the cyclic GC scanning them costs a third of it."
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     `recorded`: elements an earlier pass already flagged (left in place in "flag" mode)."""
     root, table, collector = root_of(tree), {}, Collector()
-    with gc_paused():
-        order = walk(root, table, collector)
-        collector.match()
-        aggregate(order, table)
+    order = walk(root, table, collector)
+    collector.match()
+    aggregate(order, table)
     chosen = choose(root, table, recorded)
     if not chosen:
         return []

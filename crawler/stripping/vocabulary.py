@@ -238,7 +238,7 @@ ASKS = {
 }
 # requests that open a sentence: the reader is addressed without a "you"
 REQUEST_OPENERS = frozenset("please help consider make keep stand continue".split())
-# classes that hide a block from print: the publisher's own word that it is no content
+# classes that hide a block from print (each says "print"): the publisher's own word that it is no content
 PRINT_HIDDEN_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:hide|hidden|no|none)[-_:]?(?:(?:on|for)[-_:]?)?print|(?:d-)?print[-_:]?(?:hide|hidden|none|no)\b)"
 )
