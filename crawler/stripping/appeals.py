@@ -20,7 +20,7 @@ import ahocorasick
 from lxml import etree
 
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, normalise_space,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
@@ -313,7 +313,7 @@ class Collector:
             record_tokens(stats, "markup", hits)
         for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
             record_tokens(stats, "link", hits)
-        texts = [normalise_space(t.lower()) for _, t in self.units]
+        texts = lowered_units([t for _, t in self.units])
         for (stats, _), text, kinds, (asks, voices, reported) in zip(self.units, texts, text_hits(texts), pitches(texts)):
             if is_picker_entry(text):
                 kinds = [*kinds, ""]
@@ -324,19 +324,23 @@ class Collector:
                 pitch(stats, text, asks, voices)
 
 
-def pitches(texts: Sequence[str]):
+def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:
     """Per unit: its ask words (vocabulary hits), the voices heard in it ("speaker": we/our;
     "reader": you/your, or a request opening a sentence; "money": an amount, or a recurring
-    one) and whether it reports speech, each found in one scan over the page's units."""
-    found = zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY), matches_in(texts, REQUEST_RE),
-                matches_in(texts, AMOUNT_RE), matches_in(texts, ATTRIBUTION_RE))
-    for asks, hits, request, amount, reported in found:
+    one) and whether it reports speech, each found in one scan over the page's units (the
+    last only over units that ask or speak: the others pitch nothing anyway)."""
+    found = []
+    for asks, hits, request, amount in zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY),
+                                           matches_in(texts, REQUEST_RE), matches_in(texts, AMOUNT_RE)):
         voices = {kinds[0] for _, kinds, _ in hits}
         if request:
             voices.add("reader")
         if amount:
             voices.add("money")
-        yield asks, voices, reported
+        found.append((asks, voices))
+    pitching = [text for text, (asks, voices) in zip(texts, found) if asks or voices]
+    reported = iter(matches_in(pitching, ATTRIBUTION_RE))
+    return [(asks, voices, bool(asks or voices) and next(reported)) for asks, voices in found]
 
 
 def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
@@ -559,8 +563,10 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) > LONG_CTA_MAX_WORDS:
         return 0, "", ""
     kinds = addressed_kinds(lowered, hits)
-    bare = WORD_RE.findall(lowered)
     appeal = bool(APPEAL_WORD_RE.search(lowered)) and not ATTRIBUTION_RE.search(lowered)
+    if len(words) > CTA_MAX_WORDS and not (kinds or appeal):
+        return 0, "", ""  # most of the story: nothing below can fire
+    bare = WORD_RE.findall(lowered)
     if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal signals, and then only at the edges
         # the publisher ("we") pitching to the reader ("you"); its hopes ("with your help") need an appeal word too
         pitch = kinds and is_house_voice(bare) and (appeal or set(kinds) != {"donation"})

@@ -21,7 +21,7 @@ from crawler.stripping.appeals import (
     Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk,
 )
 from crawler.stripping.dom import (
-    RemovedBlock, css, drop_element, element_text, normalise_space, root_of,
+    RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
 )
 from crawler.stripping.vocabulary import (
     ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS,
@@ -210,7 +210,7 @@ def strip_paragraphs(
     """Text pass on extracted paragraphs: strong lines go anywhere; weaker ones only at the
     edges of the body or next to another removed line; meta lines and the repeated title
     only near the top (meta lines also near the bottom), the `authors`' bios near the bottom."""
-    lowered = [normalise_space(p.lower()) for p in paragraphs]
+    lowered = lowered_units(paragraphs)
     hits = scan_units(lowered, PHRASE_VOCABULARY)
     strengths = [line_strength(*line) for line in zip(paragraphs, lowered, hits)]
     cut = {i for i, (level, _, _) in enumerate(strengths) if level == 3}

@@ -301,7 +301,8 @@ CTA_WORDS = frozenset("today now free here below please".split())  # urgency and
 # an amount picker: currency amounts and standalone period words
 AMOUNT_RE = re.compile(
     r"(?:[$€£₽¥₴]|us\$)\s?\d{1,5}(?:[.,]\d{1,2})?(?!\d)"
-    r"|(?<![\w.])\d{1,5}(?:[.,]\d{1,2})?\s?(?:[$€£₽¥]|руб|usd|eur|euros?|dollars?)(?!\w)"
+    # a number not inside another word or number; led by the digit (`re` skips fast to one)
+    r"|\d(?<![\w.]\d)\d{0,4}(?:[.,]\d{1,2})?\s?(?:[$€£₽¥]|руб|usd|eur|euros?|dollars?)(?!\w)"
 )
 PERIOD_RE = re.compile(
     r"(?:once|one-?time|monthly|annual(?:ly)?|yearly|weekly|einmalig|monatlich|jährlich|une fois|mensuel(?:lement)?"
