@@ -139,7 +139,7 @@ def label_kind(text: str) -> str | None:
     if len(text) > LABEL_MAX * 2:
         return None
     kind = LABEL_KINDS.get(text.strip(EDGE_PUNCTUATION))
-    if kind or len(text) > LABEL_MAX and not LABEL_ROW_RE.search(text):
+    if kind or not LABEL_ROW_RE.search(text):
         return kind
     segments = [segment.strip(EDGE_PUNCTUATION) for segment in LABEL_ROW_RE.split(text)]
     kinds = [LABEL_KINDS[segment] for segment in segments if segment in LABEL_KINDS]
@@ -464,8 +464,11 @@ def merge_child(parent: Stats, child: Stats) -> None:
 def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
     "The kind most signal families agree on, and those families, if at least two agree."
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
+    by_kind: dict[str, set[str]] = {}
+    for family, kind in evidence:
+        by_kind.setdefault(kind, set()).add(family)
     for kind in KINDS:
-        families = {f for (f, k) in evidence if k == kind}
+        families = by_kind.get(kind)
         if not families:
             continue
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
