@@ -347,8 +347,11 @@ def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
     """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
     and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
-    Long prose, quotations and a link's or button's label are no one's pitch."""
+    Long prose, quotations and a link's or button's label are no one's pitch; a button that names
+    what it asks for ("See membership options") is an action, as one that opens with a request is."""
     words = text.count(" ") + 1
+    if asks and ("button", "") in stats.evidence and words <= ACTION_MAX_WORDS:
+        add(stats.evidence, ("action", ""))
     if words > LONG_CTA_MAX_WORDS or stats.label >= stats.text or not (asks or voices):
         return
     ask = ask_of(text, asks, voices)
@@ -449,6 +452,7 @@ def merge_child(parent: Stats, child: Stats) -> None:
     "Fold a finished child into its parent; a removable child's text counts as explained."
     if not child.dirty:
         parent.plain += child.text
+        parent.voiced += child.voiced  # an offer ("Read it in the app") is evidence of nothing alone
         return
     for key, n in child.evidence.items():
         add(parent.evidence, key, n)
@@ -472,6 +476,8 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         if not families:
             continue
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
+        if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"link", "markup"}:
+            families.add("voice")  # the house's words ask for what its link or its name says
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
         if "voice" not in families or not stats.has_block and "action" not in families:
