@@ -17,7 +17,9 @@ from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
 from crawler.middlewares import ContentGuardMiddleware, doctype_span
 from crawler.storage import article_row, open_db, pending_fetches
-from spiders.moscowtimes import MoscowTimesSpider
+from spiders.news import SITE_SPIDERS
+
+MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
 from tests.conftest import SITE
 from tests.storing import store_article
 
@@ -112,7 +114,7 @@ def test_article_requests_carry_the_article_size_limit_into_their_retries():
     crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db", "ARTICLE_MAXSIZE": 1000,
                                               "DOWNLOAD_MAXSIZE": 5000})
     spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
-    (request,) = spider.fetch("1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
+    (request,) = spider.fetch(spider.sites[0], "1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
     assert request.meta["download_maxsize"] == 1000
     again = rebuild_request(request.url, retry_request(request), spider)
     assert again.meta["download_maxsize"] == 1000 and again.callback == spider.parse_article
