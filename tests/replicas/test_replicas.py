@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -17,14 +18,15 @@ import lxml.html
 import pytest
 
 from tests.replica_server import ReplicaServer
-from tests.replicas.feedonly import SITEMAP_LOCATIONS, build_feed_site
+from tests.replicas.build import BUILDERS
+from tests.replicas.build import main as build_main
+from tests.replicas.feedonly import SITEMAP_LOCATIONS
 from tests.replicas.mixed import OTHER_KINDS, build_mixed_site
 from tests.replicas.score import main as score_main
 from tests.replicas.score import score_crawl
-from tests.replicas.wordpress import POSTS_PER_SITEMAP, build_wordpress_site
+from tests.replicas.wordpress import POSTS_PER_SITEMAP
 from tests.scoring import contains, load_truth
 
-BUILDERS = {"wordpress": build_wordpress_site, "feedonly": build_feed_site, "mixed": build_mixed_site}
 GENERATED = ("wordpress", "feedonly")  # sites whose every page we wrote
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -321,3 +323,25 @@ def test_the_scorer_runs_from_the_command_line(built, served, tmp_path, capsys):
     assert score_main([str(db), str(built["feedonly"]), base, "--no-baseline"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["found"], report["expected"]) == (0, len(truths))
+
+
+# -- Serving details ---------------------------------------------------------------------------
+
+
+def test_conditional_get_uses_the_article_s_modification_time(built):
+    _, truths = load_truth(built["wordpress"])
+    path, truth = next(iter(truths.items()))
+    with ReplicaServer(built["wordpress"], conditional=True) as server:
+        status, headers, _ = fetch(server.base_url, path)
+        assert status == 200
+        assert parsedate_to_datetime(headers["Last-Modified"]) == datetime.fromisoformat(truth["modified"])
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", path, headers={"If-None-Match": headers["ETag"]})
+        assert connection.getresponse().status == 304
+        connection.close()
+
+
+def test_the_build_command_writes_a_replica(tmp_path, capsys):
+    build_main(["feedonly", str(tmp_path / "site"), "--seed", "3"])
+    assert Path(capsys.readouterr().out.strip()) == tmp_path / "site"
+    assert (tmp_path / "site" / "routes.json").is_file() and load_truth(tmp_path / "site")[0]["seed"] == 3
