@@ -89,12 +89,15 @@ def _local(tag) -> str:
 
 
 def _fields(entry) -> dict[str, str]:
-    """Local tag name -> text for an entry's descendants (news:* nest one level down)."""
-    return {
-        _local(el.tag): (el.text or "").strip()
-        for el in entry.iter()
-        if el is not entry and (el.text or "").strip()
-    }
+    """Local tag name -> text for an entry's descendants (news:* nest one level down).
+
+    The first of a name wins: an image sitemap's ``<image:loc>`` comes after the page's ``<loc>``.
+    """
+    fields = {}
+    for el in entry.iter():
+        if el is not entry and (el.text or "").strip():
+            fields.setdefault(_local(el.tag), el.text.strip())
+    return fields
 
 
 def parse_feed(body: bytes) -> list[Link]:

@@ -289,8 +289,8 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:
-    """The publisher's own id: from the URL, else from the page; else the canonical URL's path
-    for a site without article URL patterns, a hash of it for one with them."""
+    """The publisher's own id: from the URL, else from the page; else the canonical URL's
+    path when it is an article URL (``SiteRules.link_key``), else a hash of it."""
     for url in urls:
         if url and rules.article_id(url):
             return rules.article_id(url)
@@ -298,9 +298,7 @@ def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) ->
     if found:
         return found
     key = next((u for u in urls if u), "")
-    if not rules.article_paths and rules.link_key(key):
-        return rules.link_key(key)
-    return "url-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+    return rules.link_key(key) or "url-" + hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 def page_kind(sel: Selector, rules: type[SiteRules]) -> str:

@@ -92,6 +92,10 @@ class DatabaseWriter:
         """``function(db, *args)`` on the writer's thread, awaited."""
         return await asyncio.wrap_future(self.submit(function, *args))
 
+    async def drain(self) -> None:
+        """Wait until everything submitted so far is done."""
+        await asyncio.wrap_future(self.executor.submit(lambda: None))
+
     def close(self) -> None:
         """Close the connection once everything submitted before is done."""
         self.executor.submit(self.db.close).result()

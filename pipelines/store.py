@@ -60,6 +60,8 @@ class SQLitePipeline:
             self.flusher.stop()
         if self.batch:
             await self.flush()
+        if self.writer is not None:
+            await self.writer.drain()  # the drops recorded too
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -101,7 +103,7 @@ class SQLitePipeline:
         key = (adapter["site"], adapter["article_id"])
         if key in self.stored:  # a second copy of an article stored in this run changes nothing
             return
-        for article_id in filter(None, (key[1], adapter.get("link_id"))):
+        for article_id in dict.fromkeys(filter(None, (key[1], adapter.get("link_id")))):
             self.writer.submit(mark_dropped, key[0], article_id, str(exception), utc_now()).add_done_callback(
                 _log_failure)
 

@@ -88,3 +88,11 @@ def test_listing_fragment_and_the_empty_page_past_the_end():
         "http://h/2024/06/01/x-a5"
     ]
     assert discovery.parse_listing("\n", "http://h/news/999", "[y-use=More]").links == []
+
+
+def test_an_image_sitemap_gives_the_page_not_its_image():
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+      <url><loc>http://h/2025/06/19/story/</loc><lastmod>2025-06-19T10:00:00+00:00</lastmod>
+      <image:image><image:loc>http://h/wp-content/uploads/photo.jpg</image:loc></image:image></url></urlset>"""
+    assert [link.url for link in discovery.parse_sitemap(body)[1]] == ["http://h/2025/06/19/story/"]

@@ -52,14 +52,18 @@ class SiteRules:
     home_links = False
 
     # -- URLs ---------------------------------------------------------------
-    #: Article URL path patterns; group "id" is the native article id. Empty: any
-    #: URL on the site may be an article, keyed on its path (``link_key``), and the
-    #: page itself says whether it is one (``page_verdict``).
+    #: Article URL path patterns; group "id" is the native article id (without it, the
+    #: id comes from the page: ``page_article_id``). Empty: any URL on the site may be
+    #: an article, keyed on its path (``link_key``), and the page itself says whether it
+    #: is one (``page_verdict``).
     article_paths: tuple[re.Pattern, ...] = ()
     #: URLs (path and query) never fetched or stored.
     skip_urls: tuple[re.Pattern, ...] = ()
     #: The publication day in an article URL, for ``since`` when discovery gives no date.
     url_date: re.Pattern = re.compile(r"/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/")
+    #: Every article of the site says when it was published: a page that does not is no
+    #: article (``missing-published``). A site without rules may not say it.
+    dated = True
     #: Fields every article of the site has, checked against ``MIN_FIELD_COVERAGE``.
     coverage_fields: tuple[str, ...] | None = None  # None: every field the setting names
 
@@ -110,20 +114,26 @@ class SiteRules:
 
     @classmethod
     def article_id(cls, url: str) -> str | None:
-        """The native article id in ``url``, or None if it is no article URL (or no URL at all)."""
+        """The native article id in ``url``, or None if it shows none (or is no URL at all)."""
+        match = cls.article_match(url)
+        return match.groupdict().get("id") if match else None
+
+    @classmethod
+    def article_match(cls, url: str) -> re.Match | None:
         path = _path(url)
-        for pattern in cls.article_paths:
-            match = pattern.match(path)
-            if match:
-                return match.group("id")
-        return None
+        return next((match for pattern in cls.article_paths if (match := pattern.match(path))), None)
 
     @classmethod
     def link_key(cls, url: str) -> str | None:
-        """The key of an article link: its native id; without ``article_paths`` its path."""
-        if cls.article_paths:
-            return cls.article_id(url)
-        return _path(url) or None
+        """The key of an article link, or None for a URL that is no article's.
+
+        The native id when the URL shows one; else (no ``article_paths``, or a pattern
+        without an "id" group: the id is in the page) the URL's path and query.
+        """
+        if not cls.article_paths:
+            return _path_key(url)
+        match = cls.article_match(url)
+        return (match.groupdict().get("id") or _path_key(url)) if match else None
 
     @classmethod
     def url_day(cls, url: str) -> str | None:
@@ -157,3 +167,11 @@ def _path(url: str) -> str:
         return urlsplit(url).path
     except ValueError:  # "http://[x"
         return ""
+
+
+def _path_key(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return (parts.path or "/") + ("?" + parts.query if parts.query else "")

@@ -5,9 +5,9 @@ Discovery: robots.txt ``Sitemap:`` lines, the common sitemap locations (plain, i
 WordPress core, Yoast and Rank Math indexes, Google News sitemaps), the feeds the home page
 announces, and the home page's links when nothing else listed an article. Any on-site URL
 may be an article, keyed on its path; the page decides (``page_verdict``): JSON-LD
-``NewsArticle``/``Article``, ``og:type``, an ``<article>`` with a date and paragraphs, a
-dated URL, against the signs of a category, tag, author, product, forum, service or
-documentation page.
+``NewsArticle``/``Article``, against the signs of a category, tag, author, product, forum,
+service or documentation page (schema.org page types, ``og:type``, the URL's path), and
+last whether it holds a story at all.
 """
 
 from __future__ import annotations
@@ -20,44 +20,41 @@ from crawler import metadata as md
 from crawler.site_rules.base import SiteRules, _path
 
 # -- What pages that are no articles look like -------------------------------------
-# Schema.org types of whole pages that are no article.
+# Schema.org types of whole pages that are no article (a Person or an Offer is found inside
+# articles too: their authors, the products they review).
 NOT_ARTICLE_TYPES = {
     "CollectionPage": "listing",
-    "ItemList": "listing",
     "SearchResultsPage": "listing",
     "ProfilePage": "author",
-    "Person": "author",
     "Product": "product",
-    "Offer": "product",
     "DiscussionForumPosting": "forum",
     "QAPage": "forum",
-    "FAQPage": "service",
+    "Service": "service",
     "ContactPage": "service",
     "AboutPage": "service",
     "TechArticle": "documentation",
     "APIReference": "documentation",
 }
-OG_NOT_ARTICLE = {"product": "product", "profile": "author", "website": None, "books.book": "product"}
+OG_NOT_ARTICLE = {"product": "product", "profile": "author", "books.book": "product"}
 # Path segments that name a page kind: /category/world/, /tag/elections/, /author/jane/...
 URL_KINDS = (
+    (re.compile(r"^/?$"), "home"),
     (re.compile(r"/(category|categories|section|sections|topic|topics|rubric)(/|$)", re.I), "category"),
     (re.compile(r"/(tag|tags|keyword|keywords)(/|$)", re.I), "tag"),
     (re.compile(r"/(author|authors|people|profile|contributors?)(/|$)", re.I), "author"),
     (re.compile(r"/(product|products|shop|store|cart|checkout)(/|$)", re.I), "product"),
     (re.compile(r"/(forum|forums|community|thread|threads|discussion)(/|$)", re.I), "forum"),
     (re.compile(r"/(docs|documentation|manual|api|reference|wiki)(/|$)", re.I), "documentation"),
-    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|subscribe|newsletter|donate|"
+    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|services?|subscribe|newsletter|donate|"
                 r"login|log-in|register|account|search|jobs|careers|advertise)([-/.]|$)", re.I), "service"),
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
 )
-# A dated article URL: /2024/06/17/slug, /2024/06/slug, /2024-06-17-slug.
-DATED_URL = re.compile(r"/(19|20)\d{2}[/-](0[1-9]|1[0-2])([/-](0[1-9]|[12]\d|3[01]))?[/-][^/]*[a-z]", re.I)
-# A listing shows many teasers: this many <article> elements is no single story.
-LISTING_ARTICLES = 3
-# An article's story has paragraphs of prose; a teaser list has none this long.
-STORY_PARAGRAPHS = 3
-STORY_PARAGRAPH_CHARS = 80
+# A story: one element holding three paragraphs of prose or more. A listing's excerpts and a
+# product's blurbs sit one to a teaser.
+# Paragraphs may sit in a wrapper each (<div><p>…</p></div>).
+_PROSE = "p[string-length(normalize-space(.)) >= 80]"
+STORY = f"//*[count({_PROSE} | */{_PROSE}) >= 3]"
 
 
 def url_kind(url: str | None) -> str | None:
@@ -69,34 +66,24 @@ def url_kind(url: str | None) -> str | None:
 def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | None:
     """None when the page is an article; else the kind of page it is.
 
-    Structured data speaks first (an article type, else a page type that is no
-    article), then OpenGraph, then the page's structure and its URL.
+    Structured data speaks first (an article type; else a page type that is
+    no article), then OpenGraph's product and profile, then the URL's path,
+    and last the page itself: ``og:type`` article, or a story it holds.
     """
     types = {name for obj in objects for name in md.jsonld_types(obj)}
-    if types & md.ARTICLE_TYPES - {"Report"} and not types & {"TechArticle", "APIReference"}:
-        return None
     typed = next((kind for name, kind in NOT_ARTICLE_TYPES.items() if name in types), None)
-    if typed:
-        return typed
+    if types & md.ARTICLE_TYPES and typed != "documentation":
+        return None
     og_type = md.meta(sel, "og:type").lower()
-    if og_type in OG_NOT_ARTICLE and OG_NOT_ARTICLE[og_type]:
-        return OG_NOT_ARTICLE[og_type]
-    kind = url_kind(url)
+    kind = typed or OG_NOT_ARTICLE.get(og_type) or url_kind(url)
     if kind:
         return kind
-    if len(sel.css("article")) >= LISTING_ARTICLES:
-        return "listing"
-    dated = bool(md.meta(sel, "article:published_time") or sel.css("article time, time[datetime]")
-                 or DATED_URL.search(_path(url or "")))
-    if (og_type == "article" or dated) and has_story(sel):
-        return None
-    return "not-article"
+    return None if og_type == "article" or has_story(sel) else "not-article"
 
 
 def has_story(sel: Selector) -> bool:
-    """Whether the page holds paragraphs of prose, as a story does."""
-    paragraphs = (md.clean_text(" ".join(p.css("::text").getall())) for p in sel.css("p"))
-    return sum(len(text) >= STORY_PARAGRAPH_CHARS for text in paragraphs) >= STORY_PARAGRAPHS
+    """Whether one element of the page holds paragraphs of prose, as a story does."""
+    return bool(sel.xpath(STORY))
 
 
 class GenericSite(SiteRules):
@@ -125,8 +112,9 @@ class GenericSite(SiteRules):
         re.compile(r"[?&](replytocom|share|print|utm_[a-z]+)="),
     )
     url_date = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
-    # Bylines are the site's own business: a page need not name its author.
-    coverage_fields = ("title", "published", "body")
+    # Bylines and dates are the site's own business: an article need not show them.
+    dated = False
+    coverage_fields = ("title", "body")
 
     @classmethod
     def page_verdict(cls, sel, objects, url):
