@@ -186,7 +186,7 @@ class NewsSpider(scrapy.Spider):
         """A page given alone (``scrapy parse --spider=NAME URL``), to the callback its URL asks for."""
         site = self.site_of(response.request)
         rules, path = site.rules, urlsplit(response.url).path
-        if rules.article_id(response.url):
+        if rules.article_paths and rules.link_key(response.url):
             callback = self.parse_article
         elif path == "/robots.txt":
             callback = self.parse_robots
@@ -337,7 +337,7 @@ class NewsSpider(scrapy.Spider):
             return
         site = self.site_of(response.request)
         listing = discovery.parse_listing(response.text, response.url, site.rules.listing_more)
-        links = [discovery.Link(url) for url in listing.links if site.rules.article_id(url)]
+        links = [discovery.Link(url) for url in listing.links if site.rules.link_key(url)]
         async for request in self.article_requests(site, links, "listing", response.url, response):
             yield request
         if offset is None:
@@ -452,7 +452,7 @@ class NewsSpider(scrapy.Spider):
         if page_id != link_id and rules.article_paths:
             # Redirected to another article: stored under its own id, this link is done.
             self.drop(site, link_id, "redirected", counted_as="articles")
-            link_id = None
+            link_id = page_id
         if self.is_live_blog(rules, response):
             yield response.follow(
                 rules.live_posts_path.format(id=page_id),
@@ -462,9 +462,10 @@ class NewsSpider(scrapy.Spider):
                 meta={"site": site.name},
             )
             return
-        # Without native ids the page's canonical path is its id (crawler.extract): the link is kept to clear it.
+        # The page may give another id (its canonical path, an id in the page: crawler.extract):
+        # the link's key goes along, so that storing the article settles the link.
         yield FetchedArticle(url=response.url, html=response.body, site=site.name, article_id=page_id,
-                             link_id=link_id if link_id != page_id else None)
+                             link_id=link_id)
 
     def is_live_blog(self, rules: type[SiteRules], response: Response) -> bool:
         if not (rules.live_posts_path and rules.live_posts_container):
