@@ -331,7 +331,7 @@ def record_discovery(
             if reason and s.url not in waiting:
                 due.append((s.article_id, s.url, reason))
         if document is not None:
-            db["discovery_documents"].upsert(dict(asdict(document), fetched=now), pk="url")
+            db["discovery_documents"].upsert(dict(asdict(document), site=site, fetched=now), pk="url")
     return due
 
 

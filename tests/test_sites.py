@@ -4,6 +4,7 @@ with rules of their own, and several sites in one run (tests/replicas, scored by
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -148,6 +149,20 @@ def test_a_site_with_only_a_feed(tmp_path):
     assert stats(result.stderr, "discovery/absent")["discovery/absent"] >= 5
     assert stats(result.stderr, "discovery/feed/documents") == {"discovery/feed/documents": 1}
     assert query(tmp_path / "feed.db", "select count(*) from failures") == [(0,)]
+
+
+def test_a_site_with_neither_sitemap_nor_feed_is_read_from_its_home_page(tmp_path):
+    directory = build_feed_site(tmp_path / "homeonly", seed=0)
+    (directory / "www" / "atom.xml").unlink()
+    home = directory / "www" / "index.html"
+    home.write_text(re.sub(r'<link rel="alternate"[^>]*>', "", home.read_text()))
+    with ReplicaServer(directory) as server:
+        result = run_news_crawl(tmp_path / "home.db", "-a", f"site={server.base_url}")
+        report = score_crawl(tmp_path / "home.db", directory, server.base_url, baseline=False)
+    assert_ok(result)
+    assert report["missing"] == [] and report["non_articles_stored"] == []
+    assert stats(result.stderr, "discovery/home/documents") == {"discovery/home/documents": 1}
+    assert stats(result.stderr, "articles/skipped/service") == {"articles/skipped/service": 1}  # /about/
 
 
 # -- Several sites in one run -----------------------------------------------------------------
