@@ -40,8 +40,9 @@ RUNS = (
 
 
 def crawl_and_score(workdir: Path, label: str, build, rules: str | None, seed: int) -> dict:
-    directory = build(workdir / f"site-{seed}-{len(label)}", seed=seed)
-    db_path = workdir / f"{label}-{seed}.db".replace(" ", "_")
+    run = f"{seed}-{RUNS.index((label, build, rules))}"
+    directory = build(workdir / f"site-{run}", seed=seed)
+    db_path = workdir / f"crawl-{run}.db"
     with ReplicaServer(directory) as server:
         site = f"{rules} {server.base_url}" if rules else server.base_url
         result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"site={site}", *FAST,

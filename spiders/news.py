@@ -72,17 +72,19 @@ class NewsSpider(scrapy.Spider):
 
     def __init__(self, site: str | list[str] | None = None, sites: str | None = None, base_url: str | None = None,
                  since: str | None = None, **unknown):
-        if unknown:
-            raise UsageError(f"unknown spider argument {', '.join(sorted(unknown))}: "
+        # What crawl_runs records of this run.
+        given = {name: value for name, value in
+                 {"site": site, "sites": sites, "base_url": base_url, "since": since, **unknown}.items() if value}
+        if set(given) - set(self.arguments):
+            raise UsageError(f"unknown spider argument {', '.join(sorted(set(given) - set(self.arguments)))}: "
                              f"{self.name} takes {', '.join(self.arguments)}")
         super().__init__()
         self.sites = self.named_sites(site, sites, base_url)
         self.since = _parse_day(since) if since else None
         if self.since and self.since > date.today():
             self.logger.warning("since=%s is in the future: no article is in the window", self.since)
-        given = {"site": site, "sites": sites, "base_url": base_url, "since": since}
-        # What crawl_runs records of this run.
-        self.arguments = {name: value for name, value in given.items() if value}
+        self.arguments = given
+        # Where the crawl's one site is served (a crawl of several has one per site).
         self.base_url = self.sites[0].base_url if len(self.sites) == 1 else None
         self.refused: set[str] = set()
         self.skipped: set[str] = set()  # links whose URL shows a page that is no article
@@ -100,7 +102,7 @@ class NewsSpider(scrapy.Spider):
             except (OSError, UnicodeError) as exc:
                 raise UsageError(f"sites cannot be read: {exc}") from None
             values += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-        if self.rules is not None:
+        if self.rules is not None:  # the spider of one site
             values = [self.rules.name]
         if not values:
             raise UsageError(f"{self.name} needs a site: -a site=URL (or a rules name: {', '.join(SITES)}), "
@@ -130,11 +132,6 @@ class NewsSpider(scrapy.Spider):
         # Once the spider opens, not in __init__: the run log takes the crawl lock first.
         # Before start(), and also when `scrapy parse` replaces start().
         self.state = incremental.CrawlState(self.crawler.get_extension(DatabaseWriter))
-
-    @property
-    def frontier(self) -> Frontier:
-        """The frontier of the crawl's one site (a crawl of several has one per site: ``site_of``)."""
-        return self.sites[0].frontier
 
     def site_named(self, name: str | None) -> Site | None:
         return next((site for site in self.sites if site.name == name), None)
