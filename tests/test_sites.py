@@ -186,18 +186,23 @@ def test_two_sites_in_one_run_keep_their_rows_apart(wordpress, replica_url, tmp_
     assert run == ("moscowtimes, harbourledger", f"{replica_url}, {base_url}", "ok")
 
 
-def test_a_sites_file_names_the_sites_of_a_run(wordpress, tmp_path):
-    directory, base_url = wordpress
-    feed_dir = build_feed_site(tmp_path / "feedonly", seed=0)
-    with ReplicaServer(feed_dir) as feed:
+def test_a_sites_file_names_the_sites_of_a_run_and_each_host_gets_its_own_politeness(tmp_path):
+    wp_dir = build_wordpress_site(tmp_path / "wordpress", seed=1)
+    feed_dir = build_feed_site(tmp_path / "feedonly", seed=1)
+    logs = {"wp": tmp_path / "wp.jsonl", "feed": tmp_path / "feed.jsonl"}
+    with ReplicaServer(wp_dir, log_path=logs["wp"]) as wp, ReplicaServer(feed_dir, log_path=logs["feed"]) as feed:
         sites = tmp_path / "sites.txt"
-        sites.write_text(f"# one site a line\nharbourledger {base_url}\n\n{feed.base_url}\n")
+        sites.write_text(f"# one site a line\nharbourledger {wp.base_url}\n\n{feed.base_url}\n")
         result = run_news_crawl(tmp_path / "two.db", "-a", f"sites={sites}")
     assert_ok(result)
     counts = dict(query(tmp_path / "two.db", "select site, count(*) from articles group by site"))
-    assert counts == {"harbourledger": len(json.loads((directory / "truth/site.json").read_text())["articles"]),
+    assert counts == {"harbourledger": len(json.loads((wp_dir / "truth/site.json").read_text())["articles"]),
                       feed.base_url.removeprefix("http://"): len(
                           json.loads((feed_dir / "truth/site.json").read_text())["articles"])}
+    # robots.txt is read from each host before anything else is asked of it.
+    for log in logs.values():
+        paths = [json.loads(line)["path"] for line in log.read_text().splitlines()]
+        assert paths[0] == "/robots.txt" and paths.count("/robots.txt") >= 1
 
 
 @pytest.mark.parametrize("args, line", [

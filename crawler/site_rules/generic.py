@@ -52,9 +52,9 @@ URL_KINDS = (
 )
 # A story: one element holding three paragraphs of prose or more. A listing's excerpts and a
 # product's blurbs sit one to a teaser.
-# Paragraphs may sit in a wrapper each (<div><p>…</p></div>).
+# Paragraphs may sit in a wrapper each (<div><p>…</p></div>); a teaser holds a heading too.
 _PROSE = "p[string-length(normalize-space(.)) >= 80]"
-STORY = f"//*[count({_PROSE} | */{_PROSE}) >= 3]"
+STORY = f"//*[count({_PROSE} | *[count(*) = 1]/{_PROSE}) >= 3]"
 
 
 def url_kind(url: str | None) -> str | None:
