@@ -218,3 +218,19 @@ def test_a_bad_site_ends_with_one_line_before_the_crawl_starts(tmp_path, args, l
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(f"crawl news: {line}")
     assert not (tmp_path / "articles.db").exists()
+
+
+def test_a_failure_is_recorded_under_the_site_of_its_url(tmp_path):
+    sites = {"wp": build_wordpress_site(tmp_path / "wordpress", seed=2),
+             "feed": build_feed_site(tmp_path / "feed", seed=2)}
+    gone = {name: json.loads((directory / "truth/site.json").read_text())["articles"][0]
+            for name, directory in sites.items()}
+    servers = {name: ReplicaServer(directory, faults=[{"fault": "status", "status": 410, "regex": f"^{gone[name]}$"}])
+               for name, directory in sites.items()}
+    with servers["wp"] as wp, servers["feed"] as feed:
+        result = run_news_crawl(tmp_path / "two.db", "-a", f"site=harbourledger {wp.base_url}",
+                                "-a", f"site={feed.base_url}")
+    assert result.returncode in (0, 3), result.stderr[-3000:]
+    assert sorted(query(tmp_path / "two.db", "select url, site, reason from failures")) == sorted([
+        (wp.base_url + gone["wp"], "harbourledger", "http-410"),
+        (feed.base_url + gone["feed"], feed.base_url.removeprefix("http://"), "http-410")])
