@@ -123,7 +123,24 @@ def test_a_wordpress_site_with_its_rules(wordpress, tmp_path):
     again = run_news_crawl(db_path, "-a", f"site=harbourledger {base_url}")
     assert_ok(again)
     assert stats(again.stderr, "articles/fetch/") == {}
-    assert query(db_path, "select new, updated, unchanged from crawl_runs order by id") == [(len(rows), 0, 0), (0, 0, 0)]
+    runs = query(db_path, "select new, updated, unchanged from crawl_runs order by id")
+    assert runs == [(len(rows), 0, 0), (0, 0, 0)]
+
+
+def test_since_skips_the_sitemaps_not_modified_since_and_the_articles_before(wordpress, tmp_path):
+    directory, _ = wordpress
+    log = tmp_path / "requests.jsonl"
+    with ReplicaServer(directory, log_path=log) as server:
+        result = run_news_crawl(tmp_path / "wp.db", "-a", f"site=harbourledger {server.base_url}",
+                                "-a", "since=2025-05-01")
+    assert_ok(result)
+    requested = {json.loads(line)["path"] for line in log.read_text().splitlines()}
+    # The index says post-sitemap.xml last changed in April: nothing in it is from May on.
+    assert "/post-sitemap2.xml" in requested and "/post-sitemap.xml" not in requested
+    articles = json.loads((directory / "truth/site.json").read_text())["articles"]
+    expected = {path for path in articles if path[1:11].replace("/", "-") >= "2025-05-01"}  # the permalink's day
+    stored = {url.removeprefix(server.base_url) for (url,) in query(tmp_path / "wp.db", "select url from articles")}
+    assert stored == expected
 
 
 def test_a_site_is_added_by_its_rules_file_alone():
