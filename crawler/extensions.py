@@ -22,6 +22,7 @@ docs/faults.md.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -209,7 +210,8 @@ class FailureLog:
                     wait=retry_after(response.headers.get("Retry-After"), now, self.cap)
                     if response is not None else None,
                     retry_request=retry_request(request)))
-        recorded.add_done_callback(partial(self.recorded, url, stage, reason))
+        # Back on the crawl's thread once written: the stats are the crawl's.
+        asyncio.wrap_future(recorded).add_done_callback(partial(self.recorded, url, stage, reason))
 
     def recorded(self, url: str, stage: str, reason: str, future) -> None:
         """Log a failure once the writer recorded it, or could not."""
