@@ -44,7 +44,7 @@ class FetchedArticle(ArticleItem):
     """An article on its way to storage, with the page it came from.
 
     The spider sets ``url``, ``site``, ``article_id``, ``html`` (and
-    ``live_posts`` for live blogs); the extract stage fills the article's
+    ``live_posts`` for live blogs, ``link_id`` when the link had another key); the extract stage fills the article's
     fields and ``page``, the fetched page packed for the ``pages`` table
     (``STORE_PAGES``). The store stage, which consumes the page, hands on
     only the ``ArticleItem`` (``exported``): pipelines run before feed exports.
@@ -53,6 +53,7 @@ class FetchedArticle(ArticleItem):
     html: bytes = b""
     live_posts: list | None = None
     page: dict | None = None
+    link_id: str | None = None  # the key of the link that led here, when the page's id differs
 
 
 EXPORTED_FIELDS = [f.name for f in fields(ArticleItem)]
