@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import DEFAULT_CONFIG
 
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
@@ -39,6 +40,11 @@ TRAFILATURA_OPTIONS = {
     "include_images": False,
     "with_metadata": False,
 }
+# A recall pass that kept less than this, and less than this share of the page's text, may have
+# settled on the wrong element: trafilatura's default pass gives a second opinion (10 × its own
+# MIN_EXTRACTED_SIZE: below that it does not trust its recall pass without comparing it either)
+SECOND_OPINION_BELOW = 10 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+SECOND_OPINION_SHARE = 0.2
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("script", "style", "noscript", "template", "svg", "iframe")
 # output elements (trafilatura XML, or HTML from its fallbacks) that bound a paragraph
@@ -121,8 +127,19 @@ def working_copy(root, matches: list, leave_out=()):
 
 
 def run_trafilatura(document, url: str | None) -> list[str]:
-    "Trafilatura's choice of main text, as paragraphs in reading order."
-    result = trafilatura.bare_extraction(document, url=url, **TRAFILATURA_OPTIONS)
+    """Trafilatura's choice of main text, as paragraphs in reading order: its recall pass, or its
+    default pass where the recall pass kept little of a page that holds much more, if that keeps more."""
+    paragraphs = trafilatura_paragraphs(document, url, TRAFILATURA_OPTIONS)
+    kept = sum(map(len, paragraphs))
+    if kept < SECOND_OPINION_BELOW and kept < SECOND_OPINION_SHARE * len(normalise_space(" ".join(document.itertext()))):
+        others = trafilatura_paragraphs(document, url, {**TRAFILATURA_OPTIONS, "favor_recall": False})
+        if sum(map(len, others)) > kept:
+            return others
+    return paragraphs
+
+
+def trafilatura_paragraphs(document, url: str | None, options: dict) -> list[str]:
+    result = trafilatura.bare_extraction(document, url=url, **options)
     return paragraphs_from_body(result.body) if result is not None else []
 
 

@@ -4,6 +4,7 @@ Every hand-written article kind is checked three ways: with the site's container
 rules, on the whole page with no site rules, and on the whole page with every class name
 replaced by a random token (only the generic stripper can find the appeals then)."""
 
+import gzip
 import json
 import random
 import re
@@ -149,3 +150,15 @@ def test_the_editor_grammar_judges_containers_never_a_paragraph():
     assert "An odd paragraph the reporter wrote." in result.paragraphs
     assert "Readers keep this site running." not in result.paragraphs
     assert [b.rule for b in result.removed if "Readers keep" in b.text] == ["site:moscowtimes:not-story"]
+
+
+def test_a_recall_pass_that_settled_on_a_corner_of_the_page_gets_a_second_opinion():
+    # A real page (wcxb-dev, tune half) on which trafilatura's recall pass keeps one box of a
+    # long guide and its default pass the guide: the body must be the guide.
+    from bench.extraction import DEFAULT_CORPUS, load_wcxb, page_pr
+
+    page = next(p for p in load_wcxb(DEFAULT_CORPUS / "wcxb-dev") if p.key == "4184")
+    tree = lxml.html.document_fromstring(gzip.decompress(page.html_path.read_bytes()).decode("utf-8", "replace"))
+    body = extract_body(tree, page.url)
+    precision, recall = page_pr(page.reference, "\n".join(body.paragraphs))
+    assert recall > 0.9 and precision > 0.9
