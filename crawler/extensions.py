@@ -197,6 +197,10 @@ class FailureLog:
         if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): what was in flight stays due
             self.crawler.stats.inc_value("failures/interrupted")
             return
+        self.commit(request, stage, reason, response)
+
+    def commit(self, request, stage: str, reason: str, response=None) -> None:
+        """Write the failure to the ledger (a cluster worker hands it to the main process instead)."""
         url = origin(request)
         now = datetime.now(timezone.utc)
         self.failed.add(url)

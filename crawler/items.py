@@ -57,6 +57,11 @@ class FetchedArticle(ArticleItem):
 
 EXPORTED_FIELDS = [f.name for f in fields(ArticleItem)]
 
+# Sent with ``site``, ``article_id`` and ``reason`` when an article link gave no
+# article this time; the store stage records it, so later crawls do not fetch it
+# again until discovery says so (on a cluster worker, the hand-off forwards it).
+link_dropped = object()
+
 
 def exported(item) -> ArticleItem:
     """The fields of ``item`` that feed exports write."""

@@ -24,7 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.items import exported
+from crawler.items import exported, link_dropped
 from crawler.storage import Fetched, article_row, mark_dropped, open_db, store_articles, utc_now
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class SQLitePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler, crawler.settings.get("DATABASE_PATH"), crawler.settings.getint("STORE_BATCH_SIZE"))
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.link_dropped, signal=link_dropped)
         return pipeline
 
     def open_spider(self):
@@ -104,9 +105,11 @@ class SQLitePipeline:
 
     def item_dropped(self, item, exception):
         adapter = ItemAdapter(item)
-        key = (adapter["site"], adapter["article_id"])
-        if key not in self.stored:  # a second copy of an article stored in this run changes nothing
-            self.writer.submit(mark_dropped, self.db, *key, str(exception), utc_now()).add_done_callback(_log_failure)
+        self.link_dropped(adapter["site"], adapter["article_id"], str(exception))
+
+    def link_dropped(self, site, article_id, reason):
+        if (site, article_id) not in self.stored:  # a second copy of an article stored in this run changes nothing
+            self.writer.submit(mark_dropped, self.db, site, article_id, reason, utc_now()).add_done_callback(_log_failure)
 
 
 def _log_failure(future) -> None:

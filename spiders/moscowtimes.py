@@ -27,7 +27,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from crawler import discovery, state, storage
-from crawler.items import FetchedArticle
+from crawler.items import FetchedArticle, link_dropped
 from crawler.frontier import Frontier, redact
 from crawler.site_rules import SITES
 
@@ -63,7 +63,9 @@ class MoscowTimesSpider(scrapy.Spider):
     def open_database(self):
         # Once the spider opens, not in __init__: the run log takes the crawl lock first.
         # Before start(), and also when `scrapy parse` replaces start().
-        self.db = storage.open_db(self.crawler.settings["DATABASE_PATH"])
+        # A cluster worker has none (crawler/cluster/): its callbacks write nothing, its start() never runs.
+        path = self.crawler.settings["DATABASE_PATH"]
+        self.db = storage.open_db(path) if path else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         settings = self.crawler.settings
@@ -314,7 +316,7 @@ class MoscowTimesSpider(scrapy.Spider):
     def drop(self, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
         """The link gave no article this time; it is not fetched again until discovery says so."""
         self._count(f"{counted_as}/{reason}", 1)
-        storage.mark_dropped(self.db, self.rules.name, article_id, reason, storage.utc_now())
+        self.crawler.signals.send_catch_log(link_dropped, site=self.rules.name, article_id=article_id, reason=reason)
 
     def _count(self, key: str, value: int) -> None:
         self.crawler.stats.inc_value(key, value)
