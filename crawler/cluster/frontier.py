@@ -39,7 +39,10 @@ for _, token in ipairs(expired) do
     requeue(token)
 end
 local taken = {#expired}
-local head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+local head = {}
+if tonumber(ARGV[1]) > 0 then  -- ZRANGE 0 -1 would be everything
+    head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+end
 for i = 1, #head, 2 do
     local request, score = head[i], head[i + 1]
     redis.call('ZREM', KEYS[1], request)
