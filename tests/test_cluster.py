@@ -231,13 +231,15 @@ def test_a_killed_worker_costs_at_most_its_leases_and_the_crawl_completes(tmp_pa
         replacement = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
                             tmp_path / "replacement.log")
         main_log = finish(main, tmp_path / "main.log")
-        finish(replacement, tmp_path / "replacement.log")
+        replacement_log = finish(replacement, tmp_path / "replacement.log")
         requests = take_log(log)
 
     report = score_database(db_path, site)
     assert report["missing"] == [] and report["extra"] == []
     assert_stored_once(db_path)
     assert len(fetched_twice(requests)) <= CONCURRENT_REQUESTS
+    # What the killed worker held came back (to whichever process took next) and was fetched again.
+    assert stat(main_log, "cluster/requeued") + stat(replacement_log, "cluster/requeued") >= 1
     assert "Crawl run 1 ok" in main_log
 
 
