@@ -47,4 +47,4 @@ class ClusterSpiderMiddleware:
                     scheduler.opened(token)
                 yield output
         finally:
-            scheduler.settle(token)  # the response itself
+            scheduler.settle_request(response.request)

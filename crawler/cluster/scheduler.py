@@ -20,9 +20,11 @@ frontier is empty and no lease is held, and then clears the crawl's keys.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from functools import partial
+from weakref import WeakSet
 
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
@@ -34,6 +36,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.cluster import LEASE, is_worker
+from crawler.cluster.writer import ClusterWriter
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class ClusterScheduler(RedisScheduler):
             crawler=crawler,
         )
         self.held: dict[str, int] = {}  # lease token -> requests and items of it not settled yet
+        self.settled_requests: WeakSet = WeakSet()
         self.crawl_key = ""
         self.joined: str | None = None  # the id of the crawl this process works for
         self.renewed = 0.0
@@ -117,8 +121,8 @@ class ClusterScheduler(RedisScheduler):
             return True
         if self.local.enqueue_request(request):
             return True
-        if token is not None:  # a redirect filtered as seen: nothing more comes of this lease here
-            self.settle(token)
+        if token is not None:  # a redirect filtered as seen: nothing more comes of it
+            self.settle_request(request)
         return False
 
     def next_request(self):
@@ -156,19 +160,36 @@ class ClusterScheduler(RedisScheduler):
             logger.info("Joined cluster crawl %s", crawl)
         return crawl is not None and crawl == self.joined
 
-    def spider_idle(self):
+    def is_done(self) -> bool:
+        """Whether this process's share of the crawl is over.
+
+        A worker's once the crawl it joined finished; the main process's once the
+        frontier is empty, no lease is held and every outcome handed to it is stored.
+        """
         if self.worker:
-            if self.joined is None or self.crawl_running():
-                raise DontCloseSpider  # waiting for a crawl, or for the end of the one joined
-            return
-        if len(self.queue) or self.queue.leases():
+            return self.joined is not None and not self.crawl_running()
+        writer = self.crawler.get_extension(ClusterWriter)
+        return not len(self.queue) and not self.queue.leases() and writer.is_drained()
+
+    def spider_idle(self):
+        if not self.is_done():
             raise DontCloseSpider
+
+    def close_if_done(self) -> None:
+        """Close as soon as the work is over, not at the engine's next idle check (every 5 seconds)."""
+        engine = self.crawler.engine
+        if engine.spider_is_idle() and self.is_done():
+            self.feeder.stop()
+            asyncio.ensure_future(engine.close_spider_async(reason="finished"))
 
     # -- Leases ----------------------------------------------------------------------
 
     def feed(self):
         """Take as many requests as there is room for, renew the leases held."""
-        if not self.crawler.engine.running or (self.worker and not self.crawl_running()):
+        if not self.crawler.engine.running:
+            return
+        if self.worker and not self.crawl_running():
+            self.close_if_done()
             return
         now = time.monotonic()
         if self.held and now - self.renewed > self.lease_seconds / 3:
@@ -178,6 +199,8 @@ class ClusterScheduler(RedisScheduler):
         if room <= 0:
             return
         requeued, taken = self.queue.take(room)
+        if not taken:
+            self.close_if_done()
         if requeued:
             logger.warning("%d leased requests of a process that stopped are back in the frontier", requeued)
             self.stats.inc_value("cluster/requeued", requeued)
@@ -210,9 +233,19 @@ class ClusterScheduler(RedisScheduler):
         try:
             return errback(failure) if errback is not None else None
         finally:
-            self.settle(token)
+            self.settle_request(failure.request)
+
+    def settle_request(self, request) -> None:
+        """The request's response or failure was handled.
+
+        Once, whichever paths report it: a response a spider middleware refuses
+        (an HTTP error status) reaches the errback and then the spider output.
+        """
+        if request not in self.settled_requests:
+            self.settled_requests.add(request)
+            self.settle(request.meta[LEASE])
 
     def item_settled(self, item, response):
-        token = getattr(response, "meta", {}).get(LEASE) if response is not None else None
+        token = getattr(response, "meta", {}).get(LEASE)
         if token is not None:
             self.settle(token)

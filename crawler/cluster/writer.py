@@ -8,7 +8,7 @@ stage. An entry is acknowledged (and deleted) only once that is done, an
 article only once its batch is committed: a main process killed meanwhile
 leaves the entry pending, and the next one, under the same consumer name,
 reads its pending entries first. Upserts make the replay harmless.
-The spider stays open while the stream holds entries.
+The main process closes once the stream is drained (crawler.cluster.scheduler).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import partial
 
 from redis.exceptions import ResponseError
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
@@ -51,7 +51,6 @@ class ClusterWriter:
         writer = cls(crawler, get_redis_from_settings(settings), settings.getfloat("CLUSTER_POLL_INTERVAL"),
                      settings.getint("STORE_BATCH_SIZE"))
         crawler.signals.connect(writer.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(writer.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(writer.spider_closed, signal=signals.spider_closed)
         return writer
 
@@ -65,9 +64,9 @@ class ClusterWriter:
         self.reader = create_looping_call(self.read)
         self.reader.start(self.poll_interval, now=True)
 
-    def spider_idle(self):
-        if self.in_flight or self.server.xlen(self.stream):
-            raise DontCloseSpider
+    def is_drained(self) -> bool:
+        """Whether every outcome handed to the main process is stored."""
+        return not self.in_flight and not self.server.xlen(self.stream)
 
     def spider_closed(self, reason):
         if self.reader is not None and self.reader.running:
