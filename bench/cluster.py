@@ -15,8 +15,11 @@ each process with ``EXTRACT_WORKERS=1`` (one extraction process per crawl
 process, as on one core each) and politeness off. Articles per second are
 counted from the main process's start to its exit (the crawl is stored
 then), refetches from the replica's log (article pages asked for more than
-once). The load average of the machine is printed before and after: other
-work on it moves the numbers.
+once), CPU seconds per article over every process of the run (the main
+process's and the workers' trees, extraction included): on a machine whose
+cores are all busy the speed-up cannot pass what the CPU per article allows.
+The load average of the machine is printed before and after: other work on
+it moves the numbers.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crawl import count_articles, replica, run_measured, scrapy_command  # noqa: E402
+from bench.crawl import count_articles, replica, run_measured, scrapy_command, tree_cpu  # noqa: E402
 from bench.synthetic_site import generate  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
@@ -60,12 +65,23 @@ def alone(base_url: str, db_path: Path, log: Path) -> dict:
     return dict(result, articles=count_articles(db_path), refetched=refetched(log))
 
 
+def sample_cpu(process: subprocess.Popen, into: list[float], index: int) -> None:
+    """CPU seconds of ``process``'s tree, sampled until it exits, into ``into[index]``."""
+    while process.poll() is None:
+        into[index] = max(into[index], tree_cpu(process.pid))
+        time.sleep(0.1)
+
+
 def cluster(base_url: str, db_path: Path, log: Path, redis_url: str, workers: int) -> dict:
     started = [
         subprocess.Popen(crawl_command(base_url, {"REDIS_URL": redis_url, "CLUSTER_ROLE": "worker"}),
                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(workers)
     ]
+    worker_cpu = [0.0] * len(started)
+    samplers = [threading.Thread(target=sample_cpu, args=(worker, worker_cpu, n)) for n, worker in enumerate(started)]
+    for sampler in samplers:
+        sampler.start()
     try:
         result = run_measured(crawl_command(base_url, {"DATABASE_PATH": db_path, "REDIS_URL": redis_url}))
         for worker in started:  # each closes once it sees the crawl finished
@@ -75,6 +91,9 @@ def cluster(base_url: str, db_path: Path, log: Path, redis_url: str, workers: in
         for worker in started:
             if worker.poll() is None:
                 worker.kill()
+        for sampler in samplers:
+            sampler.join()
+    result["cpu_seconds"] += sum(worker_cpu)
     return dict(result, articles=count_articles(db_path), refetched=refetched(log))
 
 
@@ -102,7 +121,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(args.articles, args.workers, args.repeat)
     print(f"| run | processes | articles stored | seconds | art/s | speed-up | article pages fetched twice "
-          f"| CPU s/article (main) | load avg before / after |")
+          f"| CPU s/article (all processes) | load avg before / after |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for n, row in enumerate(rows, 1):
         one, many = row["alone"], row["cluster"]

@@ -29,7 +29,7 @@ from tests.conftest import ROOT, SITE, crawl_command, run_crawl
 from tests.redis_server import RedisServer
 from tests.replica_server import ReplicaServer
 from tests.scoring import score_database
-from tests.test_incremental import article_ids, stored_articles, take_log
+from tests.test_incremental import BROKEN_LINKS, article_ids, stored_articles, take_log
 
 WORKER = {"CLUSTER_ROLE": "worker"}
 # Two cores: one extraction process per crawl process. Short leases: a killed worker's come back soon.
@@ -207,6 +207,39 @@ def test_main_and_worker_crawl_a_site_once_between_them_and_an_unchanged_site_no
         assert "ScrapyDeprecationWarning" not in text and "Traceback" not in text
     assert "Joined cluster crawl" in worker_log
     assert run_statuses(db_path) == ["ok", "ok"]
+
+
+def outcomes_in(db_path: Path) -> dict:
+    """What a crawl recorded besides its articles: failures (with how they are retried) and dropped links."""
+    with sqlite3.connect(db_path) as conn:
+        return {
+            "articles": sorted(conn.execute("select article_id, content_hash from articles")),
+            "failures": sorted(conn.execute("select url, stage, reason, http_status, retry_request,"
+                                              " round((julianday(next_retry) - julianday(last_seen)) * 86400) from failures")),
+            "links": sorted(conn.execute("select article_id, due, dropped from article_links")),
+        }
+
+
+def test_a_worker_hands_on_what_one_process_would_record(tmp_path, redis_server):
+    faults = BROKEN_LINKS + [
+        {"regex": "-a89072$", "fault": "status", "status": 404},
+        {"regex": "-a88844$", "fault": "status", "status": 503, "retry_after": 7200},
+    ]
+    since = ("-a", "since=2024-05-27")
+    with ReplicaServer(SITE, faults=faults, log_path=tmp_path / "requests.jsonl") as server:
+        alone = run_crawl(server.base_url, tmp_path / "alone.db", *since, settings={**CLUSTER, "RETRY_TIMES": "0"})
+        assert alone.returncode in (0, 3), alone.stderr[-3000:]
+        worker = start(cluster_command(server.base_url, tmp_path / "unused.db", redis_server.url,
+                                       settings={**WORKER, "RETRY_TIMES": "0"}), tmp_path / "worker.log")
+        # The main process holds two requests at a time: the worker takes most pages.
+        main = run_crawl(server.base_url, tmp_path / "cluster.db", *since, settings={
+            **CLUSTER, "RETRY_TIMES": "0", "REDIS_URL": redis_server.url, "CONCURRENT_REQUESTS": "2"})
+        assert main.returncode == alone.returncode, main.stderr[-3000:]
+        worker_log = finish(worker, tmp_path / "worker.log")
+
+    assert outcomes_in(tmp_path / "cluster.db") == outcomes_in(tmp_path / "alone.db")
+    assert stat(worker_log, "cluster/handed/failure") and stat(worker_log, "cluster/handed/link_dropped")
+    assert not (tmp_path / "unused.db").exists()  # a worker never opens a database
 
 
 @pytest.fixture(scope="module")

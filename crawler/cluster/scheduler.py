@@ -15,7 +15,9 @@ redirects, live-blog posts) share its lease and stay here.
 
 A worker joins the crawl the main process runs (the ``:crawl`` key) and
 closes when that crawl is finished; the main process closes when the
-frontier is empty and no lease is held, and then clears the crawl's keys.
+frontier is empty, no lease is held and every outcome handed to it is
+stored, and then clears the crawl's keys. Both close as soon as that is so,
+not at the engine's next idle check.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from weakref import WeakSet
 
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
-from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -53,7 +54,7 @@ class ClusterScheduler(RedisScheduler):
         self.lease_seconds = settings.getfloat("CLUSTER_LEASE_TIMEOUT")
         self.poll_interval = settings.getfloat("CLUSTER_POLL_INTERVAL")
         self.local = Scheduler(
-            build_from_crawler(RFPDupeFilter, crawler),
+            build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler),
             mqclass=load_object(settings["SCHEDULER_MEMORY_QUEUE"]),
             pqclass=load_object(settings["SCHEDULER_PRIORITY_QUEUE"]),
             stats=crawler.stats,
