@@ -8,8 +8,8 @@ loopback with a request log, starts a private redis-server
 
 - alone: the real `scrapy crawl moscowtimes`, no ``REDIS_URL``;
 - as a cluster: the same command as the main process with ``REDIS_URL``, and
-  ``--workers`` worker processes (``CLUSTER_ROLE=worker``) started first,
-  waiting for the crawl as long-running workers would,
+  ``--workers`` worker processes (``CLUSTER_ROLE=worker``) started first and
+  waiting for the crawl, as long-running workers would,
 
 each process with ``EXTRACT_WORKERS=1`` (one extraction process per crawl
 process, as on one core each) and politeness off. Articles per second are
@@ -72,12 +72,24 @@ def sample_cpu(process: subprocess.Popen, into: list[float], index: int) -> None
         time.sleep(0.1)
 
 
+def start_workers(base_url: str, redis_url: str, workers: int, logs: Path) -> list[subprocess.Popen]:
+    """Worker processes, once each has opened its spider and waits for the crawl (as long-running ones do)."""
+    started = []
+    for n in range(workers):
+        with open(logs / f"worker-{n}.log", "w") as log:
+            started.append(subprocess.Popen(
+                crawl_command(base_url, {"REDIS_URL": redis_url, "CLUSTER_ROLE": "worker", "LOG_LEVEL": "INFO"}),
+                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log))
+    for n, worker in enumerate(started):
+        while "Spider opened" not in (logs / f"worker-{n}.log").read_text():
+            if worker.poll() is not None:
+                raise SystemExit(f"a worker exited with {worker.returncode}")
+            time.sleep(0.1)
+    return started
+
+
 def cluster(base_url: str, db_path: Path, log: Path, redis_url: str, workers: int) -> dict:
-    started = [
-        subprocess.Popen(crawl_command(base_url, {"REDIS_URL": redis_url, "CLUSTER_ROLE": "worker"}),
-                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(workers)
-    ]
+    started = start_workers(base_url, redis_url, workers, db_path.parent)
     worker_cpu = [0.0] * len(started)
     samplers = [threading.Thread(target=sample_cpu, args=(worker, worker_cpu, n)) for n, worker in enumerate(started)]
     for sampler in samplers:

@@ -128,14 +128,18 @@ class FailureLog:
         if not path:
             raise NotConfigured("DATABASE_PATH is empty")
         log = cls(crawler, path, settings.getfloat("FAILURE_RETRY_BASE"), settings.getfloat("FAILURE_RETRY_MAX"))
-        crawler.signals.connect(log.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(log.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(log.response_received, signal=signals.response_received)
-        crawler.signals.connect(log.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(log.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(log.item_error, signal=signals.item_error)
+        log.connect()
         return log
+
+    def connect(self) -> None:
+        """Listen to the signals failures and their retries come with."""
+        for handler, signal in (
+            (self.engine_started, signals.engine_started), (self.spider_closed, signals.spider_closed),
+            (self.request_scheduled, signals.request_scheduled), (self.response_received, signals.response_received),
+            (self.spider_error, signals.spider_error), (self.item_dropped, signals.item_dropped),
+            (self.item_error, signals.item_error),
+        ):
+            self.crawler.signals.connect(handler, signal=signal)
 
     # The engine starts once the database opened (one that cannot be opened
     # stops the crawl before) and before any start request is sent.

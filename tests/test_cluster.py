@@ -250,15 +250,21 @@ def large_site(tmp_path_factory) -> tuple[Path, int]:
     return site, len(json.loads((site / "routes.json").read_text())["maps"]["article_ids"])
 
 
+def crawl_a_third(base_url: str, db_path: Path, redis_url: str, tmp_path: Path):
+    """A worker, then the main process, crawling the whole site: (main's command, main, worker)
+    once about a third of its articles are stored."""
+    command = cluster_command(base_url, db_path, redis_url, "-a", "since=2000-01-01")
+    worker = start(cluster_command(base_url, db_path, redis_url, settings=WORKER), tmp_path / "worker.log")
+    main = start(command, tmp_path / "main.log")
+    wait_for(lambda: stored_articles(db_path) >= 90, main, worker)
+    return command, main, worker
+
+
 def test_a_killed_worker_costs_at_most_its_leases_and_the_crawl_completes(tmp_path, redis_server, large_site):
     site, _ = large_site
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
     with ReplicaServer(site, log_path=log) as server:
-        command = cluster_command(server.base_url, db_path, redis_server.url, "-a", "since=2000-01-01")
-        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
-                       tmp_path / "worker.log")
-        main = start(command, tmp_path / "main.log")
-        wait_for(lambda: stored_articles(db_path) >= 90, main, worker)  # about a third
+        _, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         replacement = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
@@ -280,11 +286,7 @@ def test_a_killed_main_process_is_restarted_and_resumes_the_crawl(tmp_path, redi
     site, _ = large_site
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
     with ReplicaServer(site, log_path=log) as server:
-        command = cluster_command(server.base_url, db_path, redis_server.url, "-a", "since=2000-01-01")
-        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
-                       tmp_path / "worker.log")
-        main = start(command, tmp_path / "main.log")
-        wait_for(lambda: stored_articles(db_path) >= 90, main, worker)
+        command, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
         os.killpg(main.pid, signal.SIGKILL)
         main.wait()
         before = stored_articles(db_path)

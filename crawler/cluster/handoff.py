@@ -34,12 +34,9 @@ class Handoff(FailureLog):
         if not is_worker(crawler.settings):
             raise NotConfigured("not a cluster worker")
         handoff = cls(crawler, get_redis_from_settings(crawler.settings))
+        handoff.connect()
         crawler.signals.connect(handoff.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(handoff.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(handoff.spider_error, signal=signals.spider_error)
         crawler.signals.connect(handoff.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(handoff.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(handoff.item_error, signal=signals.item_error)
         crawler.signals.connect(handoff.link_dropped, signal=link_dropped)
         return handoff
 
