@@ -1,4 +1,4 @@
-"""Parse discovery documents: robots.txt, sitemaps, Google News sitemaps, RSS, listings.
+"""Parse discovery documents: robots.txt, sitemaps, Google News sitemaps, RSS, listings, home pages.
 
 Pure functions of bytes/text, so each is tested on a saved document. XML is
 parsed leniently (real news sitemaps carry unescaped ``&``) and never resolves
@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from lxml import etree
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from crawler.metadata import iso_datetime
 
@@ -89,12 +89,15 @@ def _local(tag) -> str:
 
 
 def _fields(entry) -> dict[str, str]:
-    """Local tag name -> text for an entry's descendants (news:* nest one level down)."""
-    return {
-        _local(el.tag): (el.text or "").strip()
-        for el in entry.iter()
-        if el is not entry and (el.text or "").strip()
-    }
+    """Local tag name -> text for an entry's descendants (news:* nest one level down).
+
+    The first of a name wins: an image sitemap's ``<image:loc>`` comes after the page's ``<loc>``.
+    """
+    fields = {}
+    for el in entry.iter():
+        if el is not entry and (el.text or "").strip():
+            fields.setdefault(_local(el.tag), el.text.strip())
+    return fields
 
 
 def parse_feed(body: bytes) -> list[Link]:
@@ -148,19 +151,35 @@ class Listing:
     more_step: int | None
 
 
-def parse_listing(html: str, base_url: str, more_selector: str) -> Listing:
+def parse_listing(html: str, base_url: str, more_selector: str | None) -> Listing:
     """Links of a section listing (page or fragment) and its "load more" button."""
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
     links = [_join(base, href) for href in sel.css("a[href]::attr(href)").getall()]
     # Attributes one by one: reading them all fails on a name lxml cannot return (control characters).
-    button = sel.css(more_selector)[:1]
+    button = sel.css(more_selector)[:1] if more_selector else SelectorList()
     return Listing(
         links=list(dict.fromkeys(links)),
         more_url=button.xpath("@data-url").get() or None,
         more_start=_offset(button.xpath("@data-start").get()),
         more_step=_offset(button.xpath("@data-step").get()),
     )
+
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")  # what parse_feed reads
+
+
+def feeds_in_page(html: str, base_url: str) -> list[str]:
+    """The RSS and Atom feeds a page announces (``<link rel="alternate" type="application/rss+xml">``)."""
+    sel = Selector(text=html or "<html></html>")
+    base = sel.css("base::attr(href)").get() or base_url
+    feeds = []
+    for link in sel.xpath("//link[@href]"):
+        rel = (link.xpath("@rel").get() or "").lower().split()
+        kind = (link.xpath("@type").get() or "").lower().strip()
+        if "alternate" in rel and kind in FEED_TYPES:
+            feeds.append(_join(base, link.xpath("@href").get()))
+    return list(dict.fromkeys(feeds))
 
 
 # A pager offset: ASCII digits, few enough that paging on stays a small number.

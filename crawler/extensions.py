@@ -22,12 +22,14 @@ docs/faults.md.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import sqlite3
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
+from functools import partial
 
 import scrapy
 from scrapy import signals
@@ -42,9 +44,9 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.failures import clear_failures, due_failures, record_failure, retry_after, slug
+from crawler.failures import SKIPPED, clear_failures, due_failures, record_failure, retry_after, slug
 from crawler.middlewares import Refused
-from crawler.storage import open_db
+from crawler.storage import DatabaseWriter
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,8 @@ IGNORED_REASONS = (
     (re.compile(r"^max redirections reached$"), "redirect-loop"),
     (re.compile(r"DOWNLOAD_MAXSIZE"), "too-large"),  # a compression bomb
 )
-# Pipeline drops that are no failure: the article is stored under another URL.
+# Pipeline drops that are no failure: the article is stored under another URL; the page is
+# no article (``skipped/<kind>``: a tag or author page a site without rules links to).
 NOT_FAILED_DROPS = {"duplicate"}
 
 
@@ -91,8 +94,8 @@ def origin(request: scrapy.Request) -> str:
     return request.meta.get("redirect_urls", [request.url])[0]
 
 
-# Request meta a retry keeps: the page's budget.
-RETRY_META = ("download_maxsize",)
+# Request meta a retry keeps: the page's budget, its site.
+RETRY_META = ("download_maxsize", "site")
 
 
 def retry_request(request: scrapy.Request) -> str | None:
@@ -112,22 +115,20 @@ def rebuild_request(url: str, spec: str, spider: scrapy.Spider) -> scrapy.Reques
 
 
 class FailureLog:
-    def __init__(self, crawler, path: str, base: float, cap: float):
+    def __init__(self, crawler, base: float, cap: float):
         self.crawler = crawler
-        self.path = path
         self.base = base
         self.cap = cap
-        self.db = None
+        self.writer: DatabaseWriter | None = None
         self.fetched: set[str] = set()  # origins of responses that did not fail
         self.failed: set[str] = set()  # origins recorded as failed in this run
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        path = settings.get("DATABASE_PATH")
-        if not path:
+        if not settings.get("DATABASE_PATH"):
             raise NotConfigured("DATABASE_PATH is empty")
-        log = cls(crawler, path, settings.getfloat("FAILURE_RETRY_BASE"), settings.getfloat("FAILURE_RETRY_MAX"))
+        log = cls(crawler, settings.getfloat("FAILURE_RETRY_BASE"), settings.getfloat("FAILURE_RETRY_MAX"))
         log.connect()
         return log
 
@@ -143,26 +144,26 @@ class FailureLog:
 
     # The engine starts once the database opened (one that cannot be opened
     # stops the crawl before) and before any start request is sent.
-    def engine_started(self):
-        self.db = open_db(self.path)
+    async def engine_started(self):
+        self.writer = self.crawler.get_extension(DatabaseWriter)
         spider = self.crawler.spider
-        for row in due_failures(self.db, spider.rules.name, datetime.now(timezone.utc)):
-            try:
-                request = rebuild_request(row["url"], row["retry_request"], spider)
-            except AttributeError as exc:
-                logger.warning("Not retrying %s: %s", row["url"], exc)
-                continue
-            self.crawler.engine.crawl(request)
-            self.crawler.stats.inc_value("failures/retried")
+        now = datetime.now(timezone.utc)
+        for site in spider.sites:
+            for row in await self.writer.call(due_failures, site.name, now):
+                try:
+                    request = rebuild_request(row["url"], row["retry_request"], spider)
+                except AttributeError as exc:
+                    logger.warning("Not retrying %s: %s", row["url"], exc)
+                    continue
+                request.meta.setdefault("site", site.name)
+                self.crawler.engine.crawl(request)
+                self.crawler.stats.inc_value("failures/retried")
 
-    def spider_closed(self, spider):
-        if self.db is None:  # the crawl never started
+    async def spider_closed(self, spider):
+        if self.writer is None:  # the crawl never started
             return
-        try:
-            cleared = clear_failures(self.db, self.fetched - self.failed)
-            self.crawler.stats.set_value("failures/cleared", cleared)
-        finally:
-            self.db.close()
+        cleared = await self.writer.call(clear_failures, self.fetched - self.failed)
+        self.crawler.stats.set_value("failures/cleared", cleared)
 
     def request_scheduled(self, request, spider):
         # A request with an errback of its own handles its failures itself.
@@ -186,7 +187,7 @@ class FailureLog:
 
     def item_dropped(self, item, response, exception, spider):
         reason = drop_reason(exception)
-        if reason not in NOT_FAILED_DROPS:
+        if reason not in NOT_FAILED_DROPS and not reason.startswith(SKIPPED):
             self.record(response.request, "extract", reason, response)
 
     def item_error(self, item, response, spider, failure):
@@ -209,14 +210,21 @@ class FailureLog:
         now = datetime.now(timezone.utc)
         self.failed.add(url)
         self.crawler.stats.inc_value(f"failed/{stage}/{reason}")
+        site = self.crawler.spider.site_of(request)
+        recorded = self.writer.submit(
+            partial(record_failure, url=url, site=site.name if site else None, stage=stage, reason=reason, now=now,
+                    base=self.base, cap=self.cap,
+                    http_status=response.status if response is not None else None,
+                    wait=retry_after(response.headers.get("Retry-After"), now, self.cap)
+                    if response is not None else None,
+                    retry_request=retry_request(request)))
+        # Back on the crawl's thread once written: the stats are the crawl's.
+        asyncio.wrap_future(recorded).add_done_callback(partial(self.recorded, url, stage, reason))
+
+    def recorded(self, url: str, stage: str, reason: str, future) -> None:
+        """Log a failure once the writer recorded it, or could not."""
         try:
-            row = record_failure(
-                self.db, url, site=self.crawler.spider.rules.name, stage=stage, reason=reason, now=now,
-                base=self.base, cap=self.cap,
-                http_status=response.status if response is not None else None,
-                wait=retry_after(response.headers.get("Retry-After"), now, self.cap) if response is not None else None,
-                retry_request=retry_request(request),
-            )
+            row = future.result()
         except sqlite3.Error as exc:
             # The database itself is failing (locked past the busy timeout,
             # disk full): the log line is all that is left of this failure.

@@ -19,6 +19,9 @@ from crawler.storage import writing
 
 
 _DELTA_SECONDS = re.compile(r"[0-9]+")
+# The reason of a page that is no article (a tag, author or product page: ``skipped/<kind>``):
+# counted as skipped, never a failure.
+SKIPPED = "skipped/"
 
 
 def slug(name: str) -> str:

@@ -44,7 +44,7 @@ class FetchedArticle(ArticleItem):
     """An article on its way to storage, with the page it came from.
 
     The spider sets ``url``, ``site``, ``article_id``, ``html`` (and
-    ``live_posts`` for live blogs); the extract stage fills the article's
+    ``live_posts`` for live blogs, ``link_id`` when the link had another key); the extract stage fills the article's
     fields and ``page``, the fetched page packed for the ``pages`` table
     (``STORE_PAGES``). The store stage, which consumes the page, hands on
     only the ``ArticleItem`` (``exported``): pipelines run before feed exports.
@@ -53,14 +53,10 @@ class FetchedArticle(ArticleItem):
     html: bytes = b""
     live_posts: list | None = None
     page: dict | None = None
+    link_id: str | None = None  # the key of the link that led here, when the page's id differs
 
 
 EXPORTED_FIELDS = [f.name for f in fields(ArticleItem)]
-
-# Sent with ``site``, ``article_id`` and ``reason`` when an article link gave no
-# article this time; the store stage records it, so later crawls do not fetch it
-# again until discovery says so (on a cluster worker, the hand-off forwards it).
-link_dropped = object()
 
 
 def exported(item) -> ArticleItem:

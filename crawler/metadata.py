@@ -92,7 +92,7 @@ def _flatten_jsonld(data, depth: int = 0) -> Iterator[dict]:
         yield from _flatten_jsonld(data.get("@graph"), depth + 1)
 
 
-def _types(obj: dict) -> set[str]:
+def jsonld_types(obj: dict) -> set[str]:
     """The object's ``@type`` names; whatever is no string names nothing."""
     value = obj.get("@type", [])
     return {name for name in (value if isinstance(value, list) else [value]) if isinstance(name, str)}
@@ -100,13 +100,13 @@ def _types(obj: dict) -> set[str]:
 
 def article_jsonld(objects: list[dict]) -> dict:
     """The first Article-like JSON-LD object, or {}."""
-    return next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
+    return next((o for o in objects if jsonld_types(o) & ARTICLE_TYPES), {})
 
 
 def breadcrumb(objects: list[dict]) -> list[tuple[str, str]]:
     """(name, url) of each BreadcrumbList item, in position order."""
     for obj in objects:
-        if "BreadcrumbList" in _types(obj):
+        if "BreadcrumbList" in jsonld_types(obj):
             items = [i for i in _as_list(obj.get("itemListElement")) if isinstance(i, dict)]
             items.sort(key=lambda i: _position(i.get("position")))
             return [(clean_text(_name(i)), _item_url(i)) for i in items]

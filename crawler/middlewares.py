@@ -111,7 +111,7 @@ class FrontierMiddleware:
         return cls(crawler, re.compile(crawler.settings.get("REDIRECT_LOGIN_PATTERN")))
 
     def process_request(self, request):
-        reason = self.crawler.spider.frontier.refusal(request.url)
+        reason = self.crawler.spider.refusal(request)
         redirected = bool(request.meta.get("redirect_urls"))
         if reason and redirected:
             raise Refused("offsite-redirect", f"{redact(request.url)} ({reason})")

@@ -208,6 +208,12 @@ def add_site_to_failures_and_crawl_runs(db: Database) -> None:
     db["crawl_runs"].add_column("site", str)
 
 
+@migrations()
+def add_site_to_discovery_documents(db: Database) -> None:
+    # Crawls of several sites share the database: each document says whose it is.
+    db["discovery_documents"].add_column("site", str)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from crawler.extract import extract_or_error
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
+from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def reextract_page(page: tuple, **options) -> dict:
     except (zlib.error, ValueError) as exc:
         return {"error": "damaged-page", "detail": str(exc)}
     record = extract_or_error(body, url, site=site, live_posts=posts, **options)
-    reason = record.get("error") or validation_error(record)
+    reason = record.get("error") or validation_error(record, dated=rules_for(url, site).dated)
     if reason:
         return {"error": reason, "detail": record.get("detail", "")}
     # Stored under the page's key, whatever the rules now read from it.

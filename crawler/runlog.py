@@ -24,6 +24,7 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import storage
+from crawler.failures import SKIPPED
 from crawler.reachability import CLOSE_REASON as UNREACHABLE
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def run_details(crawler) -> dict:
     given = {name: value.copy_to_dict() if isinstance(value, BaseSettings) else value
              for name, value in settings.items() if settings.getpriority(name) == SETTINGS_PRIORITIES["cmdline"]}
     return {
-        "base_url": getattr(spider, "base_url", None),
+        "base_url": ", ".join(site.base_url for site in spider.sites),
         "arguments": json.dumps(getattr(spider, "arguments", {}), ensure_ascii=False),
         # Datasette shows the row to anyone: no password of a feed URI (ftp://user:password@…).
         "settings": URL_PASSWORD.sub("://***@", json.dumps(given, ensure_ascii=False, default=str)),
@@ -145,10 +146,16 @@ class RunLog:
     def __init__(self, crawler, path: str, max_failed_share: float, min_coverage: dict[str, float]):
         self.crawler = crawler
         self.max_failed_share = max_failed_share
-        self.min_coverage = min_coverage
+        sites = crawler.spider.sites
+        # A field some site's rules do not promise (a byline on a site without rules) says nothing of its markup.
+        self.min_coverage = {field: share for field, share in min_coverage.items()
+                             if all(site.rules.coverage_fields is None or field in site.rules.coverage_fields
+                                    for site in sites)}
         self.lock = lock_database(path)  # held until the process exits
+        # Its own connection: a crawl that broke down after the writer stopped is recorded too.
         self.db = storage.open_db(path)
-        self.run_id = storage.begin_run(self.db, storage.utc_now(), crawler.spidercls.rules.name, **run_details(crawler))
+        self.run_id = storage.begin_run(self.db, storage.utc_now(), ", ".join(site.name for site in sites),
+                                        **run_details(crawler))
         self.status: str | None = None
         self.message: str | None = None
         self.reason: str | None = None
@@ -165,7 +172,7 @@ class RunLog:
             crawler.settings.getdict("MIN_FIELD_COVERAGE"),
         )
         crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
-        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.feeds_closed, signal=signals.feed_exporter_closed)
         return ext
@@ -178,6 +185,10 @@ class RunLog:
         for field in self.min_coverage:
             if adapter.get(field):
                 stats.inc_value(f"coverage/{field}")
+
+    def item_dropped(self, item, exception):
+        if not str(exception).startswith(SKIPPED):  # a tag page has no byline to count
+            self.item_done(item)
 
     def spider_closed(self, reason):
         self.reason = reason

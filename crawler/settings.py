@@ -36,6 +36,9 @@ COMMANDS_MODULE = "crawler.commands"
 EXTENSIONS = {
     # One crawl_runs row per run, the lock against overlapping runs, the verdict.
     "crawler.runlog.RunLog": 100,
+    # The crawl's one connection to the database, on a thread of its own, opened once
+    # the run log holds the lock: the spider's state, the store stage, the failure ledger.
+    "crawler.storage.DatabaseWriter": 150,
     # Failed URLs into the failures table, due ones retried (docs/faults.md).
     "crawler.extensions.FailureLog": 200,
 }

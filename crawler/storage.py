@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
-from crawler import state
+from crawler import incremental
 from crawler.migrations import ARTICLE_COLUMNS, migrate
 
 JSON_COLUMNS = ("authors", "tags")
@@ -51,12 +55,59 @@ def open_db(path: str | os.PathLike) -> Database:
     return db
 
 
+class DatabaseWriter:
+    """A crawl's one connection to the database, owned by a thread of its own.
+
+    Every component that reads or writes the crawl's data (the spider's
+    incremental state, the store stage, the failure ledger) hands this thread a
+    function of the database: the writes happen one at a time, in the order
+    given, and the reactor's thread never waits on the disk. Get it with
+    ``crawler.get_extension(DatabaseWriter)``; it opens the database once
+    the run log holds the crawl lock (an extension after it) and closes when
+    the engine stops.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        try:
+            self.db = self.executor.submit(open_db, path).result()
+        except StorageError:
+            self.executor.shutdown()
+            raise
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        path = crawler.settings.get("DATABASE_PATH")
+        if not path:
+            raise NotConfigured("DATABASE_PATH is empty")
+        writer = cls(path)
+        crawler.signals.connect(writer.close, signal=signals.engine_stopped)
+        return writer
+
+    def submit(self, function: Callable, *args) -> Future:
+        """Run ``function(db, *args)`` on the writer's thread; its future."""
+        return self.executor.submit(function, self.db, *args)
+
+    async def call(self, function: Callable, *args):
+        """``function(db, *args)`` on the writer's thread, awaited."""
+        return await asyncio.wrap_future(self.submit(function, *args))
+
+    async def drain(self) -> None:
+        """Wait until everything submitted so far is done."""
+        await asyncio.wrap_future(self.executor.submit(lambda: None))
+
+    def close(self) -> None:
+        """Close the connection once everything submitted before is done."""
+        self.executor.submit(self.db.close).result()
+        self.executor.shutdown()
+
+
 @contextmanager
 def writing(db: Database) -> Iterator[Database]:
     """A write transaction (a savepoint inside one) that takes the write lock as it begins.
 
-    A crawl writes through several connections, the store pipeline's from a
-    thread of its own. A deferred transaction that read before another
+    A crawl writes through its writer's connection, and the run log's, and
+    `scrapy reextract` through its own. A deferred transaction that read before another
     connection committed fails at once with "database is locked"; one begun
     IMMEDIATE waits its turn (the busy timeout) instead.
     """
@@ -80,6 +131,7 @@ class Fetched:
     row: Mapping  # the ``articles`` columns
     removed: Sequence[Mapping] = ()  # its ``removed_blocks``
     page: Mapping | None = None  # its ``pages`` columns (``pack_page``), None to keep no copy
+    link_id: str | None = None  # the key of the link that led to it, when not the article's own
 
 
 def store_articles(db: Database, fetched: Iterable[Fetched], now: str) -> list[str]:
@@ -93,8 +145,8 @@ def store_articles(db: Database, fetched: Iterable[Fetched], now: str) -> list[s
     def store(item: Fetched) -> str:
         key = (item.row["site"], item.row["article_id"])
         db.execute(
-            "update article_links set due = null, dropped = null, fetched = ? where site = ? and article_id = ?",
-            [now, *key],
+            "update article_links set due = null, dropped = null, fetched = ? where site = ? and article_id in (?, ?)",
+            [now, *key, item.link_id or key[1]],
         )
         status = write_article(db, dict(item.row, last_fetched=now), item.removed, now)
         if item.page is not None:
@@ -233,9 +285,9 @@ def record_discovery(
     db: Database,
     site: str,
     source: str,
-    sightings: Iterable[state.Sighting],
+    sightings: Iterable[incremental.Sighting],
     now: str,
-    document: state.Document | None = None,
+    document: incremental.Document | None = None,
 ) -> list[tuple[str, str, str]]:
     """Record what the discovery document ``source`` says; (article_id, url, reason) of the articles to fetch.
 
@@ -259,7 +311,7 @@ def record_discovery(
         ).fetchall())
         waiting = retry_waiting(db, [s.url for s in sightings])
         for s in sightings:
-            reason = state.fetch_reason(
+            reason = incremental.fetch_reason(
                 s.article_id in known, known.get(s.article_id), previous.get(s.article_id), s.signal
             )
             db.execute(
@@ -279,7 +331,7 @@ def record_discovery(
             if reason and s.url not in waiting:
                 due.append((s.article_id, s.url, reason))
         if document is not None:
-            db["discovery_documents"].upsert(dict(asdict(document), fetched=now), pk="url")
+            db["discovery_documents"].upsert(dict(asdict(document), site=site, fetched=now), pk="url")
     return due
 
 
@@ -324,14 +376,14 @@ def retry_waiting(db: Database, urls: Iterable[str]) -> set[str]:
     return {url for (url,) in rows.fetchall()}
 
 
-def discovery_documents(db: Database, urls: Iterable[str]) -> dict[str, state.Document]:
+def discovery_documents(db: Database, urls: Iterable[str]) -> dict[str, incremental.Document]:
     """What was recorded for each of ``urls`` that was processed before."""
     rows = db.query(
         "select url, etag, last_modified, sitemap_lastmod from discovery_documents"
         " where url in (select value from json_each(?))",
         [json.dumps(list(urls))],
     )
-    return {row["url"]: state.Document(**row) for row in rows}
+    return {row["url"]: incremental.Document(**row) for row in rows}
 
 
 # -- Crawl runs ------------------------------------------------------------------------

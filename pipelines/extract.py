@@ -19,6 +19,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.extract import check_strip_mode, extract_or_error
+from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 
 
@@ -74,11 +75,14 @@ class ExtractPipeline:
         loop = asyncio.get_running_loop()
         work = partial(
             extract_page, adapter["html"], adapter["url"], self.keep_pages, site=adapter.get("site"), mode=self.mode,
-            live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.frontier, **self.budget,
+            live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.site_named(adapter["site"]).frontier,
+            skip_non_articles=True, **self.budget,
         )
         record = await loop.run_in_executor(self.pool, work)
         if "error" in record:
-            self.crawler.stats.inc_value(f"articles/drop/{record['error']}")
+            # A page that is no article (a tag page) is skipped; any other error drops an article.
+            counted = record["error"] if record["error"].startswith(SKIPPED) else f"drop/{record['error']}"
+            self.crawler.stats.inc_value(f"articles/{counted}")
             raise DropItem(f"{record['error']}: {adapter['url']}: {record['detail']}")
         for key, value in record.items():
             adapter[key] = value

@@ -2,8 +2,8 @@
 
 Articles are written in batches, one transaction each: whatever arrived
 within ``FLUSH_INTERVAL``, or ``STORE_BATCH_SIZE`` articles. The writes run on
-a thread of their own (SQLite works without the GIL), so the reactor's thread
-goes on crawling meanwhile. An item is done once its batch is committed, so a
+the crawl's database writer (crawler.storage.DatabaseWriter), a thread of its
+own, so the reactor's thread goes on crawling meanwhile. An item is done once its batch is committed, so a
 refused row still fails its own item, and a crawl killed before a commit
 loses nothing: those articles' links are still due, and the next crawl
 fetches them again.
@@ -17,15 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
-from crawler.items import exported, link_dropped
-from crawler.storage import Fetched, article_row, mark_dropped, open_db, store_articles, utc_now
+from crawler.items import exported
+from crawler.storage import DatabaseWriter, Fetched, article_row, mark_dropped, store_articles, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +38,8 @@ class SQLitePipeline:
         if not path:
             raise NotConfigured("DATABASE_PATH is empty")
         self.crawler = crawler
-        self.path = path
         self.batch_size = max(batch_size, 1)
-        # One thread owns the connection: every write goes through it, in order.
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self.db = None
+        self.writer: DatabaseWriter | None = None
         self.batch: list[tuple[Fetched, asyncio.Future]] = []
         self.stored: set[tuple[str, str]] = set()  # keys of this run's articles, from when they join a batch
         self.flusher = None
@@ -52,11 +48,10 @@ class SQLitePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler, crawler.settings.get("DATABASE_PATH"), crawler.settings.getint("STORE_BATCH_SIZE"))
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(pipeline.link_dropped, signal=link_dropped)
         return pipeline
 
     def open_spider(self):
-        self.db = self.writer.submit(open_db, self.path).result()
+        self.writer = self.crawler.get_extension(DatabaseWriter)
         self.flusher = create_looping_call(self.flush)
         self.flusher.start(FLUSH_INTERVAL, now=False)
 
@@ -65,9 +60,8 @@ class SQLitePipeline:
             self.flusher.stop()
         if self.batch:
             await self.flush()
-        if self.db is not None:
-            await asyncio.wrap_future(self.writer.submit(self.db.close))
-        self.writer.shutdown()
+        if self.writer is not None:
+            await self.writer.drain()  # the drops recorded too
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -75,7 +69,8 @@ class SQLitePipeline:
         # Known from now on, not from the commit: a duplicate dropped meanwhile must not mark the link dropped
         # after the batch stored the article, whichever the timer flushes first.
         self.stored.add((adapter["site"], adapter["article_id"]))
-        self.batch.append((Fetched(article_row(adapter), adapter.get("removed") or [], adapter.get("page")), committed))
+        fetched = Fetched(article_row(adapter), adapter.get("removed") or [], adapter.get("page"), adapter.get("link_id"))
+        self.batch.append((fetched, committed))
         if len(self.batch) >= self.batch_size:
             self.flush()
         status = await committed
@@ -89,7 +84,7 @@ class SQLitePipeline:
         batch, self.batch = self.batch, []
         if not batch:
             return None
-        written = asyncio.wrap_future(self.writer.submit(store_articles, self.db, [f for f, _ in batch], utc_now()))
+        written = asyncio.wrap_future(self.writer.submit(store_articles, [f for f, _ in batch], utc_now()))
 
         def settle(written: asyncio.Future) -> None:
             error = written.exception()
@@ -105,11 +100,12 @@ class SQLitePipeline:
 
     def item_dropped(self, item, exception):
         adapter = ItemAdapter(item)
-        self.link_dropped(adapter["site"], adapter["article_id"], str(exception))
-
-    def link_dropped(self, site, article_id, reason):
-        if (site, article_id) not in self.stored:  # a second copy of an article stored in this run changes nothing
-            self.writer.submit(mark_dropped, self.db, site, article_id, reason, utc_now()).add_done_callback(_log_failure)
+        key = (adapter["site"], adapter["article_id"])
+        if key in self.stored:  # a second copy of an article stored in this run changes nothing
+            return
+        for article_id in dict.fromkeys(filter(None, (key[1], adapter.get("link_id")))):
+            self.writer.submit(mark_dropped, key[0], article_id, str(exception), utc_now()).add_done_callback(
+                _log_failure)
 
 
 def _log_failure(future) -> None:

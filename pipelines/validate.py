@@ -8,12 +8,12 @@ from scrapy.exceptions import DropItem
 REQUIRED = ("url", "site", "article_id", "title", "body")
 
 
-def validation_error(adapter: ItemAdapter) -> str | None:
-    """The reason a record must not be stored, or None."""
+def validation_error(adapter: ItemAdapter, dated: bool = True) -> str | None:
+    """The reason a record must not be stored, or None; ``dated``: it must have its publication time."""
     for name in REQUIRED:
         if not adapter.get(name):
             return f"missing-{name}"
-    if not adapter.get("published"):
+    if dated and not adapter.get("published"):
         return "missing-published"
     return None
 
@@ -28,7 +28,8 @@ class ValidatePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        reason = validation_error(adapter)
+        site = self.crawler.spider.site_named(adapter.get("site"))
+        reason = validation_error(adapter, dated=site is None or site.rules.dated)
         if reason:
             self.crawler.stats.inc_value(f"articles/drop/{reason}")
             raise DropItem(f"{reason}: {adapter.get('url')}")

@@ -34,6 +34,15 @@ def run_crawl(base_url: str, db_path: Path, *args: str, settings: dict | None = 
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
+def run_news_crawl(db_path: Path, *args: str, settings: dict | None = None,
+                   timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `scrapy crawl news ARGS` (sites given as ``-a site=…``) in a subprocess, politeness off."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
+    for name, value in {**FAST, "DATABASE_PATH": str(db_path), **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def replica_url():
     with ReplicaServer(SITE) as server:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 FIELDS = ("title", "subtitle", "authors", "section", "tags", "published", "modified", "kind")
 ADDITIONAL_FIELDS = ("lead", "image_url", "image_caption")
-COLUMNS = ("url", "article_id", "body", *FIELDS, *ADDITIONAL_FIELDS)
+COLUMNS = ("url", "site", "article_id", "body", *FIELDS, *ADDITIONAL_FIELDS)
 MIN_BODY_F1 = 0.97
 MIN_FIELD_ACCURACY = 0.95
 SHINGLE_SIZE = 4
@@ -31,13 +31,14 @@ _WORD = re.compile(r"\w+")
 
 
 def score_database(db_path: str | Path, replica_dir: str | Path,
-                   include_optional: bool = False) -> dict:
+                   include_optional: bool = False, only_site: str | None = None) -> dict:
     """The §7 report: found/missing/extra rows, field accuracy (overall, by
     field) and mismatches, body F1 (mean, by article), leaks by article,
-    traps kept/missing, and ``passed``."""
+    traps kept/missing, and ``passed``. ``only_site``: the rows of that site alone."""
     site, truths = load_truth(replica_dir)
     expected = site["articles_required"] + (site["articles_optional"] if include_optional else [])
     rows, columns = read_rows(db_path)
+    rows = [row for row in rows if only_site is None or row["site"] == only_site]
     matched, extra, unmatched = _match_rows(rows, truths, site)
 
     found = [path for path in expected if path in matched]

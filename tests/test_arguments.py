@@ -17,6 +17,7 @@ from tests.conftest import run_crawl
     (["-a", "base_url=http://127.0.0.1:99999"], {}, "bad argument: base_url must be an http(s) URL"),
     (["-a", "since=yesterday"], {}, "bad argument: since must be a date as YYYY-MM-DD, not 'yesterday'"),
     (["-a", "sinse=2024-01-01"], {}, "bad argument: unknown spider argument sinse: moscowtimes takes base_url, since"),
+    (["-a", "site=https://example.org"], {}, "bad argument: unknown spider argument site: moscowtimes takes base_url, since"),
     ([], {"STRIP_MODE": "bogus"}, "bad setting: STRIP_MODE must be 'remove' or 'flag', not 'bogus'"),
 ])
 def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, args, settings, line):

@@ -26,12 +26,14 @@ TRUTH = DEV_SITE / "truth"
 METADATA = yaml.safe_load((CONFIG_DIR / "metadata.yml").read_text())
 QUERIES = METADATA["databases"]["articles"]["queries"]
 # Sensible values for the named parameters of the canned queries.
-QUERY_PARAMS = {"q": "Karabakh", "author": "Chernova", "section": "News", "since": "2000-01-01"}
+QUERY_PARAMS = {"q": "Karabakh", "author": "Chernova", "section": "News", "since": "2000-01-01", "site": "moscowtimes"}
 
 SEARCH_HIT = "Putin, Erdogan Urge 'Joint Efforts' to End Karabakh Conflict"  # an AFP story
 SEARCH = "Karabakh"  # only in that story
 RANKED_SEARCH = "efforts"  # in its title, and in the body of newer articles
 HOSTILE_ID = "hostile-1"
+# An article of a site without rules: keyed on its host and path.
+GENERIC_KEY = {"site": "127.0.0.1:8801", "article_id": "/2024/06/17/heat-wave/"}
 HOSTILE_TITLE = "<script>alert(1)</script> Hostile headline"
 
 # Tables later migrations add; created here, only if absent, so that every canned query runs.
@@ -79,6 +81,9 @@ def archive_db(request, tmp_path_factory):
     body = "First <script>alert(2)</script> paragraph.\n\nSecond paragraph."
     store_article(db, hostile_row(body), [], "2024-06-21T09:00:00+00:00")
     store_article(db, hostile_row(body + "\n\nAdded later."), [], "2024-06-22T09:00:00+00:00")
+    store_article(db, dict(hostile_row("A story of a site without rules."), **GENERIC_KEY, paywalled=0,
+                           url="http://127.0.0.1:8801" + GENERIC_KEY["article_id"], title="Generic story",
+                           section="World", authors="[]"), [], "2024-06-22T09:00:00+00:00")
     db.close()
     return path
 
@@ -221,6 +226,7 @@ ARRAY_COUNTS = (
     "select j.value, count(distinct articles.rowid) from articles, json_each({}) j group by 1"
 )
 FACET_SQL = {
+    ("site", "column"): "select site, count(*) from articles group by 1",
     ("section", "column"): "select section, count(*) from articles group by 1",
     ("kind", "column"): "select kind, count(*) from articles group by 1",
     ("authors", "array"): ARRAY_COUNTS.format("authors"),
@@ -449,3 +455,16 @@ def test_the_docs_warn_that_listening_on_every_interface_publishes_everything():
     text = (ROOT / "docs" / "datasette.md").read_text()
     warning = text[text.index("`--host 0.0.0.0` publishes"):].split("\n\n")[0]
     assert "hidden ones included" in warning and "`pages`" in warning
+
+
+@pytest.mark.parametrize("name", sorted(name for name, query in QUERIES.items() if ":site" in query["sql"]))
+def test_canned_queries_of_another_site_find_none_of_these_rows(datasette_url, name):
+    query = urllib.parse.urlencode({"_shape": "array", **QUERY_PARAMS, "site": "example.org"})
+    assert get_json(f"{datasette_url}/articles/{name}.json?{query}") == []
+
+
+def test_the_audit_view_of_an_article_keyed_on_its_path(datasette_url):
+    site, article_id = GENERIC_KEY["site"], GENERIC_KEY["article_id"]
+    status, html = fetch(f"{datasette_url}/audit/{site}/{urllib.parse.quote(article_id)}")
+    assert status == 200 and "A story of a site without rules." in html
+    assert fetch(f"{datasette_url}/audit/{site}/{urllib.parse.quote(article_id)}/page")[0] == 404  # no page stored

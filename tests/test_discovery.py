@@ -1,8 +1,13 @@
 """Discovery documents parse into links, on the replica's files and on broken input."""
 
+import json
+
 import pytest
+from parsel import Selector
 
 from crawler import discovery
+from crawler.metadata import read_jsonld
+from crawler.site_rules.generic import page_verdict
 from tests.conftest import SITE
 
 
@@ -88,3 +93,62 @@ def test_listing_fragment_and_the_empty_page_past_the_end():
         "http://h/2024/06/01/x-a5"
     ]
     assert discovery.parse_listing("\n", "http://h/news/999", "[y-use=More]").links == []
+
+
+def test_an_image_sitemap_gives_the_page_not_its_image():
+    body = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+      <url><loc>http://h/2025/06/19/story/</loc><lastmod>2025-06-19T10:00:00+00:00</lastmod>
+      <image:image><image:loc>http://h/wp-content/uploads/photo.jpg</image:loc></image:image></url></urlset>"""
+    assert [link.url for link in discovery.parse_sitemap(body)[1]] == ["http://h/2025/06/19/story/"]
+
+
+# -- A site without rules: which pages are articles (crawler.site_rules.generic) ------------------
+
+PROSE = "<p>" + "A sentence of the story that goes on for long enough to be prose. " * 2 + "</p>"
+
+
+def page(head: str = "", body: str = "") -> Selector:
+    return Selector(text=f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def jsonld(*types: str) -> str:
+    graph = [{"@type": name} for name in types]
+    return f'<script type="application/ld+json">{json.dumps({"@graph": graph})}</script>'
+
+
+@pytest.mark.parametrize("head, body, url, verdict", [
+    (jsonld("NewsArticle", "Person"), "", "/news/1", None),  # structured data says article
+    (jsonld("BlogPosting"), PROSE, "/posts/x/", None),
+    (jsonld("WebPage", "Person", "ImageObject"), PROSE * 3, "/2024/11/14/x/", None),  # an author is no author page
+    (jsonld("ProfilePage"), PROSE * 3, "/people/jane/", "author"),
+    (jsonld("CollectionPage"), PROSE * 3, "/world/", "listing"),
+    (jsonld("Product"), PROSE * 3, "/p/1", "product"),
+    (jsonld("DiscussionForumPosting"), PROSE * 3, "/t/question/7", "forum"),  # an Article subtype, no article
+    (jsonld("TechArticle", "Article"), PROSE * 3, "/guide", "documentation"),
+    (jsonld("Service"), PROSE * 3, "/legal-aid/", "service"),
+    ('<meta property="og:type" content="product">', PROSE * 3, "/x", "product"),
+    ('<meta property="og:type" content="profile">', PROSE * 3, "/x", "author"),
+    ('<meta property="og:type" content="article">', PROSE * 3, "/about/", "service"),  # Yoast's pages say article
+    ("", PROSE * 3, "/category/world/", "category"),
+    ("", PROSE * 3, "/tag/elections/", "tag"),
+    ("", PROSE * 3, "/docs/api/rate-limits", "documentation"),
+    ("", PROSE * 3, "/", "home"),
+    ("", PROSE * 3, "/news/page/2/", "listing"),
+    ('<meta property="og:type" content="article">', "<p>Short.</p>", "/news/x", None),
+    ("", PROSE * 3, "/science/how-much-is-pet-insurance", None),  # a story, nothing else said
+    ("", "".join(f"<div>{PROSE}</div>" for _ in range(3)), "/x", None),  # paragraphs in wrappers
+    ("", "".join(f"<article><h2>T</h2>{PROSE}</article>" for _ in range(5)), "/x", "not-article"),  # teasers
+    ('<meta property="og:type" content="website">', "<p>Contact us.</p>", "/x", "not-article"),
+])
+def test_a_page_says_whether_it_is_an_article(head, body, url, verdict):
+    sel = page(head, body)
+    assert page_verdict(sel, read_jsonld(sel), "https://example.org" + url) == verdict
+
+
+def test_feeds_a_page_announces():
+    html = ('<head><link rel="alternate" type="application/rss+xml" href="/feed/">'
+            '<link rel="alternate" type="application/atom+xml" href="https://example.org/atom.xml">'
+            '<link rel="alternate" hreflang="de" href="/de/"><link rel="stylesheet" href="/s.css"></head>')
+    assert discovery.feeds_in_page(html, "https://example.org/") == [
+        "https://example.org/feed/", "https://example.org/atom.xml"]

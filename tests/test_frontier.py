@@ -32,7 +32,9 @@ from crawler.extract import extract_fields
 from crawler.frontier import Frontier, redact
 from crawler.middlewares import FrontierMiddleware, Refused
 from crawler.site_rules import SITES
-from spiders.moscowtimes import MoscowTimesSpider
+from spiders.news import SITE_SPIDERS
+
+MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
 from tests.conftest import ROOT, SITE, crawl_command
 from tests.replica_server import ReplicaServer
 from tests.scoring import score_database

@@ -17,9 +17,11 @@ from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
 from crawler.middlewares import ContentGuardMiddleware, doctype_span
 from crawler.storage import article_row, open_db, pending_fetches
-from spiders.moscowtimes import MoscowTimesSpider
+from spiders.news import SITE_SPIDERS
+
+MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
 from tests.conftest import SITE
-from tests.storing import store_article
+from tests.storing import crawler_with_writer, store_article
 
 ARTICLE = SITE / "www" / "2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
 ARTICLE_URL = "https://www.themoscowtimes.com/2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
@@ -112,7 +114,7 @@ def test_article_requests_carry_the_article_size_limit_into_their_retries():
     crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db", "ARTICLE_MAXSIZE": 1000,
                                               "DOWNLOAD_MAXSIZE": 5000})
     spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
-    (request,) = spider.fetch("1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
+    (request,) = spider.fetch(spider.sites[0], "1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
     assert request.meta["download_maxsize"] == 1000
     again = rebuild_request(request.url, retry_request(request), spider)
     assert again.meta["download_maxsize"] == 1000 and again.callback == spider.parse_article
@@ -176,20 +178,24 @@ def test_retry_requests_are_json():
 
 
 def test_pages_whose_extraction_workers_were_killed_are_no_failures(tmp_path):
-    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
     crawler.spider = MoscowTimesSpider.from_crawler(crawler)
     log = FailureLog.from_crawler(crawler)
-    log.db = open_db(tmp_path / "articles.db")
+    log.writer = writer
     response = HtmlResponse(ARTICLE_URL, body=b"<html></html>", request=scrapy.Request(ARTICLE_URL))
     log.item_error(None, response, crawler.spider, Failure(BrokenProcessPool("a worker was killed")))
-    assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/interrupted") == 1
+    assert writer.submit(lambda db: db["failures"].count).result() == 0
+    assert crawler.stats.get_value("failures/interrupted") == 1
+    writer.close()
 
 
 def test_an_error_in_start_has_no_page_to_record(tmp_path):
     "spider_error without a response (the spider's start() raised) is counted, not a crash of the ledger."
-    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
     crawler.spider = MoscowTimesSpider.from_crawler(crawler)
     log = FailureLog.from_crawler(crawler)
-    log.db = open_db(tmp_path / "articles.db")
+    log.writer = writer
     log.spider_error(Failure(ValueError("start failed")), None, crawler.spider)
-    assert log.db["failures"].count == 0 and crawler.stats.get_value("failures/unrecorded") == 1
+    assert writer.submit(lambda db: db["failures"].count).result() == 0
+    assert crawler.stats.get_value("failures/unrecorded") == 1
+    writer.close()

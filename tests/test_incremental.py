@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from crawler import state
+from crawler import incremental
 from crawler.discovery import Link
 from crawler.failures import due_failures
 from crawler.migrations import migrations
@@ -53,14 +53,14 @@ FEED_ITEM = "<p>Putin met Erdogan.</p>"
 
 
 def test_a_signal_ignores_markup_but_not_words():
-    plain = state.link_signal(Link("u", title="Talks", text=FEED_ITEM))
-    assert plain == state.link_signal(Link("u", title="Talks", text='<p class="x">Putin  met\nErdogan.</p>'))
-    assert plain == state.link_signal(Link("u", title="Talks", text="Putin met Erdogan&#46;"))
-    assert plain != state.link_signal(Link("u", title="Talks", text="<p>Putin met Erdogan again.</p>"))
-    assert plain != state.link_signal(Link("u", title="Talks, updated", text=FEED_ITEM))
-    assert state.link_signal(Link("u", modified="2024-06-20T10:00:00+03:00")) != state.link_signal(
+    plain = incremental.link_signal(Link("u", title="Talks", text=FEED_ITEM))
+    assert plain == incremental.link_signal(Link("u", title="Talks", text='<p class="x">Putin  met\nErdogan.</p>'))
+    assert plain == incremental.link_signal(Link("u", title="Talks", text="Putin met Erdogan&#46;"))
+    assert plain != incremental.link_signal(Link("u", title="Talks", text="<p>Putin met Erdogan again.</p>"))
+    assert plain != incremental.link_signal(Link("u", title="Talks, updated", text=FEED_ITEM))
+    assert incremental.link_signal(Link("u", modified="2024-06-20T10:00:00+03:00")) != incremental.link_signal(
         Link("u", modified="2024-06-20T11:00:00+03:00"))
-    assert state.link_signal(Link("u", published="2024-06-20T10:00:00+03:00")) is None
+    assert incremental.link_signal(Link("u", published="2024-06-20T10:00:00+03:00")) is None
 
 
 @pytest.mark.parametrize("known, due, previous, signal, reason", [
@@ -73,20 +73,20 @@ def test_a_signal_ignores_markup_but_not_words():
     (True, "new", "s1", "s1", "new"),  # still due from a crawl that did not finish
 ])
 def test_fetch_reason(known, due, previous, signal, reason):
-    assert state.fetch_reason(known, due, previous, signal) == reason
+    assert incremental.fetch_reason(known, due, previous, signal) == reason
 
 
 def test_conditional_headers_and_unchanged_sitemaps():
-    document = state.Document("u", etag='"e"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT",
+    document = incremental.Document("u", etag='"e"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT",
                               sitemap_lastmod="2024-06-20T12:00:00+03:00")
-    assert state.conditional_headers(document) == {
+    assert incremental.conditional_headers(document) == {
         "If-None-Match": '"e"', "If-Modified-Since": "Thu, 20 Jun 2024 09:00:00 GMT"}
-    assert state.conditional_headers(state.Document("u")) == {}
-    assert state.conditional_headers(None) == {}
-    assert not state.sitemap_changed("2024-06-20T12:00:00+03:00", document)
-    assert state.sitemap_changed("2024-06-21T12:00:00+03:00", document)
-    assert state.sitemap_changed(None, document)  # no lastmod: always read
-    assert state.sitemap_changed("2024-06-20T12:00:00+03:00", None)
+    assert incremental.conditional_headers(incremental.Document("u")) == {}
+    assert incremental.conditional_headers(None) == {}
+    assert not incremental.sitemap_changed("2024-06-20T12:00:00+03:00", document)
+    assert incremental.sitemap_changed("2024-06-21T12:00:00+03:00", document)
+    assert incremental.sitemap_changed(None, document)  # no lastmod: always read
+    assert incremental.sitemap_changed("2024-06-20T12:00:00+03:00", None)
 
 
 # -- The run's verdict -----------------------------------------------------------------
@@ -140,7 +140,7 @@ ROW = {"url": "http://h/2024/06/20/x-a1", "site": SITE_NAME, "article_id": "1", 
 
 
 def sighting(article_id="1", signal=None):
-    return state.Sighting(article_id, f"http://h/2024/06/20/x-a{article_id}", "2024-06-20T10:00:00+03:00",
+    return incremental.Sighting(article_id, f"http://h/2024/06/20/x-a{article_id}", "2024-06-20T10:00:00+03:00",
                           None, signal)
 
 
@@ -187,9 +187,9 @@ def test_a_dropped_link_is_not_fetched_again_until_it_changes(db):
 
 
 def test_document_validators_are_written_with_the_links(db):
-    document = state.Document("http://h/rss/all", etag='"e1"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT")
+    document = incremental.Document("http://h/rss/all", etag='"e1"', last_modified="Thu, 20 Jun 2024 09:00:00 GMT")
     with pytest.raises(sqlite3.IntegrityError):  # a link without a URL breaks the transaction
-        record_discovery(db, SITE_NAME, "feed", [sighting("1"), state.Sighting("2", None, None, None, None)],
+        record_discovery(db, SITE_NAME, "feed", [sighting("1"), incremental.Sighting("2", None, None, None, None)],
                          "t1", document)
     assert discovery_documents(db, ["http://h/rss/all"]) == {}
     assert db["article_links"].count == 0
@@ -569,7 +569,7 @@ def test_a_document_read_in_part_is_read_whole_by_the_next_crawl(tmp_path):
     with ReplicaServer(SITE, conditional=True, log_path=log) as server:
         assert run_crawl(server.base_url, db_path, "-a", "since=2024-06-15", settings=QUIET).returncode == 0
         feed = f"{server.base_url}/rss/all"
-        assert discovery_documents(Database(db_path), [feed])[feed] == state.Document(feed)
+        assert discovery_documents(Database(db_path), [feed])[feed] == incremental.Document(feed)
         take_log(log)
         assert run_crawl(server.base_url, db_path, settings=QUIET).returncode == 0
         requests = {r["path"]: r for r in take_log(log)}

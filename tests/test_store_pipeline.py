@@ -7,11 +7,11 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from crawler.items import FetchedArticle
 from crawler.storage import open_db
 from pipelines.store import FLUSH_INTERVAL, SQLitePipeline
+from tests.storing import crawler_with_writer
 
 
 def article(n: int) -> FetchedArticle:
@@ -21,8 +21,12 @@ def article(n: int) -> FetchedArticle:
 
 @pytest.fixture
 def pipeline(tmp_path):
-    crawler = get_crawler(settings_dict={"DATABASE_PATH": str(tmp_path / "articles.db"), "STORE_BATCH_SIZE": 2})
-    return SQLitePipeline.from_crawler(crawler)
+    crawler, writer = crawler_with_writer(settings={"DATABASE_PATH": str(tmp_path / "articles.db"),
+                                                    "STORE_BATCH_SIZE": 2})
+    pipeline = SQLitePipeline.from_crawler(crawler)
+    pipeline.path = tmp_path / "articles.db"
+    yield pipeline
+    writer.close()
 
 
 def run(pipeline, scenario):

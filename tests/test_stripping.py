@@ -8,6 +8,7 @@ import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
 from crawler.stripping.appeals import Vocabulary, expand_leading
+from crawler.stripping.dom import lowered_units
 
 STORY = "".join(
     f"<p>Paragraph {i} of the report: the regional government said on Tuesday that the new bridge over the "
@@ -264,6 +265,18 @@ def test_vocabulary_patterns_need_a_literal_start():
     with pytest.raises(ValueError):
         Vocabulary({"other": (r"\d+ offers",)})
     assert expand_leading(r"(?:please )?support us") == ["please support us", "support us"]
+
+
+def test_vocabulary_finds_overlapping_literals_at_word_starts():
+    vocabulary = Vocabulary({"donation": ("donat", "donate now"), "other": ("^now",)}, whole_words=False)
+    assert vocabulary.scan("donate now\nnow, redonate") == [
+        (0, ("donation",), "donat"), (0, ("donation",), "donate now"), (11, ("other",), "now")]
+
+
+@pytest.mark.parametrize("texts", [["  A\tB ", "", "C  d"], ["a\x00 B", " c "], []])
+def test_lowered_units_are_each_text_lowercased_with_single_spaces(texts):
+    # a NUL inside a text (no parsed page has one) must not shift the units
+    assert lowered_units(texts) == [" ".join(text.lower().split()) for text in texts]
 
 
 # -- strip_paragraphs ------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """What workers hand to the main process: a Redis stream of outcomes, read by one consumer group.
 
 Each entry is one pickled dict with a ``kind``: ``item`` (an extracted
-article and the page it came from), ``failure`` (what the failure ledger
-records) or ``link_dropped`` (a link that gave no article). The request and
+article and the page it came from), ``item_dropped`` (an article the
+pipelines dropped), ``failure`` (what the failure ledger records) or
+``link_dropped`` (a link the spider found to give no article). The request and
 response an outcome came from travel as plain facts (``request_facts``,
 ``response_facts``) and become stand-ins on the main process, so its
 pipelines and failure ledger handle them as they handle their own.
@@ -28,6 +29,11 @@ def stream_key(spider) -> str:
 def request_facts(request: Request) -> dict:
     """The URL first requested and how a later run retries it (crawler.extensions.retry_request)."""
     return {"url": origin(request), "retry": retry_request(request)}
+
+
+def facts(response: Response) -> dict:
+    """The request and response facts of an outcome that came from ``response``."""
+    return {"request": request_facts(response.request), "response": response_facts(response)}
 
 
 def response_facts(response: Response | None) -> dict | None:

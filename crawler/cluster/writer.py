@@ -3,8 +3,9 @@
 It reads the outcomes stream (crawler.cluster.outcomes) in its consumer
 group: an article goes through the main process's own item pipelines
 (extraction is done; validation, the crawl-wide dedupe and the store stage
-run here), a failure into its failure ledger, a dropped link to the store
-stage. An entry is acknowledged (and deleted) only once that is done, an
+run here), a dropped article to the handlers of ``item_dropped`` (the store
+stage and the failure ledger), a failure into the failure ledger, a dropped
+link to the spider's crawl state. An entry is acknowledged (and deleted) only once that is done, an
 article only once its batch is committed: a main process killed meanwhile
 leaves the entry pending, and the next one, under the same consumer name,
 reads its pending entries first. Upserts make the replay harmless.
@@ -19,13 +20,13 @@ from functools import partial
 
 from redis.exceptions import ResponseError
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.cluster import is_worker, outcomes
 from crawler.extensions import FailureLog
-from crawler.items import FetchedArticle, link_dropped
+from crawler.items import FetchedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -90,22 +91,25 @@ class ClusterWriter:
         kind = outcome["kind"]
         self.crawler.stats.inc_value(f"cluster/stored/{kind}")
         if kind == "link_dropped":
-            self.crawler.signals.send_catch_log(
-                link_dropped, site=outcome["site"], article_id=outcome["article_id"], reason=outcome["reason"])
+            spider.state.drop(outcome["site"], outcome["article_id"], outcome["reason"])
             self.acknowledge(entry_id)
             return
         request, response = outcomes.stand_ins(outcome, spider)
         if kind == "failure":
             self.crawler.get_extension(FailureLog).record(request, outcome["stage"], outcome["reason"], response)
-            self.acknowledge(entry_id)
+        elif kind == "item_dropped":
+            self.crawler.signals.send_catch_log(signals.item_dropped, item=FetchedArticle(**outcome["item"]),
+                                                response=response, exception=DropItem(outcome["reason"]),
+                                                spider=spider)
+        else:  # an article: its page was answered, and it goes through the pipelines from here
+            self.crawler.signals.send_catch_log(signals.response_received, response=response, request=request,
+                                                spider=spider)
+            self.in_flight += 1
+            stored = asyncio.ensure_future(self.crawler.engine.scraper.start_itemproc_async(
+                FetchedArticle(**outcome["item"]), response=response))
+            stored.add_done_callback(partial(self.item_done, entry_id))
             return
-        # An article: its page was answered, and it goes through the pipelines from here.
-        self.crawler.signals.send_catch_log(signals.response_received, response=response, request=request,
-                                            spider=spider)
-        self.in_flight += 1
-        stored = asyncio.ensure_future(
-            self.crawler.engine.scraper.start_itemproc_async(FetchedArticle(**outcome["item"]), response=response))
-        stored.add_done_callback(partial(self.item_done, entry_id))
+        self.acknowledge(entry_id)
 
     def item_done(self, entry_id, stored: asyncio.Future) -> None:
         self.in_flight -= 1

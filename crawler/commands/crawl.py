@@ -1,4 +1,5 @@
-"""`scrapy crawl` for cron: an exit code per outcome and a one-line reason on stderr.
+"""`scrapy crawl` for cron: an exit code per outcome and a one-line reason on stderr;
+``-a site=`` may be repeated (a crawl of several sites).
 
 Exit codes: 0 ok, 1 failed or interrupted, 2 a bad argument or setting (checked
 before the crawl starts), 3 degraded (see crawler.runlog), 75 another crawl
@@ -38,6 +39,13 @@ class Command(crawl.Command):
             "2 for a bad argument or setting, 3 when it was degraded, 75 when another crawl is "
             "running on the same database."
         )
+
+    def process_options(self, args, opts) -> None:
+        # Scrapy keeps the last of repeated -a NAME=VALUE; every -a site=… names a site of the crawl.
+        sites = [arg.split("=", 1)[1] for arg in opts.spargs if arg.startswith("site=")]
+        super().process_options(args, opts)
+        if len(sites) > 1:
+            opts.spargs["site"] = sites
 
     def run(self, args, opts) -> None:
         if len(args) != 1:

@@ -23,11 +23,49 @@ class SiteRules:
     #: The last day (inclusive) this version applied; None for the current one.
     VALID_UNTIL: date | None = None
 
+    # -- Discovery: where the site lists its articles, as data ----------------
+    # The spider (spiders/news.py) reads these; paths are relative to the base URL.
+    #: Where the site is when the crawl names no base URL (None: it must be named).
+    default_base_url: str | None = None
+    #: Sitemaps asked for beside those robots.txt names. ``sitemap_probes`` may be
+    #: missing (a 404 is no failure): the common locations a site without rules may use.
+    sitemaps: tuple[str, ...] = ()
+    sitemap_probes: tuple[str, ...] = ()
+    #: Google News sitemaps that sit beside each sitemap robots.txt names, unlisted (file names).
+    news_sitemaps: tuple[str, ...] = ()
+    #: Sitemap index entries never followed (path patterns): sitemaps of pages that are no articles.
+    sitemap_skip: tuple[re.Pattern, ...] = ()
+    #: Index entries that are one month of articles (groups "year" and "month"): from
+    #: ``since`` on, else the ``recent_months`` newest are read. Other entries are read
+    #: unless their index ``lastmod`` is older than ``since``.
+    month_sitemap: re.Pattern | None = None
+    recent_months = 2
+    #: RSS/Atom feeds; ``feed_autodiscovery`` adds those the home page announces
+    #: (``<link rel="alternate" type="application/rss+xml">``).
+    feeds: tuple[str, ...] = ()
+    feed_autodiscovery = False
+    #: Section listings, and the CSS of their "load more" button (``data-url`` with
+    #: ``{{offset}}``, ``data-start``, ``data-step``), None when they have none.
+    listings: tuple[str, ...] = ()
+    listing_more: str | None = None
+    #: Follow the home page's links when no sitemap or feed listed an article (a last resort).
+    home_links = False
+
     # -- URLs ---------------------------------------------------------------
-    #: Article URL path patterns; group "id" is the native article id.
+    #: Article URL path patterns; group "id" is the native article id (without it, the
+    #: id comes from the page: ``page_article_id``). Empty: any URL on the site may be
+    #: an article, keyed on its path (``link_key``), and the page itself says whether it
+    #: is one (``page_verdict``).
     article_paths: tuple[re.Pattern, ...] = ()
     #: URLs (path and query) never fetched or stored.
     skip_urls: tuple[re.Pattern, ...] = ()
+    #: The publication day in an article URL, for ``since`` when discovery gives no date.
+    url_date: re.Pattern = re.compile(r"/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/")
+    #: Every article of the site says when it was published: a page that does not is no
+    #: article (``missing-published``). A site without rules may not say it.
+    dated = True
+    #: Fields every article of the site has, checked against ``MIN_FIELD_COVERAGE``.
+    coverage_fields: tuple[str, ...] | None = None  # None: every field the setting names
 
     # -- Page structure -----------------------------------------------------
     #: Where the story is (CSS); None lets trafilatura find it.
@@ -76,12 +114,41 @@ class SiteRules:
 
     @classmethod
     def article_id(cls, url: str) -> str | None:
-        """The native article id in ``url``, or None if it is no article URL (or no URL at all)."""
+        """The native article id in ``url``, or None if it shows none (or is no URL at all)."""
+        match = cls.article_match(url)
+        return match.groupdict().get("id") if match else None
+
+    @classmethod
+    def article_match(cls, url: str) -> re.Match | None:
         path = _path(url)
-        for pattern in cls.article_paths:
-            match = pattern.match(path)
-            if match:
-                return match.group("id")
+        return next((match for pattern in cls.article_paths if (match := pattern.match(path))), None)
+
+    @classmethod
+    def link_key(cls, url: str) -> str | None:
+        """The key of an article link, or None for a URL that is no article's.
+
+        The native id when the URL shows one; else (no ``article_paths``, or a pattern
+        without an "id" group: the id is in the page) the URL's path and query.
+        """
+        if not cls.article_paths:
+            return _path_key(url)
+        match = cls.article_match(url)
+        return (match.groupdict().get("id") or _path_key(url)) if match else None
+
+    @classmethod
+    def url_day(cls, url: str) -> str | None:
+        """The publication day (YYYY-MM-DD) an article URL shows, or None."""
+        match = cls.url_date.search(_path(url))
+        return "{year}-{month}-{day}".format(**match.groupdict()) if match else None
+
+    @classmethod
+    def page_verdict(cls, sel, objects: list[dict], url: str | None) -> str | None:
+        """None when the page is an article; else the kind of page it is (``skipped``)."""
+        return None
+
+    @classmethod
+    def skip_kind(cls, url: str) -> str | None:
+        """The kind of page (``tag``, ``author``…) a link's URL shows it to be, when it is no article."""
         return None
 
     @classmethod
@@ -100,3 +167,11 @@ def _path(url: str) -> str:
         return urlsplit(url).path
     except ValueError:  # "http://[x"
         return ""
+
+
+def _path_key(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return (parts.path or "/") + ("?" + parts.query if parts.query else "")

@@ -19,7 +19,7 @@ class MoscowTimes(SiteRules):
     # -- Discovery (§2) -----------------------------------------------------
     # robots.txt names the sitemap index on the static host; the Google News
     # index sits beside it but is not listed there (§2.1, §2.3).
-    newsmap_name = "newsmap.xml"
+    news_sitemaps = ("newsmap.xml",)
     # Month files are YYYY-M.xml, month not zero-padded: /sitemap/2024-6.xml
     month_sitemap = re.compile(r"/(?P<year>\d{4})-(?P<month>\d{1,2})\.xml$")
     # Section RSS exists for these slugs only; /rss/business is a hard 404 (§2.4).
@@ -51,7 +51,6 @@ class MoscowTimes(SiteRules):
     # The "View more" button: <div y-use="More" data-url=".../news/{{offset}}"
     # data-start="19" data-step="18">. /videos and /galleries page by 20.
     listing_more = "[y-use=More]"
-    listing_links = "a[href]::attr(href)"
 
     # -- URLs (§1) ----------------------------------------------------------
     # /2020/12/26/russias-national-treasure-cabbage-soup-a72490

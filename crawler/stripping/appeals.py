@@ -16,10 +16,11 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
+import ahocorasick
 from lxml import etree
 
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, normalise_space,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
@@ -69,11 +70,11 @@ def literal_prefix(pattern: str) -> str:
 
 
 class Vocabulary:
-    """Find vocabulary patterns fast: str.find scans for each pattern's literal prefix, and a
-    regex confirms at that spot. A single big alternation costs `re` every branch at every
-    character, which was most of the stripper's time. A leading ^ anchors a pattern to the
-    start of a unit; `boundary` lists characters that may not precede a match besides
-    letters and digits; `whole_words` forbids a match that ends inside a word."""
+    """Find vocabulary patterns fast: one Aho-Corasick scan finds every pattern's literal prefix,
+    and a regex confirms at that spot. A single big alternation costs `re` every branch at every
+    character, and a str.find per literal one pass over the text each. A leading ^ anchors a
+    pattern to the start of a unit; `boundary` lists characters that may not precede a match
+    besides letters and digits; `whole_words` forbids a match that ends inside a word."""
 
     def __init__(self, groups: dict, boundary: str = "", whole_words: bool = False) -> None:
         by_literal: dict[tuple[str, bool], list[tuple[str, tuple[str, ...]]]] = {}
@@ -88,24 +89,27 @@ class Vocabulary:
                     kinds = key if isinstance(key, tuple) else (key,)
                     by_literal.setdefault((literal, anchored), []).append((variant, kinds))
         self.boundary = boundary
-        self.entries = [
-            (literal, anchored, re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(items))),
-             {f"g{i}": kinds for i, (_, kinds) in enumerate(items)})
-            for (literal, anchored), items in by_literal.items()
-        ]
+        by_prefix: dict[str, list] = {}
+        for (literal, anchored), items in by_literal.items():
+            pattern = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(items)))
+            by_prefix.setdefault(literal, []).append(
+                (anchored, pattern, {f"g{i}": kinds for i, (_, kinds) in enumerate(items)}))
+        self.automaton = ahocorasick.Automaton()
+        for literal, entries in by_prefix.items():
+            self.automaton.add_word(literal, (len(literal) - 1, entries))
+        self.automaton.make_automaton()
 
     def scan(self, text: str) -> list[tuple[int, tuple[str, ...], str]]:
         "(position, kinds, matched text) of every match, ordered by position; units split at newlines."
         hits, boundary = [], self.boundary
-        for literal, anchored, pattern, kinds in self.entries:
-            position = text.find(literal)
-            while position != -1:
-                before = text[position - 1] if position else "\n"
+        for end, (back, entries) in self.automaton.iter(text):
+            position = end - back
+            before = text[position - 1] if position else "\n"
+            for anchored, pattern, kinds in entries:
                 if (before == "\n" if anchored else not (before.isalnum() or before in boundary)):
                     match = pattern.match(text, position)
                     if match:
                         hits.append((position, kinds[match.lastgroup], match.group()))
-                position = text.find(literal, position + 1)
         return sorted(hits)
 
 
@@ -135,7 +139,7 @@ def label_kind(text: str) -> str | None:
     if len(text) > LABEL_MAX * 2:
         return None
     kind = LABEL_KINDS.get(text.strip(EDGE_PUNCTUATION))
-    if kind or len(text) > LABEL_MAX and not LABEL_ROW_RE.search(text):
+    if kind or not LABEL_ROW_RE.search(text):
         return kind
     segments = [segment.strip(EDGE_PUNCTUATION) for segment in LABEL_ROW_RE.split(text)]
     kinds = [LABEL_KINDS[segment] for segment in segments if segment in LABEL_KINDS]
@@ -281,10 +285,9 @@ class Collector:
 
     def own(self, element, tag: str, stats: Stats) -> None:
         "Markup, link target, attribute text and control signals of the element itself (one pass over attributes)."
-        names, attributes = [], dict(element.items())
-        for name, value in attributes.items():
-            if name not in MARKUP_SKIP_ATTRS and len(value) <= MARKUP_MAX_VALUE:
-                names.append(name + " " + value if name.startswith(("data-", "aria-")) else value)
+        attributes = dict(element.items())
+        names = [name + " " + value if name.startswith(("data-", "aria-")) else value
+                 for name, value in attributes.items() if name not in MARKUP_SKIP_ATTRS and len(value) <= MARKUP_MAX_VALUE]
         if names:
             self.markup.append((stats, " ".join(names).lower()))
         target = attributes.get("href") or attributes.get("action")
@@ -296,7 +299,8 @@ class Collector:
                 self.units.append((stats, attributes[name]))
         if attributes.get("type") in ("submit", "button") and is_action_label(attributes.get("value", "").lower()):
             add(stats.evidence, ("action", ""))
-        if "data-nosnippet" in attributes or PRINT_HIDDEN_RE.search(attributes.get("class", "").lower()):
+        classes = attributes.get("class", "").lower()
+        if "data-nosnippet" in attributes or "print" in classes and PRINT_HIDDEN_RE.search(classes):
             add(stats.evidence, ("marker", ""))
         if tag in CONTROL_TAGS and attributes.get("type") != "hidden":
             add(stats.evidence, ("controls", ""))
@@ -309,7 +313,7 @@ class Collector:
             record_tokens(stats, "markup", hits)
         for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
             record_tokens(stats, "link", hits)
-        texts = [normalise_space(t.lower()) for _, t in self.units]
+        texts = lowered_units([t for _, t in self.units])
         for (stats, _), text, kinds, (asks, voices, reported) in zip(self.units, texts, text_hits(texts), pitches(texts)):
             if is_picker_entry(text):
                 kinds = [*kinds, ""]
@@ -320,27 +324,34 @@ class Collector:
                 pitch(stats, text, asks, voices)
 
 
-def pitches(texts: Sequence[str]):
+def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:
     """Per unit: its ask words (vocabulary hits), the voices heard in it ("speaker": we/our;
     "reader": you/your, or a request opening a sentence; "money": an amount, or a recurring
-    one) and whether it reports speech, each found in one scan over the page's units."""
-    found = zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY), matches_in(texts, REQUEST_RE),
-                matches_in(texts, AMOUNT_RE), matches_in(texts, ATTRIBUTION_RE))
-    for asks, hits, request, amount, reported in found:
+    one) and whether it reports speech, each found in one scan over the page's units (the
+    last only over units that ask or speak: the others pitch nothing anyway)."""
+    found = []
+    for asks, hits, request, amount in zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY),
+                                           matches_in(texts, REQUEST_RE), matches_in(texts, AMOUNT_RE)):
         voices = {kinds[0] for _, kinds, _ in hits}
         if request:
             voices.add("reader")
         if amount:
             voices.add("money")
-        yield asks, voices, reported
+        found.append((asks, voices))
+    pitching = [text for text, (asks, voices) in zip(texts, found) if asks or voices]
+    reported = iter(matches_in(pitching, ATTRIBUTION_RE))
+    return [(asks, voices, bool(asks or voices) and next(reported)) for asks, voices in found]
 
 
 def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
     """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
     and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
-    Long prose, quotations and a link's or button's label are no one's pitch."""
+    Long prose, quotations and a link's or button's label are no one's pitch; a button that names
+    what it asks for ("See membership options") is an action, as one that opens with a request is."""
     words = text.count(" ") + 1
+    if asks and ("button", "") in stats.evidence and words <= ACTION_MAX_WORDS:
+        add(stats.evidence, ("action", ""))
     if words > LONG_CTA_MAX_WORDS or stats.label >= stats.text or not (asks or voices):
         return
     ask = ask_of(text, asks, voices)
@@ -441,6 +452,7 @@ def merge_child(parent: Stats, child: Stats) -> None:
     "Fold a finished child into its parent; a removable child's text counts as explained."
     if not child.dirty:
         parent.plain += child.text
+        parent.voiced += child.voiced  # an offer ("Read it in the app") is evidence of nothing alone
         return
     for key, n in child.evidence.items():
         add(parent.evidence, key, n)
@@ -456,11 +468,16 @@ def merge_child(parent: Stats, child: Stats) -> None:
 def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
     "The kind most signal families agree on, and those families, if at least two agree."
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
+    by_kind: dict[str, set[str]] = {}
+    for family, kind in evidence:
+        by_kind.setdefault(kind, set()).add(family)
     for kind in KINDS:
-        families = {f for (f, k) in evidence if k == kind}
+        families = by_kind.get(kind)
         if not families:
             continue
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
+        if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"link", "markup"}:
+            families.add("voice")  # the house's words ask for what its link or its name says
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
         if "voice" not in families or not stats.has_block and "action" not in families:
@@ -555,8 +572,10 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) > LONG_CTA_MAX_WORDS:
         return 0, "", ""
     kinds = addressed_kinds(lowered, hits)
-    bare = WORD_RE.findall(lowered)
     appeal = bool(APPEAL_WORD_RE.search(lowered)) and not ATTRIBUTION_RE.search(lowered)
+    if len(words) > CTA_MAX_WORDS and not (kinds or appeal):
+        return 0, "", ""  # most of the story: nothing below can fire
+    bare = WORD_RE.findall(lowered)
     if len(words) > CTA_MAX_WORDS:  # a long paragraph needs several appeal signals, and then only at the edges
         # the publisher ("we") pitching to the reader ("you"); its hopes ("with your help") need an appeal word too
         pitch = kinds and is_house_voice(bare) and (appeal or set(kinds) != {"donation"})

@@ -12,10 +12,8 @@ runs them in order around trafilatura.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Sequence
-from contextlib import contextmanager
 
 from lxml import etree
 
@@ -23,7 +21,7 @@ from crawler.stripping.appeals import (
     Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk,
 )
 from crawler.stripping.dom import (
-    RemovedBlock, css, drop_element, element_text, normalise_space, root_of,
+    RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
 )
 from crawler.stripping.vocabulary import (
     ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS,
@@ -152,26 +150,13 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
     return extra
 
 
-@contextmanager
-def gc_paused():
-    "The walk allocates thousands of small acyclic objects; the cyclic GC scanning them costs a third of it."
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     `recorded`: elements an earlier pass already flagged (left in place in "flag" mode)."""
     root, table, collector = root_of(tree), {}, Collector()
-    with gc_paused():
-        order = walk(root, table, collector)
-        collector.match()
-        aggregate(order, table)
+    order = walk(root, table, collector)
+    collector.match()
+    aggregate(order, table)
     chosen = choose(root, table, recorded)
     if not chosen:
         return []
@@ -225,7 +210,7 @@ def strip_paragraphs(
     """Text pass on extracted paragraphs: strong lines go anywhere; weaker ones only at the
     edges of the body or next to another removed line; meta lines and the repeated title
     only near the top (meta lines also near the bottom), the `authors`' bios near the bottom."""
-    lowered = [normalise_space(p.lower()) for p in paragraphs]
+    lowered = lowered_units(paragraphs)
     hits = scan_units(lowered, PHRASE_VOCABULARY)
     strengths = [line_strength(*line) for line in zip(paragraphs, lowered, hits)]
     cut = {i for i, (level, _, _) in enumerate(strengths) if level == 3}

@@ -238,7 +238,7 @@ ASKS = {
 }
 # requests that open a sentence: the reader is addressed without a "you"
 REQUEST_OPENERS = frozenset("please help consider make keep stand continue".split())
-# classes that hide a block from print: the publisher's own word that it is no content
+# classes that hide a block from print (each says "print"): the publisher's own word that it is no content
 PRINT_HIDDEN_RE = re.compile(
     r"(?<![a-z0-9])(?:(?:hide|hidden|no|none)[-_:]?(?:(?:on|for)[-_:]?)?print|(?:d-)?print[-_:]?(?:hide|hidden|none|no)\b)"
 )
@@ -301,7 +301,8 @@ CTA_WORDS = frozenset("today now free here below please".split())  # urgency and
 # an amount picker: currency amounts and standalone period words
 AMOUNT_RE = re.compile(
     r"(?:[$€£₽¥₴]|us\$)\s?\d{1,5}(?:[.,]\d{1,2})?(?!\d)"
-    r"|(?<![\w.])\d{1,5}(?:[.,]\d{1,2})?\s?(?:[$€£₽¥]|руб|usd|eur|euros?|dollars?)(?!\w)"
+    # a number not inside another word or number; led by the digit (`re` skips fast to one)
+    r"|\d(?<![\w.]\d)\d{0,4}(?:[.,]\d{1,2})?\s?(?:[$€£₽¥]|руб|usd|eur|euros?|dollars?)(?!\w)"
 )
 PERIOD_RE = re.compile(
     r"(?:once|one-?time|monthly|annual(?:ly)?|yearly|weekly|einmalig|monatlich|jährlich|une fois|mensuel(?:lement)?"

@@ -65,6 +65,7 @@ async def stored_page(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>[^/]+)/page$", stored_page),
-        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>[^/]+)$", audit),
+        # A site without native ids keys its articles on their path: the id may hold slashes.
+        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>.+?)/page$", stored_page),
+        (r"^/audit/(?P<site>[^/]+)/(?P<article_id>.+)$", audit),
     ]

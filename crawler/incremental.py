@@ -1,4 +1,5 @@
-"""Fetch decisions of incremental crawls, as pure functions of what is stored and seen.
+"""Incremental crawls: what is due (pure functions of what is stored and seen) and what
+discovery saw (records), and ``CrawlState``, the spider's interface to both.
 
 A crawl fetches an article page only when it is new, when a discovery
 document says it changed, or when it is young enough to be re-checked
@@ -11,10 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 from dataclasses import dataclass
 
+from crawler import storage
 from crawler.discovery import Link
+
+logger = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w+")
@@ -88,3 +93,39 @@ def conditional_headers(document: Document | None) -> dict[str, str]:
 def sitemap_changed(lastmod: str | None, document: Document | None) -> bool:
     """Whether a sitemap index entry points at a file not processed in this version."""
     return not (lastmod and document and document.sitemap_lastmod == lastmod)
+
+
+class CrawlState:
+    """The spider's one way to the crawl state in the database, off the reactor's thread.
+
+    Each call runs a function of crawler.storage on the crawl's DatabaseWriter
+    and is awaited, so reads see every write handed over before them (the
+    writer is one thread). Another backend (a shared frontier) needs only
+    these four calls.
+    """
+
+    def __init__(self, writer: storage.DatabaseWriter):
+        self.writer = writer
+
+    async def pending(self, site: str, window_hours: float, interval_hours: float) -> list[tuple[str, str, str]]:
+        """(article_id, url, reason) of the site's articles to fetch before any discovery."""
+        return await self.writer.call(storage.pending_fetches, site, storage.utc_now(), window_hours, interval_hours)
+
+    async def documents(self, urls: list[str]) -> dict[str, Document]:
+        """What was recorded of the discovery documents at ``urls`` that were processed before."""
+        return await self.writer.call(storage.discovery_documents, urls)
+
+    async def record(self, site: str, source: str, sightings: list[Sighting],
+                     document: Document | None = None) -> list[tuple[str, str, str]]:
+        """Record what the document ``source`` says; (article_id, url, reason) of the articles due."""
+        return await self.writer.call(storage.record_discovery, site, source, sightings, storage.utc_now(), document)
+
+    def drop(self, site: str, article_id: str, reason: str) -> None:
+        """The link gave no article this time: not due again until discovery says so (not awaited)."""
+        self.writer.submit(storage.mark_dropped, site, article_id, reason, storage.utc_now()).add_done_callback(
+            _log_error)
+
+
+def _log_error(future) -> None:
+    if future.exception() is not None:
+        logger.error("Could not record a dropped article: %s", future.exception())

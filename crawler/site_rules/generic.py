@@ -1,0 +1,125 @@
+"""Rules for a site the project has none for: discover what a careful person would, and let
+each page say whether it is an article.
+
+Discovery: robots.txt ``Sitemap:`` lines, the common sitemap locations (plain, index,
+WordPress core, Yoast and Rank Math indexes, Google News sitemaps), the feeds the home page
+announces, and the home page's links when nothing else listed an article. Any on-site URL
+may be an article, keyed on its path; the page decides (``page_verdict``): JSON-LD
+``NewsArticle``/``Article``, against the signs of a category, tag, author, product, forum,
+service or documentation page (schema.org page types, ``og:type``, the URL's path), and
+last whether it holds a story at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsel import Selector
+
+from crawler import metadata as md
+from crawler.site_rules.base import SiteRules, _path
+
+# -- What pages that are no articles look like -------------------------------------
+# Schema.org types of whole pages that are no article (a Person or an Offer is found inside
+# articles too: their authors, the products they review).
+NOT_ARTICLE_TYPES = {
+    "CollectionPage": "listing",
+    "SearchResultsPage": "listing",
+    "ProfilePage": "author",
+    "Product": "product",
+    "DiscussionForumPosting": "forum",
+    "QAPage": "forum",
+    "Service": "service",
+    "ContactPage": "service",
+    "AboutPage": "service",
+    "TechArticle": "documentation",
+    "APIReference": "documentation",
+}
+OG_NOT_ARTICLE = {"product": "product", "profile": "author", "books.book": "product"}
+# Path segments that name a page kind: /category/world/, /tag/elections/, /author/jane/...
+URL_KINDS = (
+    (re.compile(r"^/?$"), "home"),
+    (re.compile(r"/(category|categories|section|sections|topic|topics|rubric)(/|$)", re.I), "category"),
+    (re.compile(r"/(tag|tags|keyword|keywords)(/|$)", re.I), "tag"),
+    (re.compile(r"/(author|authors|people|profile|contributors?)(/|$)", re.I), "author"),
+    (re.compile(r"/(product|products|shop|store|cart|checkout)(/|$)", re.I), "product"),
+    (re.compile(r"/(forum|forums|community|thread|threads|discussion)(/|$)", re.I), "forum"),
+    (re.compile(r"/(docs|documentation|manual|api|reference|wiki)(/|$)", re.I), "documentation"),
+    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|services?|subscribe|newsletter|donate|"
+                r"login|log-in|register|account|search|jobs|careers|advertise)([-/.]|$)", re.I), "service"),
+    (re.compile(r"/page/\d+/?$", re.I), "listing"),
+    (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
+)
+# A story: one element holding three paragraphs of prose or more. A listing's excerpts and a
+# product's blurbs sit one to a teaser.
+# Paragraphs may sit in a wrapper each (<div><p>…</p></div>); a teaser holds a heading too.
+_PROSE = "p[string-length(normalize-space(.)) >= 80]"
+STORY = f"//*[count({_PROSE} | *[count(*) = 1]/{_PROSE}) >= 3]"
+
+
+def url_kind(url: str | None) -> str | None:
+    """The kind of page a URL's path names (``category``, ``tag``…), or None."""
+    path = _path(url or "")
+    return next((kind for pattern, kind in URL_KINDS if pattern.search(path)), None)
+
+
+def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | None:
+    """None when the page is an article; else the kind of page it is.
+
+    Structured data speaks first (an article type; else a page type that is
+    no article), then OpenGraph's product and profile, then the URL's path,
+    and last the page itself: ``og:type`` article, or a story it holds.
+    """
+    types = {name for obj in objects for name in md.jsonld_types(obj)}
+    typed = next((kind for name, kind in NOT_ARTICLE_TYPES.items() if name in types), None)
+    if types & md.ARTICLE_TYPES and typed != "documentation":
+        return None
+    og_type = md.meta(sel, "og:type").lower()
+    kind = typed or OG_NOT_ARTICLE.get(og_type) or url_kind(url)
+    if kind:
+        return kind
+    return None if og_type == "article" or has_story(sel) else "not-article"
+
+
+def has_story(sel: Selector) -> bool:
+    """Whether one element of the page holds paragraphs of prose, as a story does."""
+    return bool(sel.xpath(STORY))
+
+
+class GenericSite(SiteRules):
+    """A site with no rules: the common places, and each page's own word."""
+
+    name = "generic"
+    sitemap_probes = (
+        "/sitemap.xml",  # plain, or an index
+        "/sitemap_index.xml",  # Yoast SEO, Rank Math
+        "/wp-sitemap.xml",  # WordPress core (5.5+)
+        "/sitemap-index.xml",
+        "/news-sitemap.xml",  # Google News, as plugins name it
+        "/sitemap-news.xml",
+        "/sitemap_news.xml",
+    )
+    # WordPress and SEO plugins list taxonomies, authors and plain pages in sitemaps of their own.
+    sitemap_skip = (
+        re.compile(r"/(category|post_tag|tag|author|page|product|product_cat|attachment)-sitemap\d*\.xml", re.I),
+        re.compile(r"/wp-sitemap-(taxonomies|users)-", re.I),
+    )
+    feed_autodiscovery = True
+    home_links = True
+    skip_urls = (
+        re.compile(r"\.(pdf|jpe?g|png|gif|webp|svg|mp3|mp4|zip|docx?|xlsx?)$", re.I),
+        re.compile(r"^/(wp-admin|wp-login\.php|wp-json|cgi-bin)(/|$)"),
+        re.compile(r"[?&](replytocom|share|print|utm_[a-z]+)="),
+    )
+    url_date = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
+    # Bylines and dates are the site's own business: an article need not show them.
+    dated = False
+    coverage_fields = ("title", "body")
+
+    @classmethod
+    def page_verdict(cls, sel, objects, url):
+        return page_verdict(sel, objects, url)
+
+    @classmethod
+    def skip_kind(cls, url: str) -> str | None:
+        return url_kind(url)

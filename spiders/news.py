@@ -1,0 +1,527 @@
+"""NewsSpider: one spider for every site, routed by each site's rules; discovery and routing only.
+
+    scrapy crawl news -a site=https://example.org [-a site=moscowtimes …] [-a sites=FILE] [-a since=YYYY-MM-DD]
+    scrapy crawl moscowtimes [-a base_url=URL] [-a since=YYYY-MM-DD]
+
+A site is a rules name, a URL (the rules of its host, else the generic rules of
+crawler.site_rules.generic), or a rules name and the URL it is served at. Every
+registered site is also a spider of its own name (``scrapy crawl moscowtimes``).
+
+Discovery is what the rules declare (crawler.site_rules.base): robots.txt and the
+sitemaps it names with the news sitemaps beside them, sitemaps at known or
+common places, month files picked by ``since``, feeds (listed, or announced by
+the home page), section listings with their "load more" pagers, and the home
+page's links when nothing else listed an article. Every request carries its
+site (``meta["site"]``), so links, rows, failures and the frontier stay per site.
+
+Crawls are incremental (crawler.incremental): the database knows every article
+link and what each discovery document last said. Feeds, sitemaps and listings
+are asked for conditionally, month sitemaps the index shows unchanged are
+skipped, and an article page is fetched only when it is new, when a document
+says it changed, or when it is young enough to re-check. The crawl state is
+read and written through ``CrawlState`` on the crawl's database writer thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, UsageError
+from scrapy.http import Response
+
+from crawler import discovery, incremental
+from crawler.frontier import Frontier, redact
+from crawler.items import FetchedArticle
+from crawler.site_rules import SITES, SiteRules, resolve_site
+from crawler.storage import DatabaseWriter
+
+# Answers a discovery request reads itself: 304 (not modified since the last crawl), and a
+# missing document at a place the site was only guessed to use (``probe``).
+NOT_MODIFIED = [304]
+ABSENT = [404, 410]
+
+
+@dataclass
+class Site:
+    """One site of a crawl: its rules, where it is served, its frontier, and what discovery found."""
+
+    name: str
+    rules: type[SiteRules]
+    base_url: str
+    frontier: Frontier = field(init=False)
+    listed: bool = False  # a sitemap or feed listed an article link
+    home_links: list[discovery.Link] | None = None  # the home page's links, the last resort
+
+    def __post_init__(self):
+        self.frontier = Frontier.of(self.rules, self.base_url)
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    #: The rules of a spider for one registered site; None: sites come from the arguments.
+    rules: type[SiteRules] | None = None
+    arguments = ("site", "sites", "base_url", "since")
+
+    def __init__(self, site: str | list[str] | None = None, sites: str | None = None, base_url: str | None = None,
+                 since: str | None = None, **unknown):
+        # What crawl_runs records of this run.
+        given = {name: value for name, value in
+                 {"site": site, "sites": sites, "base_url": base_url, "since": since, **unknown}.items() if value}
+        if set(given) - set(self.arguments):
+            raise UsageError(f"unknown spider argument {', '.join(sorted(set(given) - set(self.arguments)))}: "
+                             f"{self.name} takes {', '.join(self.arguments)}")
+        super().__init__()
+        self.sites = self.named_sites(site, sites, base_url)
+        self.since = _parse_day(since) if since else None
+        if self.since and self.since > date.today():
+            self.logger.warning("since=%s is in the future: no article is in the window", self.since)
+        self.arguments = given
+        # Where the crawl's one site is served (a crawl of several has one per site).
+        self.base_url = self.sites[0].base_url if len(self.sites) == 1 else None
+        self.refused: set[str] = set()
+        self.skipped: set[str] = set()  # links whose URL shows a page that is no article
+        self.scheduled_ids: set[tuple[str, str]] = set()
+        self.current_ids: set[tuple[str, str]] = set()  # known articles discovery listed with nothing new
+        self.state: incremental.CrawlState | None = None
+        self.home_tasks: list[asyncio.Future] = []
+
+    def named_sites(self, site, sites, base_url) -> list[Site]:
+        """The sites of the crawl from its arguments; UsageError naming the argument that is wrong."""
+        values = [site] if isinstance(site, str) else list(site or [])
+        if sites:
+            try:
+                lines = Path(sites).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeError) as exc:
+                raise UsageError(f"sites cannot be read: {exc}") from None
+            values += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        if self.rules is not None:  # the spider of one site
+            values = [self.rules.name]
+        if not values:
+            raise UsageError(f"{self.name} needs a site: -a site=URL (or a rules name: {', '.join(SITES)}), "
+                             "or -a sites=FILE")
+        if base_url and len(values) > 1:
+            raise UsageError("base_url names where one site is served: give each site as 'NAME URL' instead")
+        resolved = {}
+        for value in values:
+            try:
+                name, rules, url = resolve_site(value, base_url)
+            except ValueError as exc:
+                argument = "base_url" if base_url and value in SITES else "site"
+                raise UsageError(f"{argument} {exc}") from None
+            resolved.setdefault(name, Site(name, rules, url))
+        return list(resolved.values())
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if not crawler.settings.get("DATABASE_PATH"):
+            raise UsageError("DATABASE_PATH is empty: the crawl keeps its state in the database")
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
+        crawler.signals.connect(spider.follow_home_links, signal=signals.spider_idle)
+        return spider
+
+    def open_state(self):
+        # Once the spider opens, not in __init__: the run log takes the crawl lock first.
+        # Before start(), and also when `scrapy parse` replaces start().
+        self.state = incremental.CrawlState(self.crawler.get_extension(DatabaseWriter))
+
+    def site_named(self, name: str | None) -> Site | None:
+        return next((site for site in self.sites if site.name == name), None)
+
+    def site_of(self, request: scrapy.Request) -> Site | None:
+        """The site a request belongs to: the one it names, else the first whose frontier admits its URL."""
+        named = self.site_named(request.meta.get("site"))
+        if named is not None or "site" in request.meta:
+            return named
+        return next((site for site in self.sites if site.frontier.refusal(request.url) is None), None)
+
+    def refusal(self, request: scrapy.Request) -> str | None:
+        """Why ``request`` is off the crawl's sites (crawler.frontier), or None."""
+        site = self.site_of(request)
+        return site.frontier.refusal(request.url) if site else self.sites[0].frontier.refusal(request.url)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        settings = self.crawler.settings
+        window, interval = settings.getfloat("RECHECK_WINDOW"), settings.getfloat("RECHECK_INTERVAL")
+        for site in self.sites:
+            for article_id, url, reason in await self.state.pending(site.name, window, interval):
+                for request in self.fetch(site, article_id, url, reason):
+                    yield request
+        for site in self.sites:
+            async for request in self.discovery_start(site):
+                yield request
+
+    async def discovery_start(self, site: Site) -> AsyncIterator[scrapy.Request]:
+        """The first discovery requests of a site, as its rules declare them."""
+        rules, base = site.rules, site.base_url
+        yield await self.discovery_request(site, base + "/robots.txt", self.parse_robots, conditional=False,
+                                           priority=10, probe=True)
+        for path in rules.sitemaps + rules.sitemap_probes:
+            yield await self.discovery_request(site, base + path, self.parse_sitemap, conditional=False, priority=5,
+                                               probe=path in rules.sitemap_probes)
+        for path in rules.feeds:
+            yield await self.discovery_request(site, base + path, self.parse_feed, priority=5)
+        # Paging back to ``since`` needs the first page's "load more" button: no 304 then.
+        for path in rules.listings:
+            yield await self.discovery_request(site, base + path, self.parse_listing, conditional=not self.since)
+        if rules.feed_autodiscovery or rules.home_links:
+            yield await self.discovery_request(site, base + "/", self.parse_home, conditional=False, record=False)
+
+    def closed(self, reason):
+        # Before the run log's verdict: the spider's handler is connected first.
+        self.crawler.stats.set_value("articles/skipped/unchanged", len(self.current_ids - self.scheduled_ids))
+
+    async def parse(self, response: Response):
+        """A page given alone (``scrapy parse --spider=NAME URL``), to the callback its URL asks for."""
+        site = self.site_of(response.request)
+        rules, path = site.rules, urlsplit(response.url).path
+        if rules.article_paths and rules.link_key(response.url):
+            callback = self.parse_article
+        elif path == "/robots.txt":
+            callback = self.parse_robots
+        elif path in rules.feeds:
+            callback = self.parse_feed
+        elif path in rules.listings:
+            callback = self.parse_listing
+        elif rules.article_paths or path.endswith((".xml", ".xml.gz")):
+            callback = self.parse_sitemap
+        else:
+            callback = self.parse_article
+        async for output in _outputs(callback(response)):
+            yield output
+
+    # -- Discovery ------------------------------------------------------------
+
+    async def discovery_request(self, site: Site, url: str, callback, conditional: bool = True, record: bool = True,
+                                probe: bool = False, meta: dict | None = None, **kwargs) -> scrapy.Request:
+        """A request for a discovery document of ``site``.
+
+        ``conditional`` ones carry the validators last recorded; those of
+        ``record`` ones are recorded once their links are. A ``probe`` asks
+        where the document may not be: its absence is no failure.
+        """
+        document = (await self.state.documents([url])).get(url) if conditional else None
+        statuses = NOT_MODIFIED + (ABSENT if probe else [])
+        return scrapy.Request(
+            url, callback, headers=incremental.conditional_headers(document),
+            meta={**(meta or {}), "site": site.name, "record": record, "handle_httpstatus_list": statuses}, **kwargs,
+        )
+
+    def answered(self, response: Response) -> bool:
+        """Count the response; False for a 304 (nothing new since the last crawl) or a probe that found nothing."""
+        if response.status == 304:
+            self._count("discovery/not-modified", 1)
+            return False
+        if response.status in ABSENT:
+            self._count("discovery/absent", 1)
+            return False
+        self._count("discovery/documents", 1)
+        return True
+
+    def admit(self, url: str, base: str, site: Site | None = None) -> str | None:
+        """``url`` made absolute if the site's frontier admits it; else None, counted and logged once."""
+        absolute, reason = (site or self.sites[0]).frontier.resolve(url, base)
+        if reason and url not in self.refused:
+            self.refused.add(url)
+            self._count(f"frontier/refused/{reason}", 1)
+            self.logger.warning("Not following %(url)s: %(reason)s", {"url": redact(url), "reason": reason})
+        return absolute
+
+    async def parse_robots(self, response: Response):
+        if not self.answered(response):
+            return
+        site = self.site_of(response.request)
+        for found in discovery.sitemaps_in_robots(response.text):
+            site.frontier.add_robots_host(found)
+            url = self.admit(found, response.url, site)
+            if url is None:
+                continue
+            yield await self.discovery_request(site, url, self.parse_sitemap, conditional=False, priority=5)
+            # Google News sitemaps beside the index, unlisted (Moscow Times: §2.3).
+            for name in site.rules.news_sitemaps:
+                yield await self.discovery_request(site, urljoin(url, name), self.parse_sitemap, conditional=False,
+                                                   priority=5)
+
+    async def parse_sitemap(self, response: Response):
+        if not self.answered(response):
+            return
+        site = self.site_of(response.request)
+        kind, links = discovery.parse_sitemap(response.body)
+        if kind == "index":
+            admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url, site))]
+            for link in await self.sitemaps_to_follow(site, admitted):
+                yield await self.discovery_request(site, link.url, self.parse_sitemap,
+                                                   meta={"sitemap_lastmod": link.modified}, priority=5)
+        else:
+            async for request in self.article_requests(site, links, "sitemap", response.url, response):
+                yield request
+
+    async def sitemaps_to_follow(self, site: Site, links: list[discovery.Link]) -> list[discovery.Link]:
+        """Month files from ``since`` on (default: the newest ``recent_months``); every other sitemap
+        the rules do not skip whose index ``lastmod`` is not older than ``since``.
+
+        Files whose index ``lastmod`` is the one they had when last processed are skipped.
+        """
+        rules = site.rules
+        months, others = {}, []
+        for link in links:
+            path = urlsplit(link.url).path
+            match = rules.month_sitemap.search(path) if rules.month_sitemap else None
+            if match:
+                months[link] = (int(match["year"]), int(match["month"]))
+            elif any(pattern.search(path) for pattern in rules.sitemap_skip):
+                self._count("discovery/sitemap-skipped", 1)
+            elif not (self.since and link.modified and link.modified[:10] < self.since.isoformat()):
+                others.append(link)
+        if self.since:
+            first = (self.since.year, self.since.month)
+            wanted = others + [link for link, month in months.items() if month >= first]
+        else:
+            wanted = others + sorted(months, key=months.get, reverse=True)[:rules.recent_months]
+        recorded = await self.state.documents([link.url for link in wanted])
+        followed = []
+        for link in wanted:
+            if incremental.sitemap_changed(link.modified, recorded.get(link.url)):
+                followed.append(link)
+            else:
+                self._count("discovery/sitemap-unchanged", 1)
+        return followed
+
+    async def parse_feed(self, response: Response):
+        if self.answered(response):
+            site = self.site_of(response.request)
+            async for request in self.article_requests(site, discovery.parse_feed(response.body), "feed", response.url,
+                                                     response):
+                yield request
+
+    async def parse_home(self, response: Response):
+        """The home page: the feeds it announces, and its links for the last resort."""
+        if not self.answered(response):
+            return
+        site = self.site_of(response.request)
+        if site.rules.feed_autodiscovery:
+            for found in discovery.feeds_in_page(response.text, response.url):
+                url = self.admit(found, response.url, site)
+                if url:
+                    yield await self.discovery_request(site, url, self.parse_feed, priority=5)
+        if site.rules.home_links:
+            links = discovery.parse_listing(response.text, response.url, None).links
+            site.home_links = [discovery.Link(url) for url in links]
+
+    def follow_home_links(self):
+        """When the crawl runs dry: the home page's links of each site no sitemap or feed listed articles for."""
+        for site in self.sites:
+            if site.home_links and not site.listed:
+                links, site.home_links = site.home_links, None
+                self.home_tasks.append(asyncio.ensure_future(self.request_home_links(site, links)))
+        if not all(task.done() for task in self.home_tasks):
+            raise DontCloseSpider
+
+    async def request_home_links(self, site: Site, links: list[discovery.Link]) -> None:
+        async for request in self.article_requests(site, links, "home", site.base_url + "/"):
+            self.crawler.engine.crawl(request)
+
+    async def parse_listing(self, response: Response, offset: int | None = None):
+        if not self.answered(response):
+            return
+        site = self.site_of(response.request)
+        listing = discovery.parse_listing(response.text, response.url, site.rules.listing_more)
+        links = [discovery.Link(url) for url in listing.links if site.rules.link_key(url)]
+        async for request in self.article_requests(site, links, "listing", response.url, response):
+            yield request
+        if offset is None:
+            if listing.more_url and listing.more_start is not None:
+                async for request in self.next_listing_page(site, listing.more_url, listing.more_start,
+                                                            listing.more_step, links):
+                    yield request
+        elif links and response.meta.get("more_step"):
+            async for request in self.next_listing_page(site, response.meta["more_url"],
+                                                        offset + response.meta["more_step"],
+                                                        response.meta["more_step"], links):
+                yield request
+
+    async def next_listing_page(self, site: Site, template: str, offset: int, step: int | None, links):
+        """Page on while the listing still reaches into the crawl window."""
+        if not step or not self.since or not any(self.in_window(site, link) for link in links):
+            return
+        url = self.admit(discovery.listing_page_url(template, offset), site.base_url, site)
+        if url is None:
+            return
+        yield await self.discovery_request(
+            site, url, self.parse_listing, conditional=False,
+            record=False,  # offsets shift as articles are added: a fragment is no document to revalidate
+            cb_kwargs={"offset": offset},
+            meta={"more_url": template, "more_step": step},
+        )
+
+    # -- Articles ---------------------------------------------------------------
+
+    async def article_requests(self, site: Site, links: Iterable[discovery.Link], kind: str, source: str,
+                               response: Response | None = None):
+        """Record what the document at ``source`` says about its articles; requests for those due.
+
+        The validators of ``response`` are recorded with them when its request asked for it.
+        """
+        links = list(links)
+        self._count(f"discovery/{kind}/documents", 1)
+        self._count(f"discovery/{kind}", len(links))
+        sightings, complete = [], True
+        for link in links:
+            url = self.admit(link.url, site.base_url + "/", site)
+            article_id = url and self.article_link_key(site, url)
+            if not article_id:
+                continue
+            if not self.in_window(site, link):
+                complete = False
+                continue
+            sightings.append(incremental.sighting(article_id, url, link))
+        if sightings and kind in ("sitemap", "feed"):
+            site.listed = True
+        document = None
+        if response is not None and response.meta.get("record"):
+            document = incremental.Document(response.meta.get("redirect_urls", [response.url])[0])
+            # Read only in part (links outside ``since``): no validators, the next crawl reads it whole.
+            if complete:
+                document = replace(
+                    document, etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                    sitemap_lastmod=response.meta.get("sitemap_lastmod"),
+                )
+        due = await self.state.record(site.name, source, sightings, document)
+        due_ids = {article_id for article_id, _, _ in due}
+        self.current_ids.update((site.name, s.article_id) for s in sightings if s.article_id not in due_ids)
+        for article_id, url, reason in due:
+            for request in self.fetch(site, article_id, url, reason):
+                yield request
+
+    def article_link_key(self, site: Site, url: str) -> str | None:
+        """The key of a link that may be an article of ``site``; None, the kinds counted, for one that is not."""
+        rules = site.rules
+        if rules.is_skipped(url):
+            return None
+        kind = rules.skip_kind(url)
+        if kind:
+            if url not in self.skipped:
+                self.skipped.add(url)
+                self._count(f"articles/skipped/{kind}", 1)
+            return None
+        return rules.link_key(url)
+
+    def fetch(self, site: Site, article_id: str, url: str, reason: str) -> Iterable[scrapy.Request]:
+        """The article's page request, once per crawl.
+
+        A page that fails to download stays due: the next crawl asks again.
+        """
+        if (site.name, article_id) in self.scheduled_ids:
+            return
+        self.scheduled_ids.add((site.name, article_id))
+        self._count(f"articles/fetch/{reason}", 1)
+        # Deduplicated by id above; unfiltered, a link redirected to a page already
+        # fetched (a deleted article sent to its section) still reaches parse_article.
+        settings = self.crawler.settings
+        maxsize = min(settings.getint("ARTICLE_MAXSIZE"), settings.getint("DOWNLOAD_MAXSIZE"))
+        yield scrapy.Request(url, self.parse_article, dont_filter=True,
+                             meta={"download_maxsize": maxsize, "site": site.name})
+
+    def in_window(self, site: Site, link: discovery.Link) -> bool:
+        """Published on or after ``since`` (by the document's date, else the URL's)."""
+        if not self.since:
+            return True
+        published = link.published[:10] if link.published else site.rules.url_day(link.url)
+        return published is None or published >= self.since.isoformat()
+
+    def parse_article(self, response: Response):
+        site = self.site_of(response.request)
+        rules = site.rules
+        # The link's key is in the URL first requested, the page's in the one that answered.
+        link_id = rules.link_key(response.meta.get("redirect_urls", [response.url])[0])
+        page_id = rules.link_key(response.url)
+        if page_id is None:
+            self.drop(site, link_id, "not-article-url")
+            return
+        if page_id != link_id and rules.article_paths:
+            # Redirected to another article: stored under its own id, this link is done.
+            self.drop(site, link_id, "redirected", counted_as="articles")
+            link_id = page_id
+        if self.is_live_blog(rules, response):
+            yield response.follow(
+                rules.live_posts_path.format(id=page_id),
+                self.parse_live_posts,
+                cb_kwargs={"page": response},
+                dont_filter=True,
+                meta={"site": site.name},
+            )
+            return
+        # The page may give another id (its canonical path, an id in the page: crawler.extract):
+        # the link's key goes along, so that storing the article settles the link.
+        yield FetchedArticle(url=response.url, html=response.body, site=site.name, article_id=page_id,
+                             link_id=link_id)
+
+    def is_live_blog(self, rules: type[SiteRules], response: Response) -> bool:
+        if not (rules.live_posts_path and rules.live_posts_container):
+            return False
+        if rules.live_posts_hint is not None and rules.live_posts_hint not in response.body:
+            return False
+        return bool(response.css(rules.live_posts_container))
+
+    def parse_live_posts(self, response: Response, page: Response):
+        site = self.site_of(response.request)
+        article_id = site.rules.article_id(page.url)
+        try:
+            posts = json.loads(response.text)
+        except ValueError:
+            self.drop(site, article_id, "bad-live-posts")
+            self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
+            return
+        yield FetchedArticle(url=page.url, html=page.body, site=site.name, article_id=article_id,
+                             live_posts=posts)
+
+    def drop(self, site: Site, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
+        """The link gave no article this time; it is not fetched again until discovery says so."""
+        self._count(f"{counted_as}/{reason}", 1)
+        self.state.drop(site.name, article_id, reason)
+
+    def _count(self, key: str, value: int) -> None:
+        self.crawler.stats.inc_value(key, value)
+
+
+def spider_for(rules: type[SiteRules]) -> type[NewsSpider]:
+    """The spider of one registered site: ``scrapy crawl NAME``, taking ``base_url`` and ``since``."""
+    return type(f"{rules.__name__}Spider", (NewsSpider,), {
+        "__module__": __name__, "__doc__": f"NewsSpider for the site {rules.name}.",
+        "name": rules.name, "rules": rules, "arguments": ("base_url", "since"),
+    })
+
+
+# One spider per registered site, found by Scrapy's spider loader in this module.
+SITE_SPIDERS = {name: spider_for(rules) for name, rules in SITES.items()}
+globals().update({spider.__name__: spider for spider in SITE_SPIDERS.values()})
+
+
+async def _outputs(result):
+    """The items and requests of a callback, whether it is a generator or an async one."""
+    if hasattr(result, "__aiter__"):
+        async for output in result:
+            yield output
+    else:
+        for output in result or ():
+            yield output
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
