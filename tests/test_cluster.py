@@ -13,6 +13,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,9 +26,11 @@ from crawler.cluster import LEASE
 from crawler.cluster.frontier import FingerprintDupeFilter, LeasedQueue
 from crawler.cluster.outcomes import request_facts, response_facts, stand_ins
 from crawler.cluster.politeness import FULL_WAIT, HostGate
-from tests.conftest import ROOT, SITE, crawl_command, run_crawl
+from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl
 from tests.redis_server import RedisServer
 from tests.replica_server import ReplicaServer
+from tests.replicas.score import score_crawl
+from tests.replicas.wordpress import build_wordpress_site
 from tests.scoring import score_database
 from tests.test_incremental import BROKEN_LINKS, article_ids, stored_articles, take_log
 
@@ -240,6 +243,26 @@ def test_a_worker_hands_on_what_one_process_would_record(tmp_path, redis_server)
     assert outcomes_in(tmp_path / "cluster.db") == outcomes_in(tmp_path / "alone.db")
     assert stat(worker_log, "cluster/handed/failure") and stat(worker_log, "cluster/handed/item")
     assert not (tmp_path / "unused.db").exists()  # a worker never opens a database
+
+
+def test_the_sites_of_a_run_are_spread_over_the_workers(tmp_path, redis_server, replica_url):
+    wordpress = build_wordpress_site(tmp_path / "wordpress", seed=0)
+    db_path = tmp_path / "two.db"
+    with ReplicaServer(wordpress) as server:
+        sites = ["-a", f"site=moscowtimes {replica_url}", "-a", f"site=harbourledger {server.base_url}",
+                 "-a", "since=2000-01-01"]
+        command = [sys.executable, "-m", "scrapy", "crawl", "news", *sites]
+        for name, value in {**FAST, **CLUSTER, "REDIS_URL": redis_server.url, "DATABASE_PATH": db_path}.items():
+            command += ["-s", f"{name}={value}"]
+        worker = start([*command, "-s", "CLUSTER_ROLE=worker"], tmp_path / "worker.log")
+        main = start(command, tmp_path / "main.log")
+        finish(main, tmp_path / "main.log")
+        worker_log = finish(worker, tmp_path / "worker.log")
+        report = score_crawl(db_path, wordpress, server.base_url, site="harbourledger", baseline=False)
+    assert report["missing"] == [] and report["non_articles_stored"] == [] and report["foreign_rows"] == []
+    assert score_database(db_path, SITE, only_site="moscowtimes")["passed"]
+    assert_stored_once(db_path)
+    assert stat(worker_log, "cluster/handed/item") > 0
 
 
 @pytest.fixture(scope="module")
