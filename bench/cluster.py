@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = measure(args.articles, args.workers, args.repeat)
-    print(f"| run | processes | articles stored | seconds | art/s | speed-up | article pages fetched twice "
+    print("| run | processes | articles stored | seconds | art/s | speed-up | article pages fetched twice "
           f"| CPU s/article (all processes) | load avg before / after |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for n, row in enumerate(rows, 1):
