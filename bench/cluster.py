@@ -133,7 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(args.articles, args.workers, args.repeat)
     print("| run | processes | articles stored | seconds | art/s | speed-up | article pages fetched twice "
-          f"| CPU s/article (all processes) | load avg before / after |")
+          "| CPU s/article (all processes) | load avg before / after |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for n, row in enumerate(rows, 1):
         one, many = row["alone"], row["cluster"]
