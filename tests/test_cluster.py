@@ -194,6 +194,7 @@ def test_main_and_worker_crawl_a_site_once_between_them_and_an_unchanged_site_no
         # The same site again, through the cluster: nothing changed, so no article page is asked for.
         worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
                        tmp_path / "worker-again.log")
+        wait_for(lambda: "Spider opened" in (tmp_path / "worker-again.log").read_text(), worker)
         again = run_crawl(server.base_url, db_path, settings={**CLUSTER, "REDIS_URL": redis_server.url})
         assert again.returncode == 0, again.stderr[-3000:]
         finish(worker, tmp_path / "worker-again.log")
@@ -322,6 +323,26 @@ def test_a_killed_main_process_is_restarted_and_resumes_the_crawl(tmp_path, redi
     assert "Resuming cluster crawl 1" in restarted_log
     assert run_statuses(db_path) == ["killed", "ok"]
     assert stored_articles(db_path) > before
+
+
+def test_a_crawl_whose_redis_server_fails_stops_and_the_next_run_completes_it(tmp_path, large_site):
+    db_path = tmp_path / "articles.db"
+    with ReplicaServer(large_site) as server, RedisServer() as redis_server:
+        _, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
+        redis_server.stop()
+        main.wait(timeout=300)
+        worker.wait(timeout=300)
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        alone = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=CLUSTER)
+        redis_server.start()  # for the context manager to stop
+    assert main.returncode == 1
+    assert "failed: closed early: cluster_redis_lost" in (tmp_path / "main.log").read_text().splitlines()[-1]
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    report = score_database(db_path, large_site)
+    assert report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    assert run_statuses(db_path) == ["failed", "ok"]
 
 
 def test_download_delay_holds_for_the_cluster_not_per_process(tmp_path, redis_server):

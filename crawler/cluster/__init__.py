@@ -18,14 +18,37 @@ wires the pieces by settings:
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+
+from redis.exceptions import RedisError
 from scrapy.exceptions import NotConfigured, UsageError
+
+logger = logging.getLogger(__name__)
 
 ROLES = ("main", "worker")
 LEASE = "cluster_lease"  # request meta: the token of the frontier lease the request belongs to
+REDIS_LOST = "cluster_redis_lost"  # the close reason when the Redis server fails
 
 
 def is_worker(settings) -> bool:
     return bool(settings.get("REDIS_URL")) and settings.get("CLUSTER_ROLE") == "worker"
+
+
+def stop_on_redis_error(method):
+    """For the periodic calls of a component with a ``crawler``: a Redis server that fails
+    (down, unreachable) stops the crawl with ``REDIS_LOST``, and the next run resumes."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as exc:
+            logger.error("The cluster's Redis server failed: %s; stopping", exc)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=REDIS_LOST))
+
+    return call
 
 
 class Cluster:

@@ -28,15 +28,16 @@ import time
 from functools import partial
 from weakref import WeakSet
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from crawler.cluster import LEASE, is_worker
+from crawler.cluster import LEASE, REDIS_LOST, is_worker, stop_on_redis_error
 from crawler.cluster.writer import ClusterWriter
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ class ClusterScheduler(RedisScheduler):
     def close(self, reason):
         if self.feeder is not None and self.feeder.running:
             self.feeder.stop()
+        if reason == REDIS_LOST:  # what this process held comes back when its leases expire
+            return self.local.close(reason)
         if self.held:
             logger.info("Putting %d unfinished requests back in the frontier", len(self.held))
             self.queue.release(self.held)
@@ -173,7 +176,11 @@ class ClusterScheduler(RedisScheduler):
         return not len(self.queue) and not self.queue.leases() and writer.is_drained()
 
     def spider_idle(self):
-        if not self.is_done():
+        try:
+            done = self.is_done()
+        except RedisError as exc:
+            raise CloseSpider(REDIS_LOST) from exc
+        if not done:
             raise DontCloseSpider
 
     def close_if_done(self) -> None:
@@ -185,6 +192,7 @@ class ClusterScheduler(RedisScheduler):
 
     # -- Leases ----------------------------------------------------------------------
 
+    @stop_on_redis_error
     def feed(self):
         """Take as many requests as there is room for, renew the leases held."""
         if not self.crawler.engine.running:

@@ -24,7 +24,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
-from crawler.cluster import is_worker, outcomes
+from crawler.cluster import is_worker, outcomes, stop_on_redis_error
 from crawler.extensions import FailureLog
 from crawler.items import FetchedArticle
 
@@ -75,6 +75,7 @@ class ClusterWriter:
         if reason == "finished":
             self.server.delete(self.stream)
 
+    @stop_on_redis_error
     def read(self):
         room = self.limit - self.in_flight
         if room <= 0 or not self.crawler.engine.running:
@@ -113,6 +114,10 @@ class ClusterWriter:
 
     def item_done(self, entry_id, stored: asyncio.Future) -> None:
         self.in_flight -= 1
+        # Scrapy's scraper checks whether a closing spider is done only when a response is;
+        # an item it was given alone (start_itemproc_async) must check too, or a spider closing
+        # meanwhile (Ctrl-C, a lost Redis server) waits for ever.
+        self.crawler.engine.scraper._check_if_closing()
         if not stored.cancelled():  # else the process is stopping: the next main process reads it again
             self.acknowledge(entry_id)
 
