@@ -6,8 +6,8 @@ which Scrapy 2.16 no longer calls. Here the spider keeps its own
 no database and takes its requests from the frontier, so its start is empty.
 
 A request yielded while handling a leased response shares its lease (it stays
-in this process), and so does each item: the lease is acknowledged once all of
-them are settled (crawler.cluster.scheduler).
+in this process), and so does each item a worker extracts: the lease is
+acknowledged once all of them are settled (crawler.cluster.scheduler).
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class ClusterSpiderMiddleware:
             async for output in result:
                 if isinstance(output, Request):
                     output.meta[LEASE] = token
-                if output is not None:
                     scheduler.opened(token)
+                elif output is not None and self.worker:
+                    scheduler.opened(token)  # until it is handed to the main process
                 yield output
         finally:
             scheduler.settle_request(response.request)

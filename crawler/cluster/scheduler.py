@@ -8,10 +8,13 @@ process, which alone reads and writes the crawl state it depends on.
 Every process takes requests from the frontier while it has room (at most
 ``CONCURRENT_REQUESTS`` leases at a time, so a process killed with work in
 hand costs at most that many refetches), renews their leases while it works,
-and acknowledges each once all it led to is settled: the items it gave are
-stored (main) or handed to the main process (worker), the pages that failed
-are recorded or handed on. Requests it leads to in this process (retries,
-redirects, live-blog posts) share its lease and stay here.
+and acknowledges each once all it led to is settled: its response handled,
+the pages that failed recorded or handed on, and on a worker the items it
+gave handed to the main process. The main process's own items need no lease
+past their response: an article it has not committed is still due in its
+database, and the next run, or the main process restarted, fetches it again.
+Requests a leased request leads to in this process (retries, redirects,
+live-blog posts) share its lease and stay here.
 
 A worker joins the crawl the main process runs (the ``:crawl`` key) and
 closes when that crawl is finished; the main process closes when the
@@ -81,10 +84,10 @@ class ClusterScheduler(RedisScheduler):
             dupefilter_cls="crawler.cluster.frontier.FingerprintDupeFilter",
         )
         crawler.signals.connect(scheduler.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(scheduler.item_settled, signal=signals.item_scraped)
-        crawler.signals.connect(scheduler.item_settled, signal=signals.item_dropped)
-        crawler.signals.connect(scheduler.item_settled, signal=signals.item_error)
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        if scheduler.worker:  # the main process's items are settled by its database (see the module)
+            for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+                crawler.signals.connect(scheduler.item_settled, signal=signal)
         return scheduler
 
     # -- Scheduler interface -----------------------------------------------------
