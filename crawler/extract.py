@@ -116,6 +116,9 @@ def extract(
     if skip_non_articles and (kind := rules.page_verdict(sel, objects, url)):
         raise ExtractionError(SKIPPED + kind, "the page is no article")
     record = extract_fields(sel, objects, rules, url, frontier, site)
+    if (version := rules.version_of(record["published"])) is not rules:  # published before the layout changed
+        rules = version
+        record = extract_fields(sel, objects, rules, url, frontier, site)
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)

@@ -4,11 +4,13 @@ import gzip
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
+from crawler import site_rules
 from crawler.extract import ExtractionError, extract, is_markup
+from crawler.site_rules import SiteRules
 from tests.conftest import ROOT, SITE
 
 BASE = "http://127.0.0.1:1"
@@ -182,3 +184,37 @@ def test_cli_refuses_a_gzip_bomb(tmp_path):
 ])
 def test_is_markup(text, markup):
     assert is_markup(text) is markup
+
+
+class Redesigned(SiteRules):
+    """A site whose story moved from div.old-body to div.story-body on 2024-03-31."""
+
+    name = "redesigned"
+    hosts = ("redesigned.example",)
+    body_container = "div.story-body"
+
+
+class BeforeRedesign(Redesigned):
+    VALID_UNTIL = date(2024, 3, 31)
+    body_container = "div.old-body"
+
+
+Redesigned.versions = (BeforeRedesign,)
+
+
+def test_rules_version_is_the_one_of_the_publication_day():
+    assert Redesigned.version_of("2024-03-31T23:00:00+03:00") is BeforeRedesign
+    assert Redesigned.version_of("2024-04-01") is Redesigned
+    assert Redesigned.version_of(None) is Redesigned and Redesigned.version_of("") is Redesigned
+
+
+@pytest.mark.parametrize("published, story", [("2024-01-15T10:00:00Z", "Old layout story"),
+                                              ("2025-01-15T10:00:00Z", "New layout story")])
+def test_a_page_is_read_with_the_rules_of_its_day(monkeypatch, published, story):
+    monkeypatch.setitem(site_rules.SITES, "redesigned", Redesigned)
+    sentence = " sentence of the story, long enough to be the body of this article page."
+    html = (f'<html><head><meta property="article:published_time" content="{published}"><title>T</title></head>'
+            f'<body><div class="old-body"><p>Old layout story{sentence}</p></div>'
+            f'<div class="story-body"><p>New layout story{sentence}</p></div></body></html>')
+    body = extract(html, "https://redesigned.example/2024/01/15/story")["body"]
+    assert body == story + sentence

@@ -23,12 +23,15 @@ def _registered() -> dict[str, type[SiteRules]]:
         if module_info.name in ("base", "generic"):
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
-        for _, rules in inspect.getmembers(module, inspect.isclass):
+        defined = [rules for _, rules in inspect.getmembers(module, inspect.isclass)
+                   if issubclass(rules, SiteRules) and rules.__module__ == module.__name__]
+        for rules in defined:
             # A site's current rules: the class the module defines whose name no base class has.
-            if (issubclass(rules, SiteRules) and rules.__module__ == module.__name__
-                    and rules.name != SiteRules.name and "name" in vars(rules)):
+            if rules.name != SiteRules.name and "name" in vars(rules):
                 if rules.name in sites:
                     raise ValueError(f"two rules classes are named {rules.name!r}")
+                # Its older versions: the module's subclasses of it that say when they ended.
+                rules.versions = tuple(v for v in defined if issubclass(v, rules) and v.VALID_UNTIL)
                 sites[rules.name] = rules
     return dict(sorted(sites.items()))
 

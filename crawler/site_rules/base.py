@@ -12,9 +12,10 @@ class SiteRules:
 
     Selectors are parsel CSS (``::text``, ``::attr(x)``) or XPath when they
     start with ``/`` or ``(``, tried in order; the first that yields wins.
-    When a site changes its layout, subclass the current version, override
-    only what changed and give the old one ``VALID_UNTIL`` (the last day it
-    applied), the way fundus versions its parsers.
+    When a site changes its layout, subclass the current version in the same
+    module, override only what changed and give the old one ``VALID_UNTIL``
+    (the last day it applied), the way fundus versions its parsers: a page
+    published by then is read with the old version (``version_of``).
     """
 
     name = "generic"
@@ -22,6 +23,8 @@ class SiteRules:
     language: str | None = None
     #: The last day (inclusive) this version applied; None for the current one.
     VALID_UNTIL: date | None = None
+    #: The site's older versions (the registry collects them from the site's module).
+    versions: tuple[type[SiteRules], ...] = ()
 
     # -- Discovery: where the site lists its articles, as data ----------------
     # The spider (spiders/news.py) reads these; paths are relative to the base URL.
@@ -111,6 +114,15 @@ class SiteRules:
     live_posts_hint: bytes | None = None
     #: A page without this (CSS) is no article, e.g. a soft 404; None: no check.
     article_marker: str | None = None
+
+    @classmethod
+    def version_of(cls, published: str | None) -> type[SiteRules]:
+        """The version that applied on the day of ``published`` (an ISO date or time): the oldest
+        whose ``VALID_UNTIL`` is not before it; these rules for an undated or a later page."""
+        day = (published or "")[:10]
+        older = sorted((v for v in cls.versions if day and day <= v.VALID_UNTIL.isoformat()),
+                       key=lambda v: v.VALID_UNTIL)
+        return older[0] if older else cls
 
     @classmethod
     def article_id(cls, url: str) -> str | None:

@@ -1,6 +1,6 @@
 """An hourly incremental crawl over a small and a large archive: neither time nor memory may grow with it.
 
-    python bench/incremental.py --archive 100000 [--site-articles 2000] [--new 20] [--runs 3]
+    python bench/hourly.py --archive 100000 [--site-articles 2000] [--new 20] [--runs 3]
 
 A synthetic replica (bench/synthetic_site.py) is served on loopback with
 conditional responses, as the real site answers. It is crawled whole once;
