@@ -36,8 +36,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-# The checkout, not bench/, first: bench/incremental.py must not stand in for the incremental package.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.crawl import count_articles, replica, run_measured, scrapy_command, tree_cpu  # noqa: E402
 from bench.synthetic_site import generate  # noqa: E402
