@@ -15,7 +15,6 @@ The main process closes once the stream is drained (crawler.cluster.scheduler).
 from __future__ import annotations
 
 import asyncio
-import logging
 from functools import partial
 
 from redis.exceptions import ResponseError
@@ -27,8 +26,6 @@ from scrapy_redis.connection import get_redis_from_settings
 from crawler.cluster import is_worker, outcomes, stop_on_redis_error
 from crawler.extensions import FailureLog
 from crawler.items import FetchedArticle
-
-logger = logging.getLogger(__name__)
 
 CONSUMER = "main"  # one name for every main process: a restarted one owns what the killed one had read
 
