@@ -129,14 +129,18 @@ class FailureLog:
         if not settings.get("DATABASE_PATH"):
             raise NotConfigured("DATABASE_PATH is empty")
         log = cls(crawler, settings.getfloat("FAILURE_RETRY_BASE"), settings.getfloat("FAILURE_RETRY_MAX"))
-        crawler.signals.connect(log.engine_started, signal=signals.engine_started)
-        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(log.request_scheduled, signal=signals.request_scheduled)
-        crawler.signals.connect(log.response_received, signal=signals.response_received)
-        crawler.signals.connect(log.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(log.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(log.item_error, signal=signals.item_error)
+        log.connect()
         return log
+
+    def connect(self) -> None:
+        """Listen to the signals failures and their retries come with."""
+        for handler, signal in (
+            (self.engine_started, signals.engine_started), (self.spider_closed, signals.spider_closed),
+            (self.request_scheduled, signals.request_scheduled), (self.response_received, signals.response_received),
+            (self.spider_error, signals.spider_error), (self.item_dropped, signals.item_dropped),
+            (self.item_error, signals.item_error),
+        ):
+            self.crawler.signals.connect(handler, signal=signal)
 
     # The engine starts once the database opened (one that cannot be opened
     # stops the crawl before) and before any start request is sent.
@@ -198,6 +202,10 @@ class FailureLog:
         if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): what was in flight stays due
             self.crawler.stats.inc_value("failures/interrupted")
             return
+        self.commit(request, stage, reason, response)
+
+    def commit(self, request, stage: str, reason: str, response=None) -> None:
+        """Write the failure to the ledger (a cluster worker hands it to the main process instead)."""
         url = origin(request)
         now = datetime.now(timezone.utc)
         self.failed.add(url)

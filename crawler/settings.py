@@ -42,6 +42,21 @@ EXTENSIONS = {
     # Failed URLs into the failures table, due ones retried (docs/faults.md).
     "crawler.extensions.FailureLog": 200,
 }
+# -- Across machines (crawler/cluster/, README "Across machines") ---------------------
+# The Redis server whose frontier the crawl shares (redis://host:port/db); empty:
+# one process alone. Requests are pickled into it: keep it private to the crawl.
+REDIS_URL = ""
+# "main": plans the run from the database and is its only writer; "worker": fetches
+# and extracts for the main process, with no database.
+CLUSTER_ROLE = "main"
+# Requests with these callbacks go to the shared frontier; the rest stay on the main process.
+CLUSTER_SHARED_CALLBACKS = ["parse_article"]
+# Seconds a process may hold a request without renewing it before it goes back to
+# the frontier (the holder renews every third of this while it is alive).
+CLUSTER_LEASE_TIMEOUT = 60.0
+# Seconds between two looks at the frontier and at the outcomes stream.
+CLUSTER_POLL_INTERVAL = 0.1
+ADDONS = {"crawler.cluster.Cluster": 0}
 # -- Politeness -----------------------------------------------------------------
 # An honest name and a page saying who runs it: put your own contact URL here.
 USER_AGENT = "news-crawler/0.1 (+https://github.com/news-crawler/news-crawler#contact)"

@@ -64,6 +64,14 @@ class ExtractPipeline:
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
+        if not adapter.get("content_hash"):  # else extracted where it was fetched (a cluster worker)
+            await self.extract(adapter)
+        for kind, count in Counter(block["kind"] for block in adapter["removed"]).items():
+            self.crawler.stats.inc_value(f"articles/strip/{kind}", count)
+        return item
+
+    async def extract(self, adapter: ItemAdapter) -> None:
+        """Fill the article's fields from its page; DropItem if it is no article."""
         loop = asyncio.get_running_loop()
         work = partial(
             extract_page, adapter["html"], adapter["url"], self.keep_pages, site=adapter.get("site"), mode=self.mode,
@@ -71,14 +79,10 @@ class ExtractPipeline:
             skip_non_articles=True, **self.budget,
         )
         record = await loop.run_in_executor(self.pool, work)
-        stats = self.crawler.stats
         if "error" in record:
             # A page that is no article (a tag page) is skipped; any other error drops an article.
             counted = record["error"] if record["error"].startswith(SKIPPED) else f"drop/{record['error']}"
-            stats.inc_value(f"articles/{counted}")
+            self.crawler.stats.inc_value(f"articles/{counted}")
             raise DropItem(f"{record['error']}: {adapter['url']}: {record['detail']}")
-        for kind, count in Counter(block["kind"] for block in record["removed"]).items():
-            stats.inc_value(f"articles/strip/{kind}", count)
         for key, value in record.items():
             adapter[key] = value
-        return item

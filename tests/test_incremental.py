@@ -578,18 +578,21 @@ def test_a_document_read_in_part_is_read_whole_by_the_next_crawl(tmp_path):
     assert Database(db_path)["articles"].get(("moscowtimes", "86045"))  # 2023: outside the first window
 
 
+OLDER = "/2023/09/18/in-russias-far-north-timber-towns-bet-on-life-after-logging-a86045"
+NEIGHBOUR = "/2024/05/28/drone-attack-sparks-fire-at-fuel-depot-in-russias-bryansk-region-a88310"
+# Links since 2024-05-27 that give no article, each in its own way.
+BROKEN_LINKS = [
+    {"regex": "-a88967$", "fault": "redirect", "location": "{{www}}" + NEIGHBOUR},  # a second copy of it
+    {"regex": "-a88977$", "fault": "redirect", "location": "{{www}}/news"},  # fetched as a listing too
+    {"regex": "-a89254$", "fault": "redirect", "location": "{{www}}" + OLDER},
+    {"regex": "-a89101$", "fault": "body", "content": (SITE / "data" / "soft404.html").read_text("utf-8")},
+    {"regex": "^/live/88620/", "fault": "body", "content": "not json", "content_type": "application/json"},
+]
+
+
 def test_links_that_give_no_article_are_not_fetched_again(tmp_path):
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
-    older = "/2023/09/18/in-russias-far-north-timber-towns-bet-on-life-after-logging-a86045"
-    neighbour = "/2024/05/28/drone-attack-sparks-fire-at-fuel-depot-in-russias-bryansk-region-a88310"
-    broken = [
-        {"regex": "-a88967$", "fault": "redirect", "location": "{{www}}" + neighbour},  # a second copy of it
-        {"regex": "-a88977$", "fault": "redirect", "location": "{{www}}/news"},  # fetched as a listing too
-        {"regex": "-a89254$", "fault": "redirect", "location": "{{www}}" + older},
-        {"regex": "-a89101$", "fault": "body", "content": (SITE / "data" / "soft404.html").read_text("utf-8")},
-        {"regex": "^/live/88620/", "fault": "body", "content": "not json", "content_type": "application/json"},
-    ]
-    with ReplicaServer(SITE, faults=broken, log_path=log) as server:
+    with ReplicaServer(SITE, faults=BROKEN_LINKS, log_path=log) as server:
         run_crawl(server.base_url, db_path, "-a", "since=2024-05-27", settings=QUIET)
         port = server.port
     assert {"88967", "88977", "89254", "89101", "88620"} <= set(article_ids(take_log(log)))

@@ -1,0 +1,79 @@
+"""One crawl shared by processes on many machines, through a Redis server (README: "Across machines").
+
+Without ``REDIS_URL`` none of this is loaded. With it, the ``Cluster`` add-on
+wires the pieces by settings:
+
+- ``scheduler.ClusterScheduler``: discovery stays in the main process, article
+  requests go to the shared frontier (``frontier``: scrapy-redis's queue with
+  leases, Scrapy's fingerprints), every process takes from it;
+- ``middlewares.ClusterSpiderMiddleware``: ``start()`` plans the run on the main
+  process only; leases follow the requests and items a response gives;
+- ``politeness.GatedDownloadHandler``: per-host delay and concurrency hold for
+  the cluster;
+- on a worker (``CLUSTER_ROLE=worker``), ``handoff.Handoff`` sends items,
+  failures and dropped links to the main process instead of to SQLite;
+- on the main process, ``writer.ClusterWriter`` stores them: it stays the one
+  writer of the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+
+from redis.exceptions import RedisError
+from scrapy.exceptions import NotConfigured, UsageError
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("main", "worker")
+LEASE = "cluster_lease"  # request meta: the token of the frontier lease the request belongs to
+REDIS_LOST = "cluster_redis_lost"  # the close reason when the Redis server fails
+
+
+def is_worker(settings) -> bool:
+    return bool(settings.get("REDIS_URL")) and settings.get("CLUSTER_ROLE") == "worker"
+
+
+def stop_on_redis_error(method):
+    """For the periodic calls of a component with a ``crawler``: a Redis server that fails
+    (down, unreachable) stops the crawl with ``REDIS_LOST``, and the next run resumes."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as exc:
+            logger.error("The cluster's Redis server failed: %s; stopping", exc)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=REDIS_LOST))
+
+    return call
+
+
+class Cluster:
+    """Scrapy add-on: the cluster's components, at add-on priority, when ``REDIS_URL`` is set."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            raise NotConfigured  # one process alone, as without this add-on
+        if settings.get("CLUSTER_ROLE") not in ROLES:
+            raise UsageError(f"CLUSTER_ROLE must be main or worker, not {settings.get('CLUSTER_ROLE')!r}")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def update_settings(self, settings):
+        settings.set("SCHEDULER", "crawler.cluster.scheduler.ClusterScheduler", "addon")
+        settings["SPIDER_MIDDLEWARES"].set("crawler.cluster.middlewares.ClusterSpiderMiddleware", 50, "addon")
+        for scheme in ("http", "https"):
+            settings["DOWNLOAD_HANDLERS"].set(scheme, "crawler.cluster.politeness.GatedDownloadHandler", "addon")
+        if settings.get("CLUSTER_ROLE") == "worker":
+            settings["EXTENSIONS"].set("crawler.cluster.handoff.Handoff", 200, "addon")
+            # Whatever the command line says: a worker never opens the database, so the
+            # run log, the failure ledger and the store stage are off (Handoff stands in).
+            settings.set("DATABASE_PATH", "", "cmdline")
+        else:
+            settings["EXTENSIONS"].set("crawler.cluster.writer.ClusterWriter", 300, "addon")

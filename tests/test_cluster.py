@@ -1,0 +1,373 @@
+"""Across machines: one crawl shared by processes through a real Redis server.
+
+The parts (leases, fingerprints, the host gate, outcomes) run against a
+private redis-server; the crawls are real `scrapy crawl` processes, a main
+process and workers, against the replica, read through its request log and
+the database. Processes are killed on database counts, never after sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import scrapy
+from scrapy.utils.test import get_crawler
+
+from bench.synthetic_site import generate
+from crawler.cluster import LEASE
+from crawler.cluster.frontier import FingerprintDupeFilter, LeasedQueue
+from crawler.cluster.outcomes import decode, encode, facts, stand_ins
+from crawler.cluster.politeness import FULL_WAIT, HostGate
+from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl
+from tests.redis_server import RedisServer
+from tests.replica_server import ReplicaServer
+from tests.replicas.score import score_crawl
+from tests.replicas.wordpress import build_wordpress_site
+from tests.scoring import score_database
+from tests.test_incremental import BROKEN_LINKS, article_ids, stored_articles, take_log
+
+WORKER = {"CLUSTER_ROLE": "worker"}
+# Two cores: one extraction process per crawl process. Short leases: a killed worker's come back soon.
+CLUSTER = {"EXTRACT_WORKERS": "1", "RECHECK_WINDOW": "0", "CLUSTER_LEASE_TIMEOUT": "6"}
+CONCURRENT_REQUESTS = 16  # Scrapy's default, which the crawls keep
+
+
+@pytest.fixture
+def redis_server():
+    with RedisServer() as server:
+        yield server
+
+
+class Spider(scrapy.Spider):
+    name = "news"
+
+    def parse_article(self, response):
+        pass
+
+
+def spider_with(settings: dict | None = None) -> scrapy.Spider:
+    return Spider.from_crawler(get_crawler(Spider, settings))
+
+
+# -- The parts ---------------------------------------------------------------------------
+
+
+def test_leased_requests_come_back_unless_acknowledged(redis_server):
+    spider = spider_with()
+    queue = LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
+    for priority, path in enumerate(["/a", "/b", "/c"]):
+        queue.push(scrapy.Request(f"http://h{path}", priority=priority))
+
+    _, taken = queue.take(2)
+    assert [request.url for _, request in taken] == ["http://h/c", "http://h/b"]  # by priority
+    assert len(queue) == 1 and queue.leases() == 2
+    (done, _), (stopped, _) = taken
+    queue.acknowledge(done)
+    queue.release([stopped])  # a process stopping gives its work back at once
+    assert len(queue) == 2 and queue.leases() == 0
+
+    queue.lease_ms = 1  # held by a process that dies: no renewal
+    _, taken = queue.take(5)
+    assert sorted(request.url for _, request in taken) == ["http://h/a", "http://h/b"]
+    requeued = 0
+    while not requeued:  # until the Redis server's clock passes the deadline
+        requeued, _ = queue.take(0)
+    queue.lease_ms = 60_000
+    _, taken = queue.take(5)
+    assert [request.url for _, request in taken] == ["http://h/b", "http://h/a"]  # priorities kept
+    queue.renew(token for token, _ in taken)
+    assert queue.take(0) == (0, []) and queue.leases() == 2
+
+
+def test_an_errback_of_a_component_is_not_sent_with_the_request(redis_server):
+    spider = spider_with()
+    queue = LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
+    queue.push(scrapy.Request("http://h/a", callback=spider.parse_article, errback=print))
+    (_, request), = queue.take(1)[1]
+    assert request.callback == spider.parse_article and request.errback is None
+
+
+def test_the_shared_dupefilter_uses_scrapys_fingerprints(redis_server):
+    spider = spider_with({"REDIS_URL": redis_server.url})
+    dupefilter = FingerprintDupeFilter.from_spider(spider)
+    request = scrapy.Request("http://h/a?b=1&a=2")
+    assert dupefilter.request_fingerprint(request) == spider.crawler.request_fingerprinter.fingerprint(request).hex()
+    assert not dupefilter.request_seen(request)
+    assert dupefilter.request_seen(scrapy.Request("http://h/a?a=2&b=1"))  # the same, canonically
+
+
+def test_the_host_gate_spaces_requests_and_counts_them_across_processes(redis_server):
+    gate = HostGate(redis_server.client(), "bot:hosts", hold_seconds=60)
+    assert gate.try_enter("h", "first", delay=30.0, concurrency=2) == 0
+    assert 29.0 < gate.try_enter("h", "second", delay=30.0, concurrency=2) <= 30.0
+    assert gate.try_enter("other", "second", delay=30.0, concurrency=2) == 0  # per host
+
+    assert gate.try_enter("busy", "a", delay=0.0, concurrency=1) == 0
+    assert gate.try_enter("busy", "b", delay=0.0, concurrency=1) == FULL_WAIT
+    gate.leave("busy", "a")
+    assert gate.try_enter("busy", "b", delay=0.0, concurrency=1) == 0
+
+
+def test_an_outcome_becomes_the_request_and_response_it_came_from():
+    spider = spider_with()
+    original = scrapy.Request("http://h/article-a1", callback=spider.parse_article,
+                              meta={"download_maxsize": 10, LEASE: "7", "redirect_urls": ["http://h/old-a1"]})
+    response = scrapy.http.Response("http://h/article-a1", status=503, headers={"Retry-After": "120"},
+                                    request=original)
+    entry = encode("failure", **facts(response))  # as a worker appends it to the stream
+    request, stand_in = stand_ins(decode({b"outcome": entry["outcome"]}), spider)
+    assert request.url == "http://h/old-a1" and request.callback == spider.parse_article
+    assert request.meta == {"download_maxsize": 10}
+    assert stand_in.status == 503 and stand_in.headers["Retry-After"] == b"120" and stand_in.request is request
+
+
+# -- Crawls ------------------------------------------------------------------------------------
+
+
+def cluster_command(base_url: str, db_path: Path, redis_url: str, *args: str, settings: dict | None = None):
+    return crawl_command(base_url, db_path, *args, settings={**CLUSTER, "REDIS_URL": redis_url, **(settings or {})})
+
+
+def start(command: list[str], log: Path) -> subprocess.Popen:
+    """A crawl process in a session of its own (a kill reaches its extraction worker), its log in ``log``."""
+    with open(log, "w") as stderr:
+        return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+
+
+def wait_for(condition, *processes: subprocess.Popen) -> None:
+    """Until ``condition()`` holds; fails if a process ends meanwhile."""
+    while not condition():
+        for process in processes:
+            assert process.poll() is None, f"{process.args[-1]} exited with {process.returncode}"
+        time.sleep(0.05)
+
+
+def finish(process: subprocess.Popen, log: Path) -> str:
+    process.wait(timeout=600)
+    text = log.read_text()
+    assert process.returncode == 0, text[-3000:]
+    return text
+
+
+def stat(log_text: str, name: str) -> int:
+    """A stat from the dump at the end of a crawl's log."""
+    line = next((line for line in log_text.splitlines() if f"'{name}':" in line), None)
+    return int(line.split(":", 1)[1].strip(" ,")) if line else 0
+
+
+def assert_stored_once(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) = count(distinct article_id) from articles").fetchone() == (1,)
+        assert conn.execute("select count(*) from article_versions").fetchone() == (0,)
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+
+
+def run_statuses(db_path: Path) -> list[str]:
+    with sqlite3.connect(db_path) as conn:
+        return [status for (status,) in conn.execute("select status from crawl_runs order by id")]
+
+
+def fetched_twice(requests: list[dict]) -> list[str]:
+    ids = article_ids(requests)
+    return sorted({article_id for article_id in ids if ids.count(article_id) > 1})
+
+
+def test_main_and_worker_crawl_a_site_once_between_them_and_an_unchanged_site_not_at_all(tmp_path, redis_server):
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(SITE, conditional=True, log_path=log) as server:
+        # The worker first: it waits for the crawl the main process starts, and joins it.
+        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
+                       tmp_path / "worker.log")
+        wait_for(lambda: "Spider opened" in (tmp_path / "worker.log").read_text(), worker)
+        main = start(cluster_command(server.base_url, db_path, redis_server.url, "-a", "since=2000-01-01"),
+                     tmp_path / "main.log")
+        main_log, worker_log = finish(main, tmp_path / "main.log"), finish(worker, tmp_path / "worker.log")
+        first = take_log(log)
+
+        # The same site again, through the cluster: nothing changed, so no article page is asked for.
+        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
+                       tmp_path / "worker-again.log")
+        wait_for(lambda: "Spider opened" in (tmp_path / "worker-again.log").read_text(), worker)
+        again = run_crawl(server.base_url, db_path, settings={**CLUSTER, "REDIS_URL": redis_server.url})
+        assert again.returncode == 0, again.stderr[-3000:]
+        finish(worker, tmp_path / "worker-again.log")
+        assert article_ids(take_log(log)) == []
+
+    report = score_database(db_path, SITE)
+    assert report["passed"] and report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    assert fetched_twice(first) == []
+    handed = stat(worker_log, "cluster/handed/item")
+    assert handed > 0 and stat(main_log, "cluster/stored/item") == handed
+    for text in (main_log, worker_log):
+        assert "ScrapyDeprecationWarning" not in text and "Traceback" not in text
+    assert "Joined cluster crawl" in worker_log
+    assert run_statuses(db_path) == ["ok", "ok"]
+
+
+def outcomes_in(db_path: Path) -> dict:
+    """What a crawl recorded besides its articles: failures (with how they are retried) and dropped links."""
+    with sqlite3.connect(db_path) as conn:
+        return {
+            "articles": sorted(conn.execute("select article_id, content_hash from articles")),
+            "failures": sorted(conn.execute("select url, stage, reason, http_status, retry_request,"
+                                              " round((julianday(next_retry) - julianday(last_seen)) * 86400) from failures")),
+            "links": sorted(conn.execute("select article_id, due, dropped from article_links")),
+        }
+
+
+def test_a_worker_hands_on_what_one_process_would_record(tmp_path, redis_server):
+    faults = BROKEN_LINKS + [
+        {"regex": "-a88844$", "fault": "status", "status": 503, "retry_after": 7200},
+        {"regex": r"-a\d+[27]$", "fault": "status", "status": 404},  # a fifth: the worker meets some
+    ]
+    since = ("-a", "since=2000-01-01")
+    with ReplicaServer(SITE, faults=faults, log_path=tmp_path / "requests.jsonl") as server:
+        alone = run_crawl(server.base_url, tmp_path / "alone.db", *since, settings={**CLUSTER, "RETRY_TIMES": "0"})
+        assert alone.returncode in (0, 3), alone.stderr[-3000:]
+        worker = start(cluster_command(server.base_url, tmp_path / "unused.db", redis_server.url,
+                                       settings={**WORKER, "RETRY_TIMES": "0"}), tmp_path / "worker.log")
+        # The main process holds two requests at a time: the worker takes most pages.
+        main = run_crawl(server.base_url, tmp_path / "cluster.db", *since, settings={
+            **CLUSTER, "RETRY_TIMES": "0", "REDIS_URL": redis_server.url, "CONCURRENT_REQUESTS": "2"})
+        assert main.returncode == alone.returncode, main.stderr[-3000:]
+        worker_log = finish(worker, tmp_path / "worker.log")
+
+    assert outcomes_in(tmp_path / "cluster.db") == outcomes_in(tmp_path / "alone.db")
+    assert stat(worker_log, "cluster/handed/failure") and stat(worker_log, "cluster/handed/item")
+    assert not (tmp_path / "unused.db").exists()  # a worker never opens a database
+
+
+def test_the_sites_of_a_run_are_spread_over_the_workers(tmp_path, redis_server, replica_url):
+    wordpress = build_wordpress_site(tmp_path / "wordpress", seed=0)
+    db_path = tmp_path / "two.db"
+    with ReplicaServer(wordpress) as server:
+        sites = ["-a", f"site=moscowtimes {replica_url}", "-a", f"site=harbourledger {server.base_url}",
+                 "-a", "since=2000-01-01"]
+        command = [sys.executable, "-m", "scrapy", "crawl", "news", *sites]
+        for name, value in {**FAST, **CLUSTER, "REDIS_URL": redis_server.url, "DATABASE_PATH": db_path}.items():
+            command += ["-s", f"{name}={value}"]
+        worker = start([*command, "-s", "CLUSTER_ROLE=worker"], tmp_path / "worker.log")
+        main = start(command, tmp_path / "main.log")
+        finish(main, tmp_path / "main.log")
+        worker_log = finish(worker, tmp_path / "worker.log")
+        report = score_crawl(db_path, wordpress, server.base_url, site="harbourledger", baseline=False)
+    assert report["missing"] == [] and report["non_articles_stored"] == [] and report["foreign_rows"] == []
+    assert score_database(db_path, SITE, only_site="moscowtimes")["passed"]
+    assert_stored_once(db_path)
+    assert stat(worker_log, "cluster/handed/item") > 0
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory) -> Path:
+    """A replica with 240 synthetic articles besides the dev replica's."""
+    site = tmp_path_factory.mktemp("cluster") / "site"
+    generate(site, 240)
+    return site
+
+
+def crawl_a_third(base_url: str, db_path: Path, redis_url: str, tmp_path: Path):
+    """A worker, then the main process, crawling the whole site: (main's command, main, worker)
+    once about a third of its articles are stored."""
+    command = cluster_command(base_url, db_path, redis_url, "-a", "since=2000-01-01")
+    worker = start(cluster_command(base_url, db_path, redis_url, settings=WORKER), tmp_path / "worker.log")
+    main = start(command, tmp_path / "main.log")
+    wait_for(lambda: stored_articles(db_path) >= 90, main, worker)
+    return command, main, worker
+
+
+def test_a_killed_worker_costs_at_most_its_leases_and_the_crawl_completes(tmp_path, redis_server, large_site):
+    site = large_site
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(site, log_path=log) as server:
+        _, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+        replacement = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
+                            tmp_path / "replacement.log")
+        main_log = finish(main, tmp_path / "main.log")
+        replacement_log = finish(replacement, tmp_path / "replacement.log")
+        requests = take_log(log)
+
+    report = score_database(db_path, site)
+    assert report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    assert len(fetched_twice(requests)) <= CONCURRENT_REQUESTS
+    # What the killed worker held came back (to whichever process took next) and was fetched again.
+    assert stat(main_log, "cluster/requeued") + stat(replacement_log, "cluster/requeued") >= 1
+    assert "Crawl run 1 ok" in main_log
+
+
+def test_a_killed_main_process_is_restarted_and_resumes_the_crawl(tmp_path, redis_server, large_site):
+    site = large_site
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    with ReplicaServer(site, log_path=log) as server:
+        command, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
+        os.killpg(main.pid, signal.SIGKILL)
+        main.wait()
+        before = stored_articles(db_path)
+        restarted = start(command, tmp_path / "restarted.log")
+        restarted_log = finish(restarted, tmp_path / "restarted.log")
+        finish(worker, tmp_path / "worker.log")
+
+    report = score_database(db_path, site)
+    assert report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    assert "Resuming cluster crawl 1" in restarted_log
+    assert run_statuses(db_path) == ["killed", "ok"]
+    assert stored_articles(db_path) > before
+
+
+def test_a_crawl_whose_redis_server_fails_stops_and_the_next_run_completes_it(tmp_path, large_site):
+    db_path = tmp_path / "articles.db"
+    with ReplicaServer(large_site) as server, RedisServer() as redis_server:
+        _, main, worker = crawl_a_third(server.base_url, db_path, redis_server.url, tmp_path)
+        redis_server.stop()
+        main.wait(timeout=300)
+        worker.wait(timeout=300)
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        alone = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=CLUSTER)
+        redis_server.start()  # for the context manager to stop
+    assert main.returncode == 1
+    assert "failed: closed early: cluster_redis_lost" in (tmp_path / "main.log").read_text().splitlines()[-1]
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    report = score_database(db_path, large_site)
+    assert report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    assert run_statuses(db_path) == ["failed", "ok"]
+
+
+def test_download_delay_holds_for_the_cluster_not_per_process(tmp_path, redis_server):
+    delay = 0.6
+    log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
+    polite = {"DOWNLOAD_DELAY": str(delay), "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+    with ReplicaServer(SITE, log_path=log) as server:
+        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings={**WORKER, **polite}),
+                       tmp_path / "worker.log")
+        result = run_crawl(server.base_url, db_path, settings={**CLUSTER, **polite, "REDIS_URL": redis_server.url})
+        assert result.returncode == 0, result.stderr[-3000:]
+        worker_log = finish(worker, tmp_path / "worker.log")
+    times = sorted(request["time"] for request in take_log(log))
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    assert stat(worker_log, "downloader/request_count") > 0  # two processes asked
+    assert min(gaps) >= 0.9 * delay, sorted(gaps)[:5]
+
+
+def test_a_bad_role_or_an_unreachable_redis_is_a_clear_error(tmp_path, replica_url, redis_server):
+    bad_role = run_crawl(replica_url, tmp_path / "a.db", settings={"REDIS_URL": redis_server.url,
+                                                                    "CLUSTER_ROLE": "boss"})
+    assert bad_role.returncode == 2 and "CLUSTER_ROLE must be main or worker" in bad_role.stderr
+    gone = RedisServer()
+    gone.start()
+    gone.stop()
+    unreachable = run_crawl(replica_url, tmp_path / "b.db", settings={"REDIS_URL": gone.url})
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: failed: ")
