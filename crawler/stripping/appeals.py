@@ -314,12 +314,16 @@ class Collector:
         for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
             record_tokens(stats, "link", hits)
         texts = lowered_units([t for _, t in self.units])
-        for (stats, _), text, kinds, (asks, voices, reported) in zip(self.units, texts, text_hits(texts), pitches(texts)):
+        for (stats, _), text, kinds in zip(self.units, texts, text_hits(texts)):
             if is_picker_entry(text):
                 kinds = [*kinds, ""]
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
+        # a link's label pitches nothing, a button's only what it names (``pitch``): most of a page's units
+        speaking = [(stats, text) for (stats, _), text in zip(self.units, texts)
+                    if stats.label < stats.text or ("button", "") in stats.evidence]
+        for (stats, text), (asks, voices, reported) in zip(speaking, pitches([text for _, text in speaking])):
             if not reported:  # reported speech is somebody else talking
                 pitch(stats, text, asks, voices)
 
