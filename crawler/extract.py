@@ -70,7 +70,7 @@ def check_strip_mode(mode: str) -> str:
 def gc_paused():
     """Extraction allocates many small acyclic objects (element proxies, the block pass's
     statistics) that reference counting frees; the cyclic GC scanning them meanwhile costs a
-    tenth of the page's time. Any cycle is found by the first collection after the page."""
+    few percent of the page's time. Any cycle is found by the first collection after the page."""
     enabled = gc.isenabled()
     gc.disable()
     try:
