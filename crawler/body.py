@@ -21,7 +21,7 @@ from trafilatura.settings import DEFAULT_CONFIG
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
-from crawler.stripping.dom import drop_element
+from crawler.stripping.dom import drop_element, element_text
 
 
 TITLE_XPATH = etree.XPath(
@@ -131,7 +131,7 @@ def run_trafilatura(document, url: str | None) -> list[str]:
     default pass where the recall pass kept little of a page that holds much more, if that keeps more."""
     paragraphs = trafilatura_paragraphs(document, url, TRAFILATURA_OPTIONS)
     kept = sum(map(len, paragraphs))
-    if kept < SECOND_OPINION_BELOW and kept < SECOND_OPINION_SHARE * len(normalise_space(" ".join(document.itertext()))):
+    if kept < SECOND_OPINION_BELOW and kept < SECOND_OPINION_SHARE * len(element_text(document)):
         others = trafilatura_paragraphs(document, url, {**TRAFILATURA_OPTIONS, "favor_recall": False})
         if sum(map(len, others)) > kept:
             return others
