@@ -32,11 +32,9 @@ def run_py(*args: str, **kwargs) -> subprocess.Popen:
 
 
 def wait_until(ready, process: subprocess.Popen, what: str) -> None:
-    """Poll ``ready()`` until it holds; fail if the process ended first."""
-    deadline = time.monotonic() + 120
+    """Poll ``ready()`` until it holds; fail if the process ended first (a hang is pytest-timeout's)."""
     while not ready():
         assert process.poll() is None, f"{what} ended early"
-        assert time.monotonic() < deadline, f"{what} never got ready"
         time.sleep(0.1)
 
 
