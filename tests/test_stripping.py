@@ -184,6 +184,37 @@ def test_a_story_about_appeals_in_the_same_words_stays():
     assert strip_tree(tree) == [] and "monthly gift" in text_of(tree)
 
 
+# a panel with no link, no markup and no button: only its words and its place among the story's blocks
+BARE_PANEL = ("<details open><summary>Reporting like this costs money</summary><div><p>Do your part: give $3 "
+              "every month and keep these pages open for you and everyone else.</p></div></details>")
+
+
+@pytest.mark.parametrize("wrap", [lambda blocks: blocks, lambda blocks: blocks.replace("<p>", '<div class="b"><p>')
+                                  .replace("</p>", "</p></div>")], ids=["paragraphs", "block-wrappers"])
+def test_a_bare_panel_set_apart_among_the_story_blocks_goes(wrap):
+    half = len(STORY) // 2
+    tree = page(wrap(STORY[:half]) + BARE_PANEL + wrap(STORY[half:]))
+    blocks = strip_tree(tree)
+    assert [b.rule for b in blocks] == ["generic:apart+voice"] and "$3" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+@pytest.mark.parametrize("block", [
+    # the same words as one of the story's paragraphs: no panel
+    "<p>Do your part: give $3 every month and keep these pages open for you and everyone else.</p>",
+    # one paragraph in a wrapper of its own (a review's tip box): no panel without a button
+    '<div class="tip"><p><strong>Pro tip:</strong> with this camera you need no cloud plan: it records to a memory '
+    'card, with no monthly fees.</p></div>',
+    # a box about products with prices, and a link but nothing to press
+    '<div class="tip"><h4>Hot deal</h4><p>Our top pick costs $3 a month on a two-year plan, if you ask.</p>'
+    '<p><a href="/vpn/cost">How much VPNs cost</a></p></div>',
+], ids=["paragraph", "tip", "deal"])
+def test_a_pitch_shaped_like_the_story_or_a_tip_box_stays(block):
+    half = len(STORY) // 2
+    tree = page(STORY[:half] + block + STORY[half:])
+    assert strip_tree(tree) == []
+
+
 def test_a_pitch_beside_a_bare_form_is_no_panel():
     "A comment form next to a paragraph in the house voice does not make the paragraph an appeal."
     post = ('<div class="post"><p>Every month we bring you a gift guide from our archives, with a donation tip or '

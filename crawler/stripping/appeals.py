@@ -23,15 +23,15 @@ from crawler.stripping.dom import (
     BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
 )
 from crawler.stripping.vocabulary import (
-    ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APPEAL_WORD_RE, ASKS,
+    ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
     ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
-    EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
+    EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
     LONG_CTA_MAX_WORDS, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
     META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
     PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
     QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
-    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE,
-    VOICE_WORDS, WORD_RE,
+    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STORY_RUN, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
+    TRAILER_RE, VOICE_WORDS, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -250,12 +250,13 @@ def is_action_label(lowered: str) -> bool:
 class Stats:
     "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
 
-    __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose", "own_text",
-                 "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
+    __slots__ = ("apart", "dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose",
+                 "own_text", "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
 
     def __init__(self) -> None:
         self.kids: list[Stats] = []
         self.dirty = self.has_block = False  # dirty: evidence somewhere below
+        self.apart = False  # a container set among the story's repeated blocks, not one of them
         self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
         self.text = self.link = self.links = self.plain = 0  # subtree totals
         self.label = 0  # text of links and buttons: nobody's prose
@@ -449,7 +450,33 @@ def aggregate(order: list, table: dict) -> None:
             merge_child(stats, child)
         stats.plain = max(0, stats.plain - stats.explained)
         if stats.evidence:
+            stats.apart = any(family == "voice" for family, _ in stats.evidence) and stands_apart(element, table)
             judge(stats)
+
+
+def stands_apart(element, table: dict) -> bool:
+    """Is `element` a panel the page set among the story's blocks rather than one of them? Its
+    siblings' text is mostly in blocks of one repeated shape (tag and class: the story's
+    paragraphs, or its block wrappers); it has another shape, is no story block, and holds
+    several lines (a heading and a line, lines and a button), not one paragraph in a wrapper."""
+    if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
+        return False
+    parent = element.getparent()
+    own = table[element].text - table[element].link
+    if parent is None or not own:
+        return False
+    lines = (stats for stats in map(table.get, element.iterdescendants(etree.Element)) if stats.own_text)
+    if next(lines, None) is None or next(lines, None) is None:
+        return False
+    shapes: dict = {}
+    for sibling in parent.iterchildren(etree.Element):
+        text = table[sibling].text - table[sibling].link
+        if text:
+            shape = shapes.setdefault((sibling.tag, sibling.get("class")), [0, 0])
+            shape[0] += 1
+            shape[1] += text
+    count, text = max(shapes.values(), key=lambda shape: shape[1])
+    return count >= STORY_RUN and text >= own and shapes[(element.tag, element.get("class"))][0] == 1
 
 
 def merge_child(parent: Stats, child: Stats) -> None:
@@ -482,6 +509,8 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"link", "markup"}:
             families.add("voice")  # the house's words ask for what its link or its name says
+        if "voice" in families and stats.apart and (kind in APART_KINDS or is_interactive(stats)):
+            families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
         if "voice" not in families or not stats.has_block and "action" not in families:
@@ -494,6 +523,11 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         if weight > best_weight:
             best, best_families, best_weight = kind, sorted(families), weight
     return best, best_families
+
+
+def is_interactive(stats: Stats) -> bool:
+    "Has the block something to press or fill in?"
+    return any((family, "") in stats.evidence for family in INTERACTIVE)
 
 
 def is_panel_pitch(stats: Stats, families: set[str]) -> bool:

@@ -358,6 +358,13 @@ ACTION_MAX_CHARS = 50  # a button's label is short
 DENSE_LINK_SHARE = 0.6  # link text share of a link-dense block
 BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text is removed whole
 REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
+# asks for the house itself (a gift, a sign-up): set apart from the story, that is a panel; prices
+# and plans in a box beside the text are a review's tips as often as a paywall's pitch, unless
+# the box has something to press or fill in
+APART_KINDS = ("donation", "newsletter")
+INTERACTIVE = ("action", "button", "controls", "picker")  # evidence of something to press or fill in
+STORY_RUN = 2  # blocks of one shape that make the story's run among siblings
+STORY_TAGS = frozenset("p blockquote h1 h2 h3 h4 h5 h6 ul ol li dl pre table figure".split())  # what a story is made of
 PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragraphs long
 SELLING_UNITS = 2  # units in which "we" offer something: the house selling itself, even to no "you"
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
