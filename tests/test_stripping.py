@@ -215,6 +215,17 @@ def test_a_pitch_shaped_like_the_story_or_a_tip_box_stays(block):
     assert strip_tree(tree) == []
 
 
+def test_an_address_field_is_what_a_sign_up_asks_for():
+    "No word of newsletters, no sign-up link, a button that names no ask: the house's lines around an email field."
+    panel = ('<div role="region"><p>Join 9,000 readers who get our weekly roundup of '
+             'analysis and long reads.</p><form action="/e/s"><input type="email" name="e"><input type="submit" '
+             'value="Send me the briefing"></form><p>We will never share your address with anyone.</p></div>')
+    tree = page(STORY + panel)
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["newsletter"] and "address" in blocks[0].rule
+    assert text_of(tree).count("Paragraph") == 6 and "readers" not in text_of(tree)
+
+
 def test_a_pitch_beside_a_bare_form_is_no_panel():
     "A comment form next to a paragraph in the house voice does not make the paragraph an appeal."
     post = ('<div class="post"><p>Every month we bring you a gift guide from our archives, with a donation tip or '

@@ -307,6 +307,8 @@ class Collector:
             add(stats.evidence, ("controls", ""))
             if attributes.get("type") in ("radio", "number") and attributes.get("value", "").isdigit():
                 add(stats.evidence, ("picker", ""))
+            elif attributes.get("type") == "email":
+                add(stats.evidence, ("address", "newsletter"))  # the reader's address: what a sign-up asks for
 
     def match(self) -> None:
         "Turn every collected string's vocabulary hits into evidence on its owner."
@@ -507,8 +509,8 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         if not families:
             continue
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
-        if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"link", "markup"}:
-            families.add("voice")  # the house's words ask for what its link or its name says
+        if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"address", "link", "markup"}:
+            families.add("voice")  # the house's words ask for what its link, its name or its address field says
         if "voice" in families and stats.apart and (kind in APART_KINDS or is_interactive(stats)):
             families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
