@@ -199,6 +199,15 @@ def test_a_bare_panel_set_apart_among_the_story_blocks_goes(wrap):
     assert text_of(tree).count("Paragraph") == 6
 
 
+def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goes():
+    "No pitch the vocabulary knows, no button: the house's lines to the reader about its emails, in a box of its own."
+    box = ('<div class="alert"><strong>Start your day with us</strong><p>Our editors pick the stories you need, every '
+           'weekday.</p><p><small>You can unsubscribe at any time using the link in every email.</small></p></div>')
+    half = len(STORY) // 2
+    tree = page(STORY[:half] + box + STORY[half:])
+    assert [b.rule for b in strip_tree(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
+
+
 @pytest.mark.parametrize("block", [
     # the same words as one of the story's paragraphs: no panel
     "<p>Do your part: give $3 every month and keep these pages open for you and everyone else.</p>",

@@ -452,7 +452,8 @@ def aggregate(order: list, table: dict) -> None:
             merge_child(stats, child)
         stats.plain = max(0, stats.plain - stats.explained)
         if stats.evidence:
-            stats.apart = any(family == "voice" for family, _ in stats.evidence) and stands_apart(element, table)
+            stats.apart = (is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)) and stands_apart(
+                element, table)
             judge(stats)
 
 
@@ -511,7 +512,7 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"address", "link", "markup"}:
             families.add("voice")  # the house's words ask for what its link, its name or its address field says
-        if "voice" in families and stats.apart and (kind in APART_KINDS or is_interactive(stats)):
+        if stats.apart and ("voice" in families or is_heard(stats)) and (kind in APART_KINDS or is_interactive(stats)):
             families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
@@ -527,6 +528,11 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
     return best, best_families
 
 
+def is_heard(stats: Stats) -> bool:
+    "Does the house talk to the reader in the block (HOUSE_VOICES)?"
+    return any(voices <= stats.evidence.keys() for voices in HOUSE_VOICES)
+
+
 def is_interactive(stats: Stats) -> bool:
     "Has the block something to press or fill in?"
     return any((family, "") in stats.evidence for family in INTERACTIVE)
@@ -537,9 +543,9 @@ def is_panel_pitch(stats: Stats, families: set[str]) -> bool:
     selling itself in several units, in a block of a panel's size, with a signal besides forms
     and prices (those are also what a story about products or subscriptions shows)?"""
     evidence = stats.evidence
-    heard = any(voices <= evidence.keys() for voices in HOUSE_VOICES)
     selling = ("speaker", "") in evidence and sum(n for (f, _), n in evidence.items() if f == "voice") >= SELLING_UNITS
-    return (heard or selling) and stats.text <= PANEL_MAX_TEXT and bool(families - {"voice", "controls", "picker"})
+    return (is_heard(stats) or selling) and stats.text <= PANEL_MAX_TEXT and bool(
+        families - {"voice", "controls", "picker"})
 
 
 def boost(stats: Stats, kind: str) -> int:
