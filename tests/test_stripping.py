@@ -208,6 +208,17 @@ def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goe
     assert [b.rule for b in strip_tree(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
 
 
+def test_the_lines_framing_an_ask_that_went_go_with_their_box():
+    "The sign-up form goes on its own evidence; the heading and line around it, in a small box set apart, go with it."
+    box = ('<section><strong>Like what you read?</strong><p>A short summary of the week, delivered every Friday.</p>'
+           '<form action="/newsletters/weekly"><input type="email" name="email"><a href="/newsletters/weekly">Sign up'
+           '</a></form></section>')
+    half = len(STORY) // 2
+    tree = page(STORY[:half] + box + STORY[half:])
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["newsletter"] and "apart" in blocks[0].rule and "Friday" not in text_of(tree)
+
+
 @pytest.mark.parametrize("block", [
     # the same words as one of the story's paragraphs: no panel
     "<p>Do your part: give $3 every month and keep these pages open for you and everyone else.</p>",

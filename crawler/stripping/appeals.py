@@ -575,6 +575,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     pitch among the `families`, the house's voice around it is explained too."""
     if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
         return True  # its few lines are the pitch for its button
+    if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
+        return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
     signals = min(signals + sum(key in stats.loose for key in neutral), MAX_SIGNALS)
@@ -587,6 +589,11 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
     allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
     return plain <= allowed
+
+
+def asked_below(stats: Stats, kind: str) -> bool:
+    "Is a block below removable as `kind` already?"
+    return any(kid.verdict == kind or kid.verdict is None and kid.dirty and asked_below(kid, kind) for kid in stats.kids)
 
 
 def judge(stats: Stats) -> None:
