@@ -219,6 +219,23 @@ def test_the_lines_framing_an_ask_that_went_go_with_their_box():
     assert [b.kind for b in blocks] == ["newsletter"] and "apart" in blocks[0].rule and "Friday" not in text_of(tree)
 
 
+def test_a_long_appeal_set_apart_goes_whole_with_its_unvoiced_lines():
+    "Six lines, some about readers in the third person: a panel set apart to ask for the house counts one signal more."
+    panel = ('<div class="group print:hidden"><section><p>If you have made it this far, you clearly value careful '
+             "reporting. Every week, readers in more than 150 countries turn to us for news they can't find anywhere "
+             "else. Our year-end fundraising drive ends tonight, and we are not there yet.</p><p>Last year, more than "
+             "40,000 readers gave, and that is why this story exists. Fewer than two in every hundred readers chip in, "
+             "yet they fund the work everyone else reads for free. Every gift, however modest, goes straight into "
+             "reporting.</p><p>Until tonight, our board will match every new gift up to $50,000. All new monthly gifts "
+             "made this week will be matched for their first year.</p><p><span>Can you chip in £3 today?</span></p>"
+             "<p>Thank you for reading, and for considering it. We're grateful for every reader who chooses to help."
+             "</p><div>With gratitude, Anna Keller, editor-in-chief</div></section></div>")
+    half = len(STORY) // 2
+    tree = page(STORY[:half] + panel + STORY[half:])
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule and "readers" not in text_of(tree)
+
+
 @pytest.mark.parametrize("block", [
     # the same words as one of the story's paragraphs: no panel
     "<p>Do your part: give $3 every month and keep these pages open for you and everyone else.</p>",

@@ -579,7 +579,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
         return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
-    signals = min(signals + sum(key in stats.loose for key in neutral), MAX_SIGNALS)
+    apart = "apart" in families and kind in APART_KINDS  # set apart to ask for the house itself: one more signal
+    signals = min(signals + sum(key in stats.loose for key in neutral) + apart, MAX_SIGNALS)
     if kind in NEUTRAL_FAMILIES["dense"]:
         plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
     else:
