@@ -47,6 +47,9 @@ SECOND_OPINION_BELOW = 10 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE
 SECOND_OPINION_SHARE = 0.2
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("script", "style", "noscript", "template", "svg", "iframe")
+# so are footers, but an article's own may hold a paywall prompt the audit and the paywall flag
+# need: only the page's footers (site-wide link lists, often a tenth of the page) are dropped
+PAGE_FOOTERS = etree.XPath("//footer[not(ancestor::article)]")
 # output elements (trafilatura XML, or HTML from its fallbacks) that bound a paragraph
 BLOCK_TAGS = frozenset(
     "p head item list quote code table div section article main aside header footer figure figcaption "
@@ -82,6 +85,8 @@ def extract_body(
     pruned = strip_site(work, prune, site=site, mode=mode)
     removed += pruned.values()
     etree.strip_elements(work, *ENGINE_DISCARDS, with_tail=False)
+    for footer in PAGE_FOOTERS(work):
+        drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     removed += strip_tree(work, url, mode=mode, recorded=pruned)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,

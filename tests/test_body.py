@@ -162,3 +162,19 @@ def test_a_recall_pass_that_settled_on_a_corner_of_the_page_gets_a_second_opinio
     body = extract_body(tree, page.url)
     precision, recall = page_pr(page.reference, "\n".join(body.paragraphs))
     assert recall > 0.9 and precision > 0.9
+
+
+def test_the_pages_footer_is_left_to_trafilatura_and_an_articles_own_is_stripped():
+    "The site-wide footer is dropped unwalked (trafilatura deletes every footer); an article's footer prompt is recorded."
+    from crawler.extract import extract
+
+    story = "".join(f"<p>Paragraph {i} of the report: the council said the new bridge would open next spring, "
+                    "three years late, after a long dispute with its contractors.</p>" for i in range(6))
+    html = ("<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1>" + story +
+            '<footer><div class="paywall"><p>Subscribe to continue reading this article.</p>'
+            '<a class="btn" href="/subscribe">Subscribe</a></div></footer></article>'
+            '<footer><div class="newsletter"><p>Get our newsletter in your inbox every morning.</p>'
+            '<form action="/newsletter"><input type="email"><button>Sign up</button></form></div></footer></body></html>')
+    record = extract(html, "https://news.example.org/2024/05/01/bridge")
+    assert record["paywalled"] == 1 and "continue reading" not in record["body"] and "inbox" not in record["body"]
+    assert [b["kind"] for b in record["removed"] if b["rule"].startswith("generic:")] == ["paywall"]
