@@ -236,6 +236,16 @@ def test_a_long_appeal_set_apart_goes_whole_with_its_unvoiced_lines():
     assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule and "readers" not in text_of(tree)
 
 
+def test_a_pitch_beside_the_storys_container_is_set_apart():
+    "Right after the container that holds the story, in third person and 'we': no link, no button, no 'you'."
+    shelf = ('<div class="shelf"><p><em>Join today and become part of a community that funds reporting in the public '
+             'interest.</em></p><p>Members receive a quarterly print magazine and a monthly letter from our editor.'
+             '</p><p>Our members come from all walks of life.</p></div>')
+    tree = page(f'<div class="story">{STORY}</div>{shelf}')
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule and "Members" not in text_of(tree)
+
+
 @pytest.mark.parametrize("block", [
     # the same words as one of the story's paragraphs: no panel
     "<p>Do your part: give $3 every month and keep these pages open for you and everyone else.</p>",

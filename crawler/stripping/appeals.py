@@ -30,7 +30,7 @@ from crawler.stripping.vocabulary import (
     META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
     PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
     QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
-    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STORY_RUN, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
+    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
     TRAILER_RE, VOICE_WORDS, WORD_RE,
 )
 
@@ -458,10 +458,11 @@ def aggregate(order: list, table: dict) -> None:
 
 
 def stands_apart(element, table: dict) -> bool:
-    """Is `element` a panel the page set among the story's blocks rather than one of them? Its
-    siblings' text is mostly in blocks of one repeated shape (tag and class: the story's
-    paragraphs, or its block wrappers); it has another shape, is no story block, and holds
-    several lines (a heading and a line, lines and a button), not one paragraph in a wrapper."""
+    """Is `element` a panel the page set among or beside the story's blocks rather than one of
+    them? Its siblings' text is mostly in blocks of one shape (tag and class) that repeats (the
+    story's paragraphs, or its block wrappers) or holds half the page's text (the story's
+    container); it has another shape, is no story block, and holds several lines (a heading and
+    a line, lines and a button), not one paragraph in a wrapper."""
     if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
         return False
     parent = element.getparent()
@@ -479,7 +480,9 @@ def stands_apart(element, table: dict) -> bool:
             shape[0] += 1
             shape[1] += text
     count, text = max(shapes.values(), key=lambda shape: shape[1])
-    return count >= STORY_RUN and text >= own and shapes[(element.tag, element.get("class"))][0] == 1
+    page = table[element.getroottree().getroot()]
+    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link)  # a run, or the story's container
+    return story and text >= own and shapes[(element.tag, element.get("class"))][0] == 1
 
 
 def merge_child(parent: Stats, child: Stats) -> None:
