@@ -36,7 +36,7 @@ from crawler.charset import decode_html
 from crawler.failures import SKIPPED, slug
 from crawler.frontier import Frontier
 from crawler.settings import DOWNLOAD_MAXSIZE
-from crawler.site_rules import GenericSite, SiteRules, rules_for
+from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
 from crawler.stripping import detect_paywall
 
 _WORD = re.compile(r"\w+")
@@ -270,7 +270,7 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
     image = md.select_text(sel, rules.image) or md.meta(sel, "og:image") or md.jsonld_image(article)
     return {
         "url": canonical.strip() if canonical else url,
-        "site": site or (rules.name if rules is not GenericSite else _host(canonical or url)),
+        "site": site or (rules.name if rules is not GenericSite else site_name(canonical or url or "") or "unknown"),
         "kind": kind,
         "article_id": rules.id_prefixes.get(kind, "") + page_article_id(sel, rules, canonical, url),
         "title": md.select_text(sel, rules.title)
@@ -350,10 +350,6 @@ def content_hash(record: dict) -> str:
     fields = ("title", "subtitle", "lead", "authors", "section", "tags", "image_url", "body")
     payload = json.dumps([record.get(f) for f in fields], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _host(url: str | None) -> str:
-    return (urlsplit(url or "").hostname or "unknown").removeprefix("www.")
 
 
 def _first(value):
