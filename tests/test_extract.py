@@ -218,3 +218,11 @@ def test_a_page_is_read_with_the_rules_of_its_day(monkeypatch, published, story)
             f'<div class="story-body"><p>New layout story{sentence}</p></div></body></html>')
     body = extract(html, "https://redesigned.example/2024/01/15/story")["body"]
     assert body == story + sentence
+
+
+def test_a_page_without_rules_is_named_as_the_spider_names_its_site():
+    html = ("<html><head><title>Bridge</title></head><body><article>" + "".join(
+        f"<p>Paragraph {i} of the report on the bridge, which will open next spring, three years late.</p>"
+        for i in range(5)) + "</article></body></html>")
+    url = "http://www.example.org:8080/2024/05/01/bridge"
+    assert extract(html, url)["site"] == site_rules.site_name(url) == "example.org:8080"
