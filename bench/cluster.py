@@ -18,6 +18,9 @@ then), refetches from the replica's log (article pages asked for more than
 once), CPU seconds per article over every process of the run (the main
 process's and the workers' trees, extraction included): on a machine whose
 cores are all busy the speed-up cannot pass what the CPU per article allows.
+Redis round trips per article are the replies the Redis server wrote during
+the cluster's run (``total_writes_processed``: one per command or pipeline
+sent, a script included), what costs most once Redis is across a network.
 The load average of the machine is printed before and after: other work on
 it moves the numbers.
 """
@@ -62,7 +65,7 @@ def refetched(log: Path) -> int:
 
 def alone(base_url: str, db_path: Path, log: Path) -> dict:
     result = run_measured(crawl_command(base_url, {"DATABASE_PATH": db_path}))
-    return dict(result, articles=count_articles(db_path), refetched=refetched(log))
+    return dict(result, articles=count_articles(db_path), refetched=refetched(log), round_trips=0)
 
 
 def sample_cpu(process: subprocess.Popen, into: list[float], index: int) -> None:
@@ -88,7 +91,13 @@ def start_workers(base_url: str, redis_url: str, workers: int, logs: Path) -> li
     return started
 
 
-def cluster(base_url: str, db_path: Path, log: Path, redis_url: str, workers: int) -> dict:
+def round_trips(redis_server: RedisServer) -> int:
+    return redis_server.client().info("stats")["total_writes_processed"]
+
+
+def cluster(base_url: str, db_path: Path, log: Path, redis_server: RedisServer, workers: int) -> dict:
+    redis_url = redis_server.url
+    before = round_trips(redis_server)
     started = start_workers(base_url, redis_url, workers, db_path.parent)
     worker_cpu = [0.0] * len(started)
     samplers = [threading.Thread(target=sample_cpu, args=(worker, worker_cpu, n)) for n, worker in enumerate(started)]
@@ -106,7 +115,8 @@ def cluster(base_url: str, db_path: Path, log: Path, redis_url: str, workers: in
         for sampler in samplers:
             sampler.join()
     result["cpu_seconds"] += sum(worker_cpu)
-    return dict(result, articles=count_articles(db_path), refetched=refetched(log))
+    return dict(result, articles=count_articles(db_path), refetched=refetched(log),
+                round_trips=round_trips(redis_server) - before)
 
 
 def measure(articles: int, workers: int, repeat: int) -> list[dict]:
@@ -119,7 +129,7 @@ def measure(articles: int, workers: int, repeat: int) -> list[dict]:
             for n in range(repeat):
                 load = os.getloadavg()[0]
                 one = alone(base_url, tmp / f"alone-{n}.db", log)
-                many = cluster(base_url, tmp / f"cluster-{n}.db", log, redis_server.url, workers)
+                many = cluster(base_url, tmp / f"cluster-{n}.db", log, redis_server, workers)
                 rows.append({"load_before": load, "load_after": os.getloadavg()[0], "alone": one, "cluster": many})
         return rows
 
@@ -133,8 +143,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(args.articles, args.workers, args.repeat)
     print("| run | processes | articles stored | seconds | art/s | speed-up | article pages fetched twice "
-          "| CPU s/article (all processes) | load avg before / after |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---|")
+          "| CPU s/article (all processes) | Redis round trips/article | load avg before / after |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for n, row in enumerate(rows, 1):
         one, many = row["alone"], row["cluster"]
         for name, result in (("1 alone", one), (f"main + {args.workers} worker", many)):
@@ -142,6 +152,7 @@ def main() -> None:
             print(f"| {n} | {name} | {result['articles']} | {result['seconds']:.1f} | {speed:.1f} | "
                   f"{speed / (one['articles'] / one['seconds']):.2f} | {result['refetched']} | "
                   f"{result['cpu_seconds'] / result['articles']:.3f} | "
+                  f"{result['round_trips'] / result['articles']:.1f} | "
                   f"{row['load_before']:.2f} / {row['load_after']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
