@@ -36,19 +36,41 @@ def is_worker(settings) -> bool:
     return bool(settings.get("REDIS_URL")) and settings.get("CLUSTER_ROLE") == "worker"
 
 
+def stop_crawl(crawler, exc: RedisError) -> None:
+    """A Redis server that fails (down, unreachable) stops the crawl with ``REDIS_LOST``; the next run resumes."""
+    logger.error("The cluster's Redis server failed: %s; stopping", exc)
+    asyncio.ensure_future(crawler.engine.close_spider_async(reason=REDIS_LOST))
+
+
 def stop_on_redis_error(method):
-    """For the periodic calls of a component with a ``crawler``: a Redis server that fails
-    (down, unreachable) stops the crawl with ``REDIS_LOST``, and the next run resumes."""
+    """For the periodic coroutines of a component with a ``crawler``: ``stop_crawl`` on a RedisError."""
 
     @functools.wraps(method)
-    def call(self, *args, **kwargs):
+    async def call(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            return await method(self, *args, **kwargs)
         except RedisError as exc:
-            logger.error("The cluster's Redis server failed: %s; stopping", exc)
-            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=REDIS_LOST))
+            stop_crawl(self.crawler, exc)
 
     return call
+
+
+class Poll:
+    """Awaits ``check()`` every ``interval`` seconds, each time after the previous one ended, until stopped."""
+
+    def __init__(self, check, interval: float):
+        self.running = True
+        self.task = asyncio.ensure_future(self.loop(check, interval))
+
+    async def loop(self, check, interval: float) -> None:
+        while self.running:
+            await check()
+            await asyncio.sleep(interval)
+
+    async def stop(self) -> None:
+        """Once the check under way, if any, has ended."""
+        self.running = False
+        await self.task
 
 
 class Cluster:
