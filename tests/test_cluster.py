@@ -22,7 +22,7 @@ import scrapy
 from scrapy.utils.test import get_crawler
 
 from bench.synthetic_site import generate
-from crawler.cluster import LEASE
+from crawler.cluster import LEASE, Poll
 from crawler.cluster.frontier import FingerprintDupeFilter, LeasedQueue
 from crawler.cluster.outbox import Outbox, async_redis
 from crawler.cluster.outcomes import decode, encode, facts, stand_ins
@@ -155,6 +155,18 @@ def test_the_shared_dupefilter_uses_scrapys_fingerprints(redis_server):
     assert dupefilter.request_fingerprint(request) == spider.crawler.request_fingerprinter.fingerprint(request).hex()
     assert not dupefilter.request_seen(request)
     assert dupefilter.request_seen(scrapy.Request("http://h/a?a=2&b=1"))  # the same, canonically
+
+
+def test_a_poll_checks_at_once_when_woken_not_at_its_interval():
+    async def check():
+        checks: asyncio.Queue = asyncio.Queue()
+        poll = Poll(lambda: checks.put("checked"), interval=3600)
+        assert await checks.get() == "checked"  # the first at once
+        poll.wake()  # a lease ended: take now
+        assert await checks.get() == "checked"
+        await poll.stop()  # without waiting for the interval either
+
+    asyncio.run(check())
 
 
 def test_the_host_gate_spaces_requests_and_counts_them_across_processes(redis_server):

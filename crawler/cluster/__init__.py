@@ -19,6 +19,7 @@ wires the pieces by settings:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 
@@ -56,20 +57,29 @@ def stop_on_redis_error(method):
 
 
 class Poll:
-    """Awaits ``check()`` every ``interval`` seconds, each time after the previous one ended, until stopped."""
+    """Awaits ``check()`` every ``interval`` seconds, each time after the previous one ended,
+    or at once when woken, until stopped."""
 
     def __init__(self, check, interval: float):
         self.running = True
+        self.woken = asyncio.Event()
         self.task = asyncio.ensure_future(self.loop(check, interval))
 
     async def loop(self, check, interval: float) -> None:
         while self.running:
+            self.woken.clear()
             await check()
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.woken.wait(), interval)
+
+    def wake(self) -> None:
+        """Check again as soon as the check under way, if any, has ended."""
+        self.woken.set()
 
     async def stop(self) -> None:
         """Once the check under way, if any, has ended."""
         self.running = False
+        self.wake()
         await self.task
 
 

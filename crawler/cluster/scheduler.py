@@ -58,6 +58,7 @@ class ClusterScheduler(RedisScheduler):
         self.worker = is_worker(settings)
         self.shared_callbacks = set(settings.getlist("CLUSTER_SHARED_CALLBACKS"))
         self.capacity = settings.getint("CONCURRENT_REQUESTS")
+        self.refill = max(self.capacity // 4, 1)  # leases ended that make the feed take at once, not at its next poll
         self.lease_seconds = settings.getfloat("CLUSTER_LEASE_TIMEOUT")
         self.poll_interval = settings.getfloat("CLUSTER_POLL_INTERVAL")
         self.local = Scheduler(
@@ -238,6 +239,8 @@ class ClusterScheduler(RedisScheduler):
         if not self.held[token]:
             del self.held[token]
             self.queue.acknowledge(token)
+            if self.capacity - len(self.held) >= self.refill:
+                self.feeder.wake()
 
     def request_scheduled(self, request, spider):
         token = request.meta.get(LEASE)
