@@ -217,6 +217,9 @@ class ClusterScheduler(RedisScheduler):
         room = self.capacity - len(self.held)
         if room <= 0:
             return
+        # The leases that ended are acknowledged before more are taken: a process killed
+        # at any moment has at most CONCURRENT_REQUESTS leases to come back.
+        await self.outbox.drain()
         requeued, taken = await self.queue.take(room)
         if not taken and not self.worker and engine.spider_is_idle() and await self.is_done():
             self.finish()
