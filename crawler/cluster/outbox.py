@@ -39,6 +39,7 @@ class Outbox:
         self.server = server
         self.failed = failed  # called with the RedisError that lost the writes
         self.queued: list[tuple[str, tuple]] = []
+        self.last: asyncio.Future | None = None  # done once the last batch queued is sent (or lost)
         self.sending: asyncio.Task | None = None
         self.broken = False
 
@@ -54,6 +55,8 @@ class Outbox:
         """Send ``command`` (a redis-py method name) with what else is queued, at the loop's next turn."""
         if self.broken:  # an earlier write was lost: nothing queued after it may land without it
             return
+        if not self.queued:
+            self.last = asyncio.get_running_loop().create_future()
         self.queued.append((command, args))
         if self.sending is None:
             self.sending = asyncio.ensure_future(self.send())
@@ -64,19 +67,24 @@ class Outbox:
                 pipe = self.server.pipeline()  # MULTI/EXEC: a write the server refuses (out of memory) voids all
                 for command, args in self.queued:
                     getattr(pipe, command)(*args)
-                self.queued = []
-                await pipe.execute()
+                self.queued, sent = [], self.last
+                try:
+                    await pipe.execute()
+                finally:
+                    sent.set_result(None)  # sent, or lost: nobody waits for it any longer
         except RedisError as exc:
             self.broken = True
             self.queued = []
             self.failed(exc)
         finally:
             self.sending = None
+            if not self.last.done():  # the batch queued while one was lost
+                self.last.set_result(None)
 
     async def drain(self) -> None:
-        """Until everything queued so far is sent, or lost with the Redis server."""
-        while self.sending is not None:
-            await self.sending
+        """Until what is queued so far is sent, or lost with the Redis server; not what is queued meanwhile."""
+        if self.last is not None:
+            await asyncio.shield(self.last)
 
     async def close(self) -> None:
         await self.drain()
