@@ -13,7 +13,9 @@ wires the pieces by settings:
 - on a worker (``CLUSTER_ROLE=worker``), ``handoff.Handoff`` sends items,
   failures and dropped links to the main process instead of to SQLite;
 - on the main process, ``writer.ClusterWriter`` stores them: it stays the one
-  writer of the database.
+  writer of the database;
+- all of them reach Redis through the process's ``outbox.Outbox``: its asyncio
+  client, and its writes nothing waits for, sent together.
 """
 
 from __future__ import annotations

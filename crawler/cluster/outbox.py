@@ -1,10 +1,11 @@
 """Outbox: a cluster process's asyncio Redis client, and its writes that nothing waits for, sent together.
 
-Every Redis call a cluster process makes while it crawls goes through
-redis-py's asyncio client (``redis.asyncio``), awaited in a coroutine: a slow
-or distant Redis server delays what waits for its answer, not the whole
-process, whose reactor runs on the same asyncio loop. The writes whose answer
-nothing waits for (a host gate left, a lease acknowledged, an outcome handed
+The Redis calls a cluster process makes per request go through redis-py's
+asyncio client (``redis.asyncio``), awaited in a coroutine: a slow or distant
+Redis server delays what waits for its answer, not the whole process, whose
+reactor runs on the same asyncio loop (docs/cluster.md lists the few calls
+left on scrapy-redis's blocking client). The writes whose answer nothing
+waits for (a push, a host gate left, a lease acknowledged, an outcome handed
 to the main process, an outcome acknowledged) are queued here and sent in the
 order they were queued, as one transaction per turn of the event loop: the
 writes of the downloads, items and leases that finished together cost one
