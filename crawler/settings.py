@@ -54,7 +54,8 @@ CLUSTER_SHARED_CALLBACKS = ["parse_article"]
 # Seconds a process may hold a request without renewing it before it goes back to
 # the frontier (the holder renews every third of this while it is alive).
 CLUSTER_LEASE_TIMEOUT = 60.0
-# Seconds between two looks at the frontier and at the outcomes stream.
+# Seconds between two looks at the frontier (sooner once a quarter of the process's
+# leases ended) and at the outcomes stream.
 CLUSTER_POLL_INTERVAL = 0.1
 ADDONS = {"crawler.cluster.Cluster": 0}
 # -- Politeness -----------------------------------------------------------------

@@ -8,6 +8,7 @@ the database. Processes are killed on database counts, never after sleeps.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -21,8 +22,9 @@ import scrapy
 from scrapy.utils.test import get_crawler
 
 from bench.synthetic_site import generate
-from crawler.cluster import LEASE
+from crawler.cluster import LEASE, Poll
 from crawler.cluster.frontier import FingerprintDupeFilter, LeasedQueue
+from crawler.cluster.outbox import Outbox, async_redis
 from crawler.cluster.outcomes import decode, encode, facts, stand_ins
 from crawler.cluster.politeness import FULL_WAIT, HostGate
 from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl
@@ -59,39 +61,94 @@ def spider_with(settings: dict | None = None) -> scrapy.Spider:
 # -- The parts ---------------------------------------------------------------------------
 
 
+def leased_queue(redis_server) -> LeasedQueue:
+    spider = spider_with({"REDIS_URL": redis_server.url})
+    return LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
+
+
 def test_leased_requests_come_back_unless_acknowledged(redis_server):
-    spider = spider_with()
-    queue = LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
-    for priority, path in enumerate(["/a", "/b", "/c"]):
-        queue.push(scrapy.Request(f"http://h{path}", priority=priority))
+    async def check():
+        queue = leased_queue(redis_server)
+        for priority, path in enumerate(["/a", "/b", "/c"]):
+            queue.push(scrapy.Request(f"http://h{path}", priority=priority))
+        await queue.outbox.drain()
 
-    _, taken = queue.take(2)
-    assert [request.url for _, request in taken] == ["http://h/c", "http://h/b"]  # by priority
-    assert len(queue) == 1 and queue.leases() == 2
-    (done, _), (stopped, _) = taken
-    queue.acknowledge(done)
-    queue.release([stopped])  # a process stopping gives its work back at once
-    assert len(queue) == 2 and queue.leases() == 0
+        _, taken = await queue.take(2)
+        assert [request.url for _, request in taken] == ["http://h/c", "http://h/b"]  # by priority
+        assert len(queue) == 1 and queue.leases() == 2
+        (done, _), (stopped, _) = taken
+        queue.acknowledge(done)
+        await queue.outbox.drain()
+        queue.release([stopped])  # a process stopping gives its work back at once
+        assert len(queue) == 2 and queue.leases() == 0
 
-    queue.lease_ms = 1  # held by a process that dies: no renewal
-    _, taken = queue.take(5)
-    assert sorted(request.url for _, request in taken) == ["http://h/a", "http://h/b"]
-    requeued = 0
-    while not requeued:  # until the Redis server's clock passes the deadline
-        requeued, _ = queue.take(0)
-    queue.lease_ms = 60_000
-    _, taken = queue.take(5)
-    assert [request.url for _, request in taken] == ["http://h/b", "http://h/a"]  # priorities kept
-    queue.renew(token for token, _ in taken)
-    assert queue.take(0) == (0, []) and queue.leases() == 2
+        queue.lease_ms = 1  # held by a process that dies: no renewal
+        _, taken = await queue.take(5)
+        assert sorted(request.url for _, request in taken) == ["http://h/a", "http://h/b"]
+        requeued = 0
+        while not requeued:  # until the Redis server's clock passes the deadline
+            requeued, _ = await queue.take(0)
+        queue.lease_ms = 60_000
+        _, taken = await queue.take(5)
+        assert [request.url for _, request in taken] == ["http://h/b", "http://h/a"]  # priorities kept
+        await queue.renew(token for token, _ in taken)
+        assert await queue.take(0) == (0, []) and queue.leases() == 2
+        await queue.outbox.close()
+
+    asyncio.run(check())
 
 
 def test_an_errback_of_a_component_is_not_sent_with_the_request(redis_server):
-    spider = spider_with()
-    queue = LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
-    queue.push(scrapy.Request("http://h/a", callback=spider.parse_article, errback=print))
-    (_, request), = queue.take(1)[1]
-    assert request.callback == spider.parse_article and request.errback is None
+    async def check():
+        queue = leased_queue(redis_server)
+        spider = queue.spider
+        queue.push(scrapy.Request("http://h/a", callback=spider.parse_article, errback=print))
+        await queue.outbox.drain()
+        (_, request), = (await queue.take(1))[1]
+        assert request.callback == spider.parse_article and request.errback is None
+        await queue.outbox.close()
+
+    asyncio.run(check())
+
+
+def test_the_outbox_sends_what_was_queued_in_one_turn_in_one_round_trip_in_order(redis_server):
+    async def check():
+        outbox = Outbox(async_redis(spider_with({"REDIS_URL": redis_server.url}).crawler.settings), print)
+        await outbox.server.ping()  # connected: the count below is of the outbox's own round trips
+        counter = redis_server.client()
+        replies = counter.info("stats")["total_writes_processed"]  # one per command or pipeline received
+        outbox.add("rpush", "l", "first")
+        outbox.add("rpush", "l", "second")
+        outbox.add("hset", "h", "k", "v")
+        await outbox.drain()
+        assert counter.info("stats")["total_writes_processed"] - replies == 2  # the transaction's and this INFO's
+        assert await outbox.server.lrange("l", 0, -1) == [b"first", b"second"]
+        await outbox.close()
+
+    asyncio.run(check())
+
+
+def test_writes_a_redis_server_refuses_are_lost_together_and_stop_the_outbox(redis_server):
+    """An acknowledgement must never land without the hand-off queued before it."""
+    async def check():
+        failures = []
+        outbox = Outbox(async_redis(spider_with({"REDIS_URL": redis_server.url}).crawler.settings), failures.append)
+        await outbox.server.hset("leased", mapping={"7": "request", "8": "request"})
+        await outbox.server.config_set("maxmemory", 1)  # every write that may grow is refused: out of memory
+        outbox.add("xadd", "outcomes", {"outcome": "article"})
+        outbox.add("hdel", "leased", "7")  # its lease's acknowledgement, in the same transaction
+        await asyncio.sleep(0)  # the transaction is on its way
+        outbox.add("hdel", "leased", "8")  # queued meanwhile, for the next one
+        await outbox.drain()
+        assert len(failures) == 1
+        await outbox.server.config_set("maxmemory", 0)
+        outbox.add("hdel", "leased", "8")  # after a loss, nothing more goes out
+        await outbox.drain()
+        assert await outbox.server.xlen("outcomes") == 0
+        assert await outbox.server.hgetall("leased") == {b"7": b"request", b"8": b"request"}
+        await outbox.close()
+
+    asyncio.run(check())
 
 
 def test_the_shared_dupefilter_uses_scrapys_fingerprints(redis_server):
@@ -103,16 +160,33 @@ def test_the_shared_dupefilter_uses_scrapys_fingerprints(redis_server):
     assert dupefilter.request_seen(scrapy.Request("http://h/a?a=2&b=1"))  # the same, canonically
 
 
-def test_the_host_gate_spaces_requests_and_counts_them_across_processes(redis_server):
-    gate = HostGate(redis_server.client(), "bot:hosts", hold_seconds=60)
-    assert gate.try_enter("h", "first", delay=30.0, concurrency=2) == 0
-    assert 29.0 < gate.try_enter("h", "second", delay=30.0, concurrency=2) <= 30.0
-    assert gate.try_enter("other", "second", delay=30.0, concurrency=2) == 0  # per host
+def test_a_poll_checks_at_once_when_woken_not_at_its_interval():
+    async def check():
+        checks: asyncio.Queue = asyncio.Queue()
+        poll = Poll(lambda: checks.put("checked"), interval=3600)
+        assert await checks.get() == "checked"  # the first at once
+        poll.wake()  # a lease ended: take now
+        assert await checks.get() == "checked"
+        await poll.stop()  # without waiting for the interval either
 
-    assert gate.try_enter("busy", "a", delay=0.0, concurrency=1) == 0
-    assert gate.try_enter("busy", "b", delay=0.0, concurrency=1) == FULL_WAIT
-    gate.leave("busy", "a")
-    assert gate.try_enter("busy", "b", delay=0.0, concurrency=1) == 0
+    asyncio.run(check())
+
+
+def test_the_host_gate_spaces_requests_and_counts_them_across_processes(redis_server):
+    async def check():
+        gate = HostGate(Outbox.of(spider_with({"REDIS_URL": redis_server.url}).crawler), "bot:hosts", hold_seconds=60)
+        assert await gate.try_enter("h", "first", delay=30.0, concurrency=2) == 0
+        assert 29.0 < await gate.try_enter("h", "second", delay=30.0, concurrency=2) <= 30.0
+        assert await gate.try_enter("other", "second", delay=30.0, concurrency=2) == 0  # per host
+
+        assert await gate.try_enter("busy", "a", delay=0.0, concurrency=1) == 0
+        assert await gate.try_enter("busy", "b", delay=0.0, concurrency=1) == FULL_WAIT
+        gate.leave("busy", "a")
+        await gate.outbox.drain()
+        assert await gate.try_enter("busy", "b", delay=0.0, concurrency=1) == 0
+        await gate.outbox.close()
+
+    asyncio.run(check())
 
 
 def test_an_outcome_becomes_the_request_and_response_it_came_from():

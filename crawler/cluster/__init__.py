@@ -13,12 +13,15 @@ wires the pieces by settings:
 - on a worker (``CLUSTER_ROLE=worker``), ``handoff.Handoff`` sends items,
   failures and dropped links to the main process instead of to SQLite;
 - on the main process, ``writer.ClusterWriter`` stores them: it stays the one
-  writer of the database.
+  writer of the database;
+- all of them reach Redis through the process's ``outbox.Outbox``: its asyncio
+  client, and its writes nothing waits for, sent together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 
@@ -36,19 +39,50 @@ def is_worker(settings) -> bool:
     return bool(settings.get("REDIS_URL")) and settings.get("CLUSTER_ROLE") == "worker"
 
 
+def stop_crawl(crawler, exc: RedisError) -> None:
+    """A Redis server that fails (down, unreachable) stops the crawl with ``REDIS_LOST``; the next run resumes."""
+    logger.error("The cluster's Redis server failed: %s; stopping", exc)
+    asyncio.ensure_future(crawler.engine.close_spider_async(reason=REDIS_LOST))
+
+
 def stop_on_redis_error(method):
-    """For the periodic calls of a component with a ``crawler``: a Redis server that fails
-    (down, unreachable) stops the crawl with ``REDIS_LOST``, and the next run resumes."""
+    """For the periodic coroutines of a component with a ``crawler``: ``stop_crawl`` on a RedisError."""
 
     @functools.wraps(method)
-    def call(self, *args, **kwargs):
+    async def call(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            return await method(self, *args, **kwargs)
         except RedisError as exc:
-            logger.error("The cluster's Redis server failed: %s; stopping", exc)
-            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=REDIS_LOST))
+            stop_crawl(self.crawler, exc)
 
     return call
+
+
+class Poll:
+    """Awaits ``check()`` every ``interval`` seconds, each time after the previous one ended,
+    or at once when woken, until stopped."""
+
+    def __init__(self, check, interval: float):
+        self.running = True
+        self.woken = asyncio.Event()
+        self.task = asyncio.ensure_future(self.loop(check, interval))
+
+    async def loop(self, check, interval: float) -> None:
+        while self.running:
+            self.woken.clear()
+            await check()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.woken.wait(), interval)
+
+    def wake(self) -> None:
+        """Check again as soon as the check under way, if any, has ended."""
+        self.woken.set()
+
+    async def stop(self) -> None:
+        """Once the check under way, if any, has ended."""
+        self.running = False
+        self.wake()
+        await self.task
 
 
 class Cluster:

@@ -6,8 +6,12 @@ in one Lua script, from the queue to a lease (a token, a deadline on the
 Redis server's clock). The holder renews its leases while it works on them
 and acknowledges each once its outcome is handed on; a lease whose deadline
 passed (its holder died) goes back to the queue, with its priority, when
-anyone next takes. Requests are pickled as scrapy-redis pickles them: the
-Redis server must be private to the crawl.
+anyone next takes. Taking and renewing are awaited through the process's
+asyncio client; pushes and acknowledgements go out with its other writes
+(crawler.cluster.outbox). scrapy-redis's other calls (``len``, the
+dupefilter's ``SADD``, releasing at close) stay on its blocking client.
+Requests are pickled as scrapy-redis pickles them: the Redis server must be
+private to the crawl.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Iterable
 
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
+
+from crawler.cluster.outbox import Outbox
 
 # KEYS of both: queue, leased (token -> request), scores (token -> queue score),
 # deadlines (token -> ms), token counter.
@@ -83,9 +89,10 @@ class LeasedQueue(PriorityQueue):
         self.scores_key = f"{self.key}:leased-scores"
         self.deadlines_key = f"{self.key}:leases"
         self.tokens_key = f"{self.key}:tokens"
-        self._take = server.register_script(TAKE)
+        self.outbox = Outbox.of(spider.crawler)
+        self._take = self.outbox.server.register_script(TAKE)
+        self._renew = self.outbox.server.register_script(RENEW)
         self._release = server.register_script(RELEASE)
-        self._renew = server.register_script(RENEW)
 
     def _encode_request(self, request):
         # An errback a component attached where the request was scheduled (the failure
@@ -94,20 +101,25 @@ class LeasedQueue(PriorityQueue):
             request = request.replace(errback=None)
         return super()._encode_request(request)
 
+    def push(self, request):
+        """Queued with the process's other writes; one lost with a killed main process is still due
+        in its database, which the restarted process plans from."""
+        self.outbox.add("zadd", self.key, {self._encode_request(request): -request.priority})
+
     @property
     def lease_keys(self) -> list[str]:
         return [self.key, self.leased_key, self.scores_key, self.deadlines_key, self.tokens_key]
 
-    def take(self, count: int) -> tuple[int, list[tuple[str, object]]]:
+    async def take(self, count: int) -> tuple[int, list[tuple[str, object]]]:
         """(leases of dead holders put back, [(token, request)…]) for up to ``count`` requests."""
-        requeued, *taken = self._take(keys=self.lease_keys, args=[count, self.lease_ms])
+        requeued, *taken = await self._take(keys=self.lease_keys, args=[count, self.lease_ms])
         pairs = zip(taken[::2], taken[1::2])
         return requeued, [(_text(token), self._decode_request(data)) for token, data in pairs]
 
-    def renew(self, tokens: Iterable[str]) -> None:
+    async def renew(self, tokens: Iterable[str]) -> None:
         tokens = list(tokens)
         if tokens:
-            self._renew(keys=[self.deadlines_key], args=[self.lease_ms, *tokens])
+            await self._renew(keys=[self.deadlines_key], args=[self.lease_ms, *tokens])
 
     def release(self, tokens: Iterable[str]) -> None:
         """Requests this process will not finish (it is stopping) go back to the queue now."""
@@ -117,9 +129,9 @@ class LeasedQueue(PriorityQueue):
 
     def acknowledge(self, token: str) -> None:
         """The request's outcome is handed on: its lease ends and it never comes back."""
-        pipe = self.server.pipeline()
-        pipe.hdel(self.leased_key, token).hdel(self.scores_key, token).zrem(self.deadlines_key, token)
-        pipe.execute()
+        self.outbox.add("hdel", self.leased_key, token)
+        self.outbox.add("hdel", self.scores_key, token)
+        self.outbox.add("zrem", self.deadlines_key, token)
 
     def leases(self) -> int:
         return self.server.zcard(self.deadlines_key)

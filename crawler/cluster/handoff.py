@@ -6,7 +6,9 @@ the request it came from is acknowledged: each article that passed its
 pipelines (with its packed page), each article its pipelines dropped, each
 failure the ledger's rules record, and each link its spider found to give no
 article (the one call a worker's callbacks make to their crawl state,
-``CrawlState.drop``). The main process handles them as its own.
+``CrawlState.drop``). The main process handles them as its own. Entries go
+out with the process's other writes (crawler.cluster.outbox), before the
+acknowledgements of the leases they came from.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.cluster import is_worker, outcomes
+from crawler.cluster.outbox import Outbox
 from crawler.extensions import NOT_FAILED_DROPS, FailureLog, drop_reason
 from crawler.incremental import CrawlState
 
@@ -36,16 +38,16 @@ class HandedState(CrawlState):
 
 
 class Handoff(FailureLog):
-    def __init__(self, crawler, server):
+    def __init__(self, crawler, outbox: Outbox):
         super().__init__(crawler, base=0.0, cap=0.0)
-        self.server = server
+        self.outbox = outbox
         self.stream = ""
 
     @classmethod
     def from_crawler(cls, crawler):
         if not is_worker(crawler.settings):
             raise NotConfigured("not a cluster worker")
-        handoff = cls(crawler, get_redis_from_settings(crawler.settings))
+        handoff = cls(crawler, Outbox.of(crawler))
         handoff.connect()
         crawler.signals.connect(handoff.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(handoff.item_scraped, signal=signals.item_scraped)
@@ -57,7 +59,7 @@ class Handoff(FailureLog):
         spider.state = HandedState(self)
 
     def send(self, kind: str, **fields) -> None:
-        self.server.xadd(self.stream, outcomes.encode(kind, **fields))
+        self.outbox.add("xadd", self.stream, outcomes.encode(kind, **fields))
         self.crawler.stats.inc_value(f"cluster/handed/{kind}")
 
     def item_scraped(self, item, response):

@@ -12,7 +12,8 @@ says and asks again. The gate sits in the download handler, after the local
 slot's own delay, so no local wait can bring two requests closer than the
 gate let them go. An in-flight hold expires after ``DOWNLOAD_TIMEOUT`` (plus a
 margin) should its process die. robots.txt is fetched through the same gate
-and obeyed by every process.
+and obeyed by every process. Entering is one awaited round trip to Redis;
+leaving goes out with the process's other writes (crawler.cluster.outbox).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import asyncio
 import uuid
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy_redis.connection import get_redis_from_settings
+
+from crawler.cluster.outbox import Outbox
 
 # KEYS: the host's next allowed start (ms), its holders (token -> expiry ms).
 # ARGV: token, delay ms, concurrency (0: any), hold ms.
@@ -53,26 +55,26 @@ FULL_WAIT = 0.05  # seconds before asking again while the host is at its concurr
 class HostGate:
     """Per-host delay and concurrency for every process sharing a Redis server."""
 
-    def __init__(self, server, prefix: str, hold_seconds: float):
-        self.server = server
+    def __init__(self, outbox: Outbox, prefix: str, hold_seconds: float):
+        self.outbox = outbox
         self.prefix = prefix
         self.hold_ms = int(hold_seconds * 1000)
-        self._enter = server.register_script(ENTER)
+        self._enter = outbox.server.register_script(ENTER)
 
     def keys(self, host: str) -> list[str]:
         return [f"{self.prefix}:{host}:next", f"{self.prefix}:{host}:holders"]
 
-    def try_enter(self, host: str, token: str, delay: float, concurrency: int) -> float:
+    async def try_enter(self, host: str, token: str, delay: float, concurrency: int) -> float:
         """0 when the request may go now (it then holds a place), else the seconds to wait."""
-        wait = self._enter(keys=self.keys(host), args=[token, int(delay * 1000), concurrency, self.hold_ms])
+        wait = await self._enter(keys=self.keys(host), args=[token, int(delay * 1000), concurrency, self.hold_ms])
         return FULL_WAIT if wait < 0 else wait / 1000
 
     async def enter(self, host: str, token: str, delay: float, concurrency: int) -> None:
-        while wait := self.try_enter(host, token, delay, concurrency):
+        while wait := await self.try_enter(host, token, delay, concurrency):
             await asyncio.sleep(wait)
 
     def leave(self, host: str, token: str) -> None:
-        self.server.zrem(self.keys(host)[1], token)
+        self.outbox.add("zrem", self.keys(host)[1], token)
 
 
 class GatedDownloadHandler(HTTP11DownloadHandler):
@@ -81,7 +83,7 @@ class GatedDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
         settings = crawler.settings
-        self.gate = HostGate(get_redis_from_settings(settings), f"{settings['BOT_NAME']}:hosts",
+        self.gate = HostGate(Outbox.of(crawler), f"{settings['BOT_NAME']}:hosts",
                              settings.getfloat("DOWNLOAD_TIMEOUT") + HOLD_MARGIN)
         self.delay = settings.getfloat("DOWNLOAD_DELAY")
 

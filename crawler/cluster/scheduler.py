@@ -20,7 +20,10 @@ A worker joins the crawl the main process runs (the ``:crawl`` key) and
 closes when that crawl is finished; the main process closes when the
 frontier is empty, no lease is held and every outcome handed to it is
 stored, and then clears the crawl's keys. Both close as soon as that is so,
-not at the engine's next idle check.
+not at the engine's next idle check. Taking, renewing and checking whether
+the crawl is over are awaited on the process's asyncio Redis client
+(crawler.cluster.outbox), and pushes go out with the process's other
+writes; the dupefilter stays on scrapy-redis's blocking client.
 """
 
 from __future__ import annotations
@@ -31,16 +34,16 @@ import time
 from functools import partial
 from weakref import WeakSet
 
-from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
-from scrapy.exceptions import CloseSpider, DontCloseSpider
-from scrapy.utils.asyncio import create_looping_call
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from crawler.cluster import LEASE, REDIS_LOST, is_worker, stop_on_redis_error
+from crawler.cluster import LEASE, REDIS_LOST, Poll, is_worker, stop_on_redis_error
+from crawler.cluster.outbox import Outbox
 from crawler.cluster.writer import ClusterWriter
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class ClusterScheduler(RedisScheduler):
         self.worker = is_worker(settings)
         self.shared_callbacks = set(settings.getlist("CLUSTER_SHARED_CALLBACKS"))
         self.capacity = settings.getint("CONCURRENT_REQUESTS")
+        self.refill = max(self.capacity // 4, 1)  # leases ended that make the feed take at once, not at its next poll
         self.lease_seconds = settings.getfloat("CLUSTER_LEASE_TIMEOUT")
         self.poll_interval = settings.getfloat("CLUSTER_POLL_INTERVAL")
         self.local = Scheduler(
@@ -69,7 +73,8 @@ class ClusterScheduler(RedisScheduler):
         self.crawl_key = ""
         self.joined: str | None = None  # the id of the crawl this process works for
         self.renewed = 0.0
-        self.feeder = None
+        self.outbox = Outbox.of(crawler)
+        self.feeder: Poll | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -98,15 +103,22 @@ class ClusterScheduler(RedisScheduler):
         self.crawl_key = f"{self.queue.key}:crawl"
         if not self.worker:
             self.joined = self.start_or_resume()
-        self.feeder = create_looping_call(self.feed)
-        self.feeder.start(self.poll_interval, now=False)
+        self.feeder = Poll(self.feed, self.poll_interval)
         return self.local.open(spider)
 
     def close(self, reason):
-        if self.feeder is not None and self.feeder.running:
-            self.feeder.stop()
-        if reason == REDIS_LOST:  # what this process held comes back when its leases expire
-            return self.local.close(reason)
+        return deferred_from_coro(self.close_async(reason))
+
+    async def close_async(self, reason):
+        if self.feeder is not None:
+            await self.feeder.stop()
+        await self.outbox.drain()  # a worker's outcomes and acknowledgements, before its leases go back
+        if reason != REDIS_LOST:  # else what this process held comes back when its leases expire
+            self.give_back(reason)
+        if (closed := self.local.close(reason)) is not None:
+            await maybe_deferred_to_future(closed)
+
+    def give_back(self, reason) -> None:
         if self.held:
             logger.info("Putting %d unfinished requests back in the frontier", len(self.held))
             self.queue.release(self.held)
@@ -116,7 +128,6 @@ class ClusterScheduler(RedisScheduler):
             self.df.clear()
             self.queue.clear()
             self.server.delete(self.crawl_key)
-        return self.local.close(reason)
 
     def enqueue_request(self, request) -> bool:
         token = request.meta.get(LEASE)
@@ -158,61 +169,60 @@ class ClusterScheduler(RedisScheduler):
         logger.info("Started cluster crawl %s", crawl)
         return crawl
 
-    def crawl_running(self) -> bool:
+    async def crawl_running(self) -> bool:
         """Whether this process works for a running crawl (a worker joins the first it sees)."""
-        crawl = self.server.get(self.crawl_key)
+        crawl = await self.outbox.server.get(self.crawl_key)
         crawl = crawl.decode() if crawl is not None else None
         if self.joined is None and crawl is not None:
             self.joined = crawl
             logger.info("Joined cluster crawl %s", crawl)
         return crawl is not None and crawl == self.joined
 
-    def is_done(self) -> bool:
-        """Whether this process's share of the crawl is over.
-
-        A worker's once the crawl it joined finished; the main process's once the
-        frontier is empty, no lease is held and every outcome handed to it is stored.
-        """
-        if self.worker:
-            return self.joined is not None and not self.crawl_running()
-        writer = self.crawler.get_extension(ClusterWriter)
-        return not len(self.queue) and not self.queue.leases() and writer.is_drained()
+    async def is_done(self) -> bool:
+        """Whether the main process's share of the crawl is over: the frontier is empty,
+        no lease is held and every outcome handed to it is stored."""
+        await self.outbox.drain()  # its pushes and acknowledgements first
+        queue = self.queue
+        pipe = self.outbox.server.pipeline(transaction=False)
+        queued, leased = await pipe.zcard(queue.key).zcard(queue.deadlines_key).execute()
+        return not queued and not leased and await self.crawler.get_extension(ClusterWriter).is_drained()
 
     def spider_idle(self):
-        try:
-            done = self.is_done()
-        except RedisError as exc:
-            raise CloseSpider(REDIS_LOST) from exc
-        if not done:
-            raise DontCloseSpider
+        raise DontCloseSpider  # the feed closes the spider once its share is done, or Redis fails
 
-    def close_if_done(self) -> None:
-        """Close as soon as the work is over, not at the engine's next idle check (every 5 seconds)."""
-        engine = self.crawler.engine
-        if engine.spider_is_idle() and self.is_done():
-            self.feeder.stop()
-            asyncio.ensure_future(engine.close_spider_async(reason="finished"))
+    def finish(self) -> None:
+        """Close now the work is over, not at the engine's next idle check (every 5 seconds)."""
+        self.feeder.running = False
+        asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="finished"))
 
     # -- Leases ----------------------------------------------------------------------
 
     @stop_on_redis_error
-    def feed(self):
-        """Take as many requests as there is room for, renew the leases held."""
-        if not self.crawler.engine.running:
+    async def feed(self):
+        """Take as many requests as there is room for, renew the leases held; finish once done.
+
+        A worker is done once the crawl it joined is over, the main process once ``is_done``.
+        """
+        engine = self.crawler.engine
+        if not engine.running:
             return
-        if self.worker and not self.crawl_running():
-            self.close_if_done()
+        if self.worker and not await self.crawl_running():
+            if self.joined is not None and engine.spider_is_idle():
+                self.finish()
             return
         now = time.monotonic()
         if self.held and now - self.renewed > self.lease_seconds / 3:
-            self.queue.renew(self.held)
+            await self.queue.renew(self.held)
             self.renewed = now
         room = self.capacity - len(self.held)
         if room <= 0:
             return
-        requeued, taken = self.queue.take(room)
-        if not taken:
-            self.close_if_done()
+        # The leases that ended are acknowledged before more are taken: a process killed
+        # at any moment has at most CONCURRENT_REQUESTS leases to come back.
+        await self.outbox.drain()
+        requeued, taken = await self.queue.take(room)
+        if not taken and not self.worker and engine.spider_is_idle() and await self.is_done():
+            self.finish()
         if requeued:
             logger.warning("%d leased requests of a process that stopped are back in the frontier", requeued)
             self.stats.inc_value("cluster/requeued", requeued)
@@ -232,6 +242,8 @@ class ClusterScheduler(RedisScheduler):
         if not self.held[token]:
             del self.held[token]
             self.queue.acknowledge(token)
+            if self.capacity - len(self.held) >= self.refill:
+                self.feeder.wake()
 
     def request_scheduled(self, request, spider):
         token = request.meta.get(LEASE)

@@ -9,7 +9,10 @@ link to the spider's crawl state. An entry is acknowledged (and deleted) only on
 article only once its batch is committed: a main process killed meanwhile
 leaves the entry pending, and the next one, under the same consumer name,
 reads its pending entries first. Upserts make the replay harmless.
-The main process closes once the stream is drained (crawler.cluster.scheduler).
+Reads are awaited on the process's asyncio Redis client, up to
+``STORE_BATCH_SIZE`` entries at a time, and acknowledgements go out with its
+other writes (crawler.cluster.outbox). The main process closes once the
+stream is drained (crawler.cluster.scheduler).
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from functools import partial
 from redis.exceptions import ResponseError
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
-from crawler.cluster import is_worker, outcomes, stop_on_redis_error
+from crawler.cluster import Poll, is_worker, outcomes, stop_on_redis_error
+from crawler.cluster.outbox import Outbox
 from crawler.extensions import FailureLog
 from crawler.items import FetchedArticle
 
@@ -33,13 +36,14 @@ CONSUMER = "main"  # one name for every main process: a restarted one owns what 
 class ClusterWriter:
     def __init__(self, crawler, server, poll_interval: float, limit: int):
         self.crawler = crawler
-        self.server = server
+        self.server = server  # blocking, for the stream's consumer group when the spider opens
+        self.outbox = Outbox.of(crawler)
         self.poll_interval = poll_interval
         self.limit = max(limit, 1)
         self.stream = ""
         self.cursor = "0"  # entries a killed main process read and never acknowledged, then ">": new ones
         self.in_flight = 0
-        self.reader = None
+        self.reader: Poll | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -59,25 +63,24 @@ class ClusterWriter:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):  # the group of a crawl being resumed
                 raise
-        self.reader = create_looping_call(self.read)
-        self.reader.start(self.poll_interval, now=True)
+        self.reader = Poll(self.read, self.poll_interval)
 
-    def is_drained(self) -> bool:
+    async def is_drained(self) -> bool:
         """Whether every outcome handed to the main process is stored."""
-        return not self.in_flight and not self.server.xlen(self.stream)
+        return not self.in_flight and not await self.outbox.server.xlen(self.stream)
 
-    def spider_closed(self, reason):
-        if self.reader is not None and self.reader.running:
-            self.reader.stop()
+    async def spider_closed(self, reason):
+        if self.reader is not None:
+            await self.reader.stop()
         if reason == "finished":
-            self.server.delete(self.stream)
+            await self.outbox.server.delete(self.stream)
 
     @stop_on_redis_error
-    def read(self):
+    async def read(self):
         room = self.limit - self.in_flight
         if room <= 0 or not self.crawler.engine.running:
             return
-        answer = self.server.xreadgroup(outcomes.GROUP, CONSUMER, {self.stream: self.cursor}, count=room)
+        answer = await self.outbox.server.xreadgroup(outcomes.GROUP, CONSUMER, {self.stream: self.cursor}, count=room)
         entries = answer[0][1] if answer else []
         if self.cursor != ">":
             self.cursor = entries[-1][0] if entries else ">"
@@ -119,6 +122,5 @@ class ClusterWriter:
             self.acknowledge(entry_id)
 
     def acknowledge(self, entry_id) -> None:
-        pipe = self.server.pipeline()
-        pipe.xack(self.stream, outcomes.GROUP, entry_id).xdel(self.stream, entry_id)
-        pipe.execute()
+        self.outbox.add("xack", self.stream, outcomes.GROUP, entry_id)
+        self.outbox.add("xdel", self.stream, entry_id)
