@@ -16,17 +16,20 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import scrapy
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.test import get_crawler
 
 from bench.synthetic_site import generate
-from crawler.cluster import LEASE, Poll
+from crawler.cluster import FEED_FAILED, LEASE, Poll
 from crawler.cluster.frontier import FingerprintDupeFilter, LeasedQueue
 from crawler.cluster.outbox import Outbox, async_redis
 from crawler.cluster.outcomes import decode, encode, facts, stand_ins
 from crawler.cluster.politeness import FULL_WAIT, HostGate
+from crawler.cluster.scheduler import ClusterScheduler
 from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl
 from tests.redis_server import RedisServer
 from tests.replica_server import ReplicaServer
@@ -170,6 +173,28 @@ def test_a_poll_checks_at_once_when_woken_not_at_its_interval():
         await poll.stop()  # without waiting for the interval either
 
     asyncio.run(check())
+
+
+def test_a_feed_that_stopped_on_a_bug_closes_the_crawl_at_idle_instead_of_hanging(caplog):
+    async def check():
+        async def broken():
+            raise ValueError("a bug")
+
+        poll = Poll(broken, interval=3600)
+        with pytest.raises(ValueError):
+            await poll.task
+        assert poll.failed
+        with pytest.raises(CloseSpider) as closed:
+            ClusterScheduler.spider_idle(SimpleNamespace(feeder=poll))
+        assert closed.value.reason == FEED_FAILED
+        await poll.stop()  # closing the scheduler does not raise it again
+        healthy = Poll(asyncio.Event().wait, interval=3600)  # a check under way: the feed is alive
+        with pytest.raises(DontCloseSpider):
+            ClusterScheduler.spider_idle(SimpleNamespace(feeder=healthy))
+        healthy.task.cancel()
+
+    asyncio.run(check())
+    assert "A cluster poll stopped on an error" in caplog.text
 
 
 def test_the_host_gate_spaces_requests_and_counts_them_across_processes(redis_server):

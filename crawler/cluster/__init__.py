@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 ROLES = ("main", "worker")
 LEASE = "cluster_lease"  # request meta: the token of the frontier lease the request belongs to
 REDIS_LOST = "cluster_redis_lost"  # the close reason when the Redis server fails
+FEED_FAILED = "cluster_feed_failed"  # the close reason when the feed stopped on an error of ours (a bug, logged)
 
 
 def is_worker(settings) -> bool:
@@ -66,6 +67,17 @@ class Poll:
         self.running = True
         self.woken = asyncio.Event()
         self.task = asyncio.ensure_future(self.loop(check, interval))
+        self.task.add_done_callback(self.report)
+
+    @staticmethod
+    def report(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("A cluster poll stopped on an error", exc_info=task.exception())
+
+    @property
+    def failed(self) -> bool:
+        "Did the loop end on an error of its check?"
+        return self.task.done() and not self.task.cancelled() and self.task.exception() is not None
 
     async def loop(self, check, interval: float) -> None:
         while self.running:
@@ -82,7 +94,7 @@ class Poll:
         """Once the check under way, if any, has ended."""
         self.running = False
         self.wake()
-        await self.task
+        await asyncio.wait([self.task])  # an error of its check was reported when it ended
 
 
 class Cluster:

@@ -36,13 +36,13 @@ from weakref import WeakSet
 
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from crawler.cluster import LEASE, REDIS_LOST, Poll, is_worker, stop_on_redis_error
+from crawler.cluster import FEED_FAILED, LEASE, REDIS_LOST, Poll, is_worker, stop_on_redis_error
 from crawler.cluster.outbox import Outbox
 from crawler.cluster.writer import ClusterWriter
 
@@ -188,6 +188,8 @@ class ClusterScheduler(RedisScheduler):
         return not queued and not leased and await self.crawler.get_extension(ClusterWriter).is_drained()
 
     def spider_idle(self):
+        if self.feeder is not None and self.feeder.failed:  # logged: close rather than wait for a feed that is gone
+            raise CloseSpider(FEED_FAILED)
         raise DontCloseSpider  # the feed closes the spider once its share is done, or Redis fails
 
     def finish(self) -> None:
