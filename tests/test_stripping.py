@@ -39,6 +39,12 @@ def page(body: str) -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring(f"<html><head><title>T</title></head><body>{body}</body></html>")
 
 
+def between_paragraphs(block: str) -> lxml.html.HtmlElement:
+    "A page with `block` halfway through the story's paragraphs."
+    half = len(STORY) // 2
+    return page(STORY[:half] + block + STORY[half:])
+
+
 def text_of(tree) -> str:
     return tree.text_content()
 
@@ -203,47 +209,40 @@ def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goe
     "No pitch the vocabulary knows, no button: the house's lines to the reader about its emails, in a box of its own."
     box = ('<div class="alert"><strong>Start your day with us</strong><p>Our editors pick the stories you need, every '
            'weekday.</p><p><small>You can unsubscribe at any time using the link in every email.</small></p></div>')
-    half = len(STORY) // 2
-    tree = page(STORY[:half] + box + STORY[half:])
+    tree = between_paragraphs(box)
     assert [b.rule for b in strip_tree(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
 
 
-def test_the_lines_framing_an_ask_that_went_go_with_their_box():
-    "The sign-up form goes on its own evidence; the heading and line around it, in a small box set apart, go with it."
-    box = ('<section><strong>Like what you read?</strong><p>A short summary of the week, delivered every Friday.</p>'
-           '<form action="/newsletters/weekly"><input type="email" name="email"><a href="/newsletters/weekly">Sign up'
-           '</a></form></section>')
-    half = len(STORY) // 2
-    tree = page(STORY[:half] + box + STORY[half:])
+# the sign-up form goes on its own evidence; the heading and line framing it, in a small box set apart, with it
+FRAMED_BOX = ('<section><strong>Like what you read?</strong><p>A short summary of the week, delivered every Friday.</p>'
+              '<form action="/newsletters/weekly"><input type="email" name="email"><a href="/newsletters/weekly">Sign up'
+              '</a></form></section>')
+# six lines, some about readers in the third person: set apart to ask for the house, one signal more
+LONG_PANEL_APART = (
+    '<div class="group print:hidden"><section><p>If you have made it this far, you clearly value careful '
+    "reporting. Every week, readers in more than 150 countries turn to us for news they can't find anywhere "
+    "else. Our year-end fundraising drive ends tonight, and we are not there yet.</p><p>Last year, more than "
+    "40,000 readers gave, and that is why this story exists. Fewer than two in every hundred readers chip in, "
+    "yet they fund the work everyone else reads for free. Every gift, however modest, goes straight into "
+    "reporting.</p><p>Until tonight, our board will match every new gift up to $50,000. All new monthly gifts "
+    "made this week will be matched for their first year.</p><p><span>Can you chip in £3 today?</span></p>"
+    "<p>Thank you for reading, and for considering it. We're grateful for every reader who chooses to help."
+    "</p><div>With gratitude, Anna Keller, editor-in-chief</div></section></div>")
+# right after the container that holds the story, in the third person and "we": no link, no button, no "you"
+SHELF = ('<div class="shelf"><p><em>Join today and become part of a community that funds reporting in the public '
+         'interest.</em></p><p>Members receive a quarterly print magazine and a monthly letter from our editor.'
+         '</p><p>Our members come from all walks of life.</p></div>')
+
+
+@pytest.mark.parametrize(("tree", "kind", "gone"), [
+    (lambda: between_paragraphs(FRAMED_BOX), "newsletter", "Friday"),
+    (lambda: between_paragraphs(LONG_PANEL_APART), "donation", "readers"),
+    (lambda: page(f'<div class="story">{STORY}</div>{SHELF}'), "donation", "Members"),
+], ids=["framing-lines", "long-panel", "beside-the-container"])
+def test_a_panel_set_apart_goes_whole(tree, kind, gone):
+    tree = tree()
     blocks = strip_tree(tree)
-    assert [b.kind for b in blocks] == ["newsletter"] and "apart" in blocks[0].rule and "Friday" not in text_of(tree)
-
-
-def test_a_long_appeal_set_apart_goes_whole_with_its_unvoiced_lines():
-    "Six lines, some about readers in the third person: a panel set apart to ask for the house counts one signal more."
-    panel = ('<div class="group print:hidden"><section><p>If you have made it this far, you clearly value careful '
-             "reporting. Every week, readers in more than 150 countries turn to us for news they can't find anywhere "
-             "else. Our year-end fundraising drive ends tonight, and we are not there yet.</p><p>Last year, more than "
-             "40,000 readers gave, and that is why this story exists. Fewer than two in every hundred readers chip in, "
-             "yet they fund the work everyone else reads for free. Every gift, however modest, goes straight into "
-             "reporting.</p><p>Until tonight, our board will match every new gift up to $50,000. All new monthly gifts "
-             "made this week will be matched for their first year.</p><p><span>Can you chip in £3 today?</span></p>"
-             "<p>Thank you for reading, and for considering it. We're grateful for every reader who chooses to help."
-             "</p><div>With gratitude, Anna Keller, editor-in-chief</div></section></div>")
-    half = len(STORY) // 2
-    tree = page(STORY[:half] + panel + STORY[half:])
-    blocks = strip_tree(tree)
-    assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule and "readers" not in text_of(tree)
-
-
-def test_a_pitch_beside_the_storys_container_is_set_apart():
-    "Right after the container that holds the story, in third person and 'we': no link, no button, no 'you'."
-    shelf = ('<div class="shelf"><p><em>Join today and become part of a community that funds reporting in the public '
-             'interest.</em></p><p>Members receive a quarterly print magazine and a monthly letter from our editor.'
-             '</p><p>Our members come from all walks of life.</p></div>')
-    tree = page(f'<div class="story">{STORY}</div>{shelf}')
-    blocks = strip_tree(tree)
-    assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule and "Members" not in text_of(tree)
+    assert [b.kind for b in blocks] == [kind] and "apart" in blocks[0].rule and gone not in text_of(tree)
 
 
 @pytest.mark.parametrize("block", [
@@ -257,8 +256,7 @@ def test_a_pitch_beside_the_storys_container_is_set_apart():
     '<p><a href="/vpn/cost">How much VPNs cost</a></p></div>',
 ], ids=["paragraph", "tip", "deal"])
 def test_a_pitch_shaped_like_the_story_or_a_tip_box_stays(block):
-    half = len(STORY) // 2
-    tree = page(STORY[:half] + block + STORY[half:])
+    tree = between_paragraphs(block)
     assert strip_tree(tree) == []
 
 
