@@ -21,8 +21,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from redis.exceptions import RedisError
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import IgnoreRequest
 
+from crawler.cluster import stop_crawl
 from crawler.cluster.outbox import Outbox
 
 # KEYS: the host's next allowed start (ms), its holders (token -> expiry ms).
@@ -94,7 +97,11 @@ class GatedDownloadHandler(HTTP11DownloadHandler):
         delay = max(self.delay, slot.delay if slot else 0.0)
         concurrency = slot.concurrency if slot else downloader.domain_concurrency
         token = uuid.uuid4().hex
-        await self.gate.enter(host, token, delay, concurrency)
+        try:
+            await self.gate.enter(host, token, delay, concurrency)
+        except RedisError as exc:  # the crawl stops; the page failed nothing and stays due for the next run
+            stop_crawl(self.crawler, exc)
+            raise IgnoreRequest(f"the cluster's Redis server failed: {exc}") from exc
         try:
             return await super().download_request(request)
         finally:
