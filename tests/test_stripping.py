@@ -271,6 +271,15 @@ def test_an_address_field_is_what_a_sign_up_asks_for():
     assert text_of(tree).count("Paragraph") == 6 and "readers" not in text_of(tree)
 
 
+@pytest.mark.parametrize(("name", "removed"), [("css-1q2w3e-ArticleRelatedStories", True),
+                                              ("css-1q2w3e-articlerelatedstories", False)])
+def test_a_camel_case_class_name_is_read_word_by_word(name, removed):
+    "CSS-in-JS names join their words in CamelCase; run together in lower case, a word mid-name is no token."
+    links = "".join(f'<li><a href="/2024/05/0{i}/story-{i}">Story number {i} of the week</a></li>' for i in range(1, 5))
+    tree = page(STORY + f'<div class="{name}"><ul>{links}</ul></div>')
+    assert bool(strip_tree(tree)) is removed
+
+
 def test_a_pitch_beside_a_bare_form_is_no_panel():
     "A comment form next to a paragraph in the house voice does not make the paragraph an appeal."
     post = ('<div class="post"><p>Every month we bring you a gift guide from our archives, with a donation tip or '

@@ -31,7 +31,7 @@ from crawler.stripping.vocabulary import (
     PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
     QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
     SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    TRAILER_RE, VOICE_WORDS, WORD_RE,
+    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -290,7 +290,10 @@ class Collector:
         names = [name + " " + value if name.startswith(("data-", "aria-")) else value
                  for name, value in attributes.items() if name not in MARKUP_SKIP_ATTRS and len(value) <= MARKUP_MAX_VALUE]
         if names:
-            self.markup.append((stats, " ".join(names).lower()))
+            markup = " ".join(names)
+            if not markup.islower():  # CamelCase names (CSS-in-JS: "sc-x-NewsletterSignup"): one word each
+                markup = WORD_CASE_RE.sub("-", markup)
+            self.markup.append((stats, markup.lower()))
         target = attributes.get("href") or attributes.get("action")
         if target:
             stats.links = int(tag == "a")

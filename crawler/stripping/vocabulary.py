@@ -44,6 +44,7 @@ MARKUP_SKIP_ATTRS = frozenset(
     "target rel type lang dir".split()
 )
 MARKUP_MAX_VALUE = 120  # longer values are payloads (JSON pools, tracking blobs)
+WORD_CASE_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # where a CamelCase name starts its next word
 
 # -- link targets (href, form action), lowercased
 LINK_TOKENS = {
