@@ -24,14 +24,14 @@ from crawler.stripping.dom import (
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
-    ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
-    EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
-    LONG_CTA_MAX_WORDS, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
-    META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
-    PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
-    QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
-    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE, EXPLAINED_PER_HIT,
+    GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS, LONG_CTA_MAX_WORDS,
+    MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
+    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE,
+    PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS,
+    READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX,
+    SPEAKER_WORDS, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE,
+    VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -256,7 +256,7 @@ class Stats:
     def __init__(self) -> None:
         self.kids: list[Stats] = []
         self.dirty = self.has_block = False  # dirty: evidence somewhere below
-        self.apart = False  # a container set among the story's repeated blocks, not one of them
+        self.apart = False  # a container set among or beside the story's blocks, not one of them (``stands_apart``)
         self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
         self.text = self.link = self.links = self.plain = 0  # subtree totals
         self.label = 0  # text of links and buttons: nobody's prose
@@ -600,7 +600,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
 
 def asked_below(stats: Stats, kind: str) -> bool:
     "Is a block below removable as `kind` already?"
-    return any(kid.verdict == kind or kid.verdict is None and kid.dirty and asked_below(kid, kind) for kid in stats.kids)
+    return any(kid.verdict == kind or kid.verdict is None and kid.dirty and asked_below(kid, kind)
+               for kid in stats.kids)
 
 
 def judge(stats: Stats) -> None:
