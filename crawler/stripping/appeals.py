@@ -250,13 +250,12 @@ def is_action_label(lowered: str) -> bool:
 class Stats:
     "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
 
-    __slots__ = ("apart", "dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose",
-                 "own_text", "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
+    __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose", "own_text",
+                 "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
 
     def __init__(self) -> None:
         self.kids: list[Stats] = []
         self.dirty = self.has_block = False  # dirty: evidence somewhere below
-        self.apart = False  # a container set among or beside the story's blocks, not one of them (``stands_apart``)
         self.own_text = self.explained = 0  # this element's own text pieces, and what its hits explain
         self.text = self.link = self.links = self.plain = 0  # subtree totals
         self.label = 0  # text of links and buttons: nobody's prose
@@ -455,9 +454,8 @@ def aggregate(order: list, table: dict) -> None:
             merge_child(stats, child)
         stats.plain = max(0, stats.plain - stats.explained)
         if stats.evidence:
-            stats.apart = (is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)) and stands_apart(
-                element, table)
-            judge(stats)
+            pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
+            judge(stats, apart=pitched and stands_apart(element, table))
 
 
 def stands_apart(element, table: dict) -> bool:
@@ -505,8 +503,9 @@ def merge_child(parent: Stats, child: Stats) -> None:
             add(parent.loose, key, n)
 
 
-def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
-    "The kind most signal families agree on, and those families, if at least two agree."
+def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]:
+    """The kind most signal families agree on, and those families, if at least two agree;
+    `apart`: the block stands apart from the story's blocks (``stands_apart``)."""
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
     by_kind: dict[str, set[str]] = {}
     for family, kind in evidence:
@@ -518,7 +517,7 @@ def best_kind(stats: Stats) -> tuple[str | None, list[str]]:
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"address", "link", "markup"}:
             families.add("voice")  # the house's words ask for what its link, its name or its address field says
-        if stats.apart and ("voice" in families or is_heard(stats)) and (kind in APART_KINDS or is_interactive(stats)):
+        if apart and ("voice" in families or is_heard(stats)) and (kind in APART_KINDS or is_interactive(stats)):
             families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
@@ -604,9 +603,10 @@ def asked_below(stats: Stats, kind: str) -> bool:
                for kid in stats.kids)
 
 
-def judge(stats: Stats) -> None:
-    "Set the verdict (kind) and rule name of an element whose evidence is complete."
-    kind, families = best_kind(stats)
+def judge(stats: Stats, apart: bool = False) -> None:
+    """Set the verdict (kind) and rule name of an element whose evidence is complete (`apart`:
+    see ``best_kind``)."""
+    kind, families = best_kind(stats, apart)
     if kind and is_pure(stats, kind, families):
         stats.verdict = kind
         detail = stats.sample.get(kind)
