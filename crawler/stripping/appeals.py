@@ -214,7 +214,7 @@ def ask_of(lowered: str, asks: list, voices: set[str]) -> str | None:
     """What a unit asks for (money, a sign-up, a subscription, an app): the kind most of its ask
     words (`asks`, vocabulary hits) name; giving money is donating."""
     if asks:
-        return Counter(kinds[0] for _, kinds, _ in asks).most_common(1)[0][0]
+        return most_common([kinds[0] for _, kinds, _ in asks])
     return "donation" if "money" in voices and GIVING_RE.search(lowered) else None
 
 
@@ -325,9 +325,11 @@ class Collector:
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
-        # a link's label pitches nothing, a button's only what it names (``pitch``): most of a page's units
+        # a link's label pitches nothing, a button's only what it names (``pitch``), and long prose
+        # is no one's pitch: most of a page's units, and most of its text
         speaking = [(stats, text) for (stats, _), text in zip(self.units, texts)
-                    if stats.label < stats.text or ("button", "") in stats.evidence]
+                    if (stats.label < stats.text or ("button", "") in stats.evidence)
+                    and text.count(" ") < LONG_CTA_MAX_WORDS]
         for (stats, text), (asks, voices, reported) in zip(speaking, pitches([text for _, text in speaking])):
             if not reported:  # reported speech is somebody else talking
                 pitch(stats, text, asks, voices)
@@ -356,12 +358,13 @@ def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
     """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
     and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
-    Long prose, quotations and a link's or button's label are no one's pitch; a button that names
-    what it asks for ("See membership options") is an action, as one that opens with a request is."""
+    Quotations and a link's or button's label are no one's pitch (nor is long prose, never passed
+    here); a button that names what it asks for ("See membership options") is an action, as one
+    that opens with a request is."""
     words = text.count(" ") + 1
     if asks and ("button", "") in stats.evidence and words <= ACTION_MAX_WORDS:
         add(stats.evidence, ("action", ""))
-    if words > LONG_CTA_MAX_WORDS or stats.label >= stats.text or not (asks or voices):
+    if stats.label >= stats.text or not (asks or voices):
         return
     ask = ask_of(text, asks, voices)
     if ask is None and words > CTA_MAX_WORDS or quoted_share(text) >= QUOTED_SHARE:
@@ -453,7 +456,7 @@ def aggregate(order: list, table: dict) -> None:
         for child in stats.kids:
             merge_child(stats, child)
         stats.plain = max(0, stats.plain - stats.explained)
-        if stats.evidence:
+        if stats.evidence and may_be_pure(stats):
             pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
             judge(stats, apart=pitched and stands_apart(element, table))
 
@@ -597,6 +600,15 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     return plain <= allowed
 
 
+def may_be_pure(stats: Stats) -> bool:
+    """Could ``is_pure`` hold for some kind? Its bound for the least unexplained text any kind
+    leaves and the most signals: most of a page's dirty blocks are its containers, which fail it."""
+    if stats.text <= CTA_BOX_MAX:
+        return True
+    plain = max(0, stats.plain - stats.link - stats.voiced)
+    return plain <= min(PLAIN_BASE + PLAIN_PER_SIGNAL * MAX_SIGNALS, max(PLAIN_RATIO_STRONG * stats.text, SMALL_BOX))
+
+
 def asked_below(stats: Stats, kind: str) -> bool:
     "Is a block below removable as `kind` already?"
     return any(kid.verdict == kind or kid.verdict is None and kid.dirty and asked_below(kid, kind)
@@ -641,13 +653,13 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
         # the publisher ("we") pitching to the reader ("you"); its hopes ("with your help") need an appeal word too
         pitch = kinds and is_house_voice(bare) and (appeal or set(kinds) != {"donation"})
         if len(kinds) > 1 or pitch or appeal and cta_signals(bare, lowered) >= 3:
-            return 2, max(set(kinds), key=kinds.count) if kinds else "newsletter", "phrases"
+            return 2, most_common(kinds) if kinds else "newsletter", "phrases"
         return 0, "", ""
     if label_kind(lowered):
         return 3, kinds[0], "label"
     shaped = bool(bare) and bare[0] in IMPERATIVES or lowered.endswith("!") or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
     if kinds:
-        kind = max(set(kinds), key=kinds.count)
+        kind = most_common(kinds)
         return (3 if shaped or len(kinds) > 1 else 2), kind, "phrase"
     if appeal and cta_signals(bare, lowered):
         return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
@@ -656,6 +668,11 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
         return 1, "other", "stub"
     return 0, "", ""
+
+
+def most_common(kinds: list[str]) -> str:
+    "The kind named most often, the first named on a tie (a set's order changes with every process)."
+    return Counter(kinds).most_common(1)[0][0]
 
 
 def is_about_us(lowered: str) -> bool:

@@ -24,7 +24,7 @@ from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
 )
 from crawler.stripping.vocabulary import (
-    ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, NAME_MAX_WORDS,
+    ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, NAME_MAX_WORDS,
     NEIGHBOUR_MAX_TEXT, REVERT_SHARE, TAIL_LINES, VOICES,
 )
 
@@ -143,7 +143,7 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
             # a link labelled "Donate", or "we" and "you", are a story's too: no signal for a neighbour
             own = {k for (f, k) in stats.loose if f != "action" and f not in VOICES}
             if kinds & own or kinds and own & {"other", ""}:
-                stats.verdict, stats.rule = (kinds & own or kinds).pop(), "generic:neighbour"
+                stats.verdict, stats.rule = min(kinds & own or kinds, key=KINDS.index), "generic:neighbour"
                 removed.add(child)
                 extra.append(child)
                 changed = True
