@@ -289,10 +289,7 @@ class Collector:
         names = [name + " " + value if name.startswith(("data-", "aria-")) else value
                  for name, value in attributes.items() if name not in MARKUP_SKIP_ATTRS and len(value) <= MARKUP_MAX_VALUE]
         if names:
-            markup = " ".join(names)
-            if not markup.islower():  # CamelCase names (CSS-in-JS: "sc-x-NewsletterSignup"): one word each
-                markup = WORD_CASE_RE.sub("-", markup)
-            self.markup.append((stats, markup.lower()))
+            self.markup.append((stats, " ".join(names)))
         target = attributes.get("href") or attributes.get("action")
         if target:
             stats.links = int(tag == "a")
@@ -314,7 +311,7 @@ class Collector:
 
     def match(self) -> None:
         "Turn every collected string's vocabulary hits into evidence on its owner."
-        for (stats, _), hits in zip(self.markup, scan_units([m for _, m in self.markup], MARKUP)):
+        for (stats, _), hits in zip(self.markup, scan_units(markup_words([m for _, m in self.markup]), MARKUP)):
             record_tokens(stats, "markup", hits)
         for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
             record_tokens(stats, "link", hits)
@@ -333,6 +330,13 @@ class Collector:
         for (stats, text), (asks, voices, reported) in zip(speaking, pitches([text for _, text in speaking])):
             if not reported:  # reported speech is somebody else talking
                 pitch(stats, text, asks, voices)
+
+
+def markup_words(markups: Sequence[str]) -> list[str]:
+    """Markup lowercased, CamelCase names (CSS-in-JS: "sc-x-NewsletterSignup") one word each:
+    once per distinct string (a page repeats its class names)."""
+    words = {markup: (markup if markup.islower() else WORD_CASE_RE.sub("-", markup)).lower() for markup in set(markups)}
+    return [words[markup] for markup in markups]
 
 
 def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:

@@ -32,19 +32,15 @@ CONTROL_TAGS = frozenset("button input select textarea form".split())
 BUTTON_TAGS = frozenset(("a", "button"))
 BUTTON_CLASS_RE = re.compile(r"(?<![a-z0-9_])(?:btn|button)")  # a link styled as one: "btn-gold", "wp-block-button__link"
 
-SPACE_RE = re.compile(r"\s+")
-
 
 def normalise_space(text: str) -> str:
-    return SPACE_RE.sub(" ", text).strip()
+    "Runs of white space (any Unicode space, as ``\\s`` matches) as one space, none at the ends."
+    return " ".join(text.split())  # str.split finds the runs in C: a regex sub is three times slower
 
 
 def lowered_units(texts: Sequence[str]) -> list[str]:
-    """Each text lowercased with single spaces, in one pass over them all (a page has thousands)."""
-    joined = "\x00".join(texts)  # NUL is no whitespace, and no parsed page holds one
-    if joined.count("\x00") != len(texts) - 1:
-        return [normalise_space(text.lower()) for text in texts]
-    return [unit.strip() for unit in SPACE_RE.sub(" ", joined.lower()).split("\x00")] if texts else []
+    "Each text lowercased with single spaces."
+    return [" ".join(text.lower().split()) for text in texts]
 
 
 @lru_cache(maxsize=256)
