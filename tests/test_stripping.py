@@ -105,6 +105,23 @@ def test_strip_tree_removes_blocks_two_signal_families_agree_on(block, kind):
     assert not any(phrase in text_of(tree) for phrase in ("Sign up", "Related articles", "cookies", "Subscribe to"))
 
 
+def donation_box(href: str) -> str:
+    "A box whose name and link target are its only signals (its words ask for nothing)."
+    return f'<div class="donate-box"><p>The fund needs help.</p><a href="{href}">Read on</a></div>'
+
+
+@pytest.mark.parametrize("href", ["/donate", "https://example.org/donate", "https://support.example.org/donate"])
+def test_a_link_to_the_sites_own_donation_page_is_a_signal_however_written(href):
+    tree = page(STORY + donation_box(href))
+    assert [b.rule for b in strip_tree(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
+
+
+def test_a_donation_page_on_another_site_is_a_storys_reference():
+    # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)
+    tree = page(STORY + donation_box("https://redcross.example/donate"))
+    assert strip_tree(tree, "https://www.example.org/news/1") == []
+
+
 def test_random_class_appeal_box_and_picker_are_removed():
     tree = page(STORY + RANDOM_CLASS_APPEAL)
     blocks = strip_tree(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")

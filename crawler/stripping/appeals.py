@@ -15,10 +15,12 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 import ahocorasick
 from lxml import etree
 
+from crawler.frontier import on_site
 from crawler.stripping.dom import (
     BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
 )
@@ -276,9 +278,12 @@ def add(counts: dict, key, n: int = 1) -> None:
 
 
 class Collector:
-    "Strings to match in one go after the walk, each with the Stats it belongs to."
+    """Strings to match in one go after the walk, each with the Stats it belongs to; `url` is the
+    page's (its site's links are read as paths)."""
 
-    def __init__(self) -> None:
+    def __init__(self, url: str | None = None) -> None:
+        host = urlsplit(url or "").hostname or ""  # extract() checked that it parses
+        self.site = {host.removeprefix("www.")} if host else set()
         self.markup: list[tuple[Stats, str]] = []
         self.links: list[tuple[Stats, str]] = []
         self.units: list[tuple[Stats, str]] = []
@@ -293,7 +298,7 @@ class Collector:
         target = attributes.get("href") or attributes.get("action")
         if target:
             stats.links = int(tag == "a")
-            self.links.append((stats, target.lower()))
+            self.links.append((stats, self.local(target).lower()))
         for name in ("placeholder", "aria-label"):
             if name in attributes:
                 self.units.append((stats, attributes[name]))
@@ -308,6 +313,19 @@ class Collector:
                 add(stats.evidence, ("picker", ""))
             elif attributes.get("type") == "email":
                 add(stats.evidence, ("address", "newsletter"))  # the reader's address: what a sign-up asks for
+
+    def local(self, target: str) -> str:
+        """A link to the page's own site as its path, which the link vocabulary reads ("/pricing");
+        any other whole, where only a host names what it asks for ("paypal.com"): a path on
+        another site is a story's reference, not the house asking."""
+        if not self.site or not target.startswith(("http:", "https:", "//")):
+            return target
+        try:
+            parts = urlsplit(target)
+            host = parts.hostname
+        except ValueError:
+            return target
+        return urlunsplit(("", "", parts.path, parts.query, "")) if on_site(host, self.site) else target
 
     def match(self) -> None:
         "Turn every collected string's vocabulary hits into evidence on its owner."

@@ -153,7 +153,7 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
 def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     `recorded`: elements an earlier pass already flagged (left in place in "flag" mode)."""
-    root, table, collector = root_of(tree), {}, Collector()
+    root, table, collector = root_of(tree), {}, Collector(url)
     order = walk(root, table, collector)
     collector.match()
     aggregate(order, table)
