@@ -115,10 +115,8 @@ def extract(
     objects = md.read_jsonld(sel)
     if skip_non_articles and (kind := rules.page_verdict(sel, objects, url)):
         raise ExtractionError(SKIPPED + kind, "the page is no article")
+    rules = rules.version_of(published_time(sel, md.article_jsonld(objects)))  # the layout it was published in
     record = extract_fields(sel, objects, rules, url, frontier, site)
-    if (version := rules.version_of(record["published"])) is not rules:  # published before the layout changed
-        rules = version
-        record = extract_fields(sel, objects, rules, url, frontier, site)
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
@@ -257,6 +255,11 @@ def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> str:
     return container
 
 
+def published_time(sel: Selector, article: dict) -> str | None:
+    "When the page says it was published (its meta, then its JSON-LD `article`): read before any site selector."
+    return md.iso_datetime(md.meta(sel, "article:published_time")) or md.iso_datetime(article.get("datePublished"))
+
+
 def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], url: str | None,
                    frontier: Frontier | None, site: str | None = None) -> dict:
     """Every metadata field: the site's selectors first, then the generic sources.
@@ -292,8 +295,7 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
         "tags": md.select_all(sel, rules.tags)
         or md.jsonld_keywords(article)
         or md.select_all(sel, ['meta[property="article:tag"]::attr(content)']),
-        "published": md.iso_datetime(md.meta(sel, "article:published_time"))
-        or md.iso_datetime(article.get("datePublished")),
+        "published": published_time(sel, article),
         "modified": md.iso_datetime(md.meta(sel, "article:modified_time"))
         or md.iso_datetime(article.get("dateModified")),
         "language": page_language(sel, rules, article),
