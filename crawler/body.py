@@ -90,7 +90,7 @@ def extract_body(
     for footer in PAGE_FOOTERS(work):
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
-    removed += strip_tree(work, url, mode=mode, recorded=pruned)
+    removed += strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)

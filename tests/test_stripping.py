@@ -122,6 +122,33 @@ def test_a_donation_page_on_another_site_is_a_storys_reference():
     assert strip_tree(tree, "https://www.example.org/news/1") == []
 
 
+AUTHOR_BOX = ('<div class="x1"><a href="{href}">Jane Roe</a><p>Jane Roe covers transport and cities.</p>'
+              '<p>Before that, Jane reported from Kyiv for six years.</p></div>')
+
+
+def test_a_box_about_the_pages_author_goes_whole():
+    # its label is the author's name, its link their page on the site; what it tells names them
+    tree = page(STORY + AUTHOR_BOX.format(href="https://www.example.org/author/jane-roe/"))
+    blocks = strip_tree(tree, "https://www.example.org/news/1", authors=["Jane Roe"])
+    assert [(b.kind, b.rule) for b in blocks] == [("bio", "generic:link+name:/author/jane-roe/")]
+    assert "Kyiv" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
+@pytest.mark.parametrize(("authors", "href"), [(["Jane Roe"], "/2024/05/01/bridge"), ([], "/author/jane-roe/")])
+def test_the_authors_name_alone_or_their_link_alone_is_no_box(authors, href):
+    tree = page(STORY + AUTHOR_BOX.format(href=href))
+    assert strip_tree(tree, "https://www.example.org/news/1", authors=authors) == []
+
+
+def test_a_line_naming_the_author_beside_a_removed_box_stays():
+    # naming the author is evidence of nothing: no neighbour of a sign-up box goes for it
+    box = ('<div class="a1"><h3>Sign up for our newsletter</h3><form><input type="email" placeholder="Enter '
+           'your email"><button>Go</button></form></div>')
+    tree = page(STORY + "<p>Jane took the photographs.</p>" + box)
+    assert kinds(strip_tree(tree, "https://www.example.org/news/1", authors=["Jane Roe"])) == {"newsletter"}
+    assert "Jane took the photographs." in text_of(tree)
+
+
 def test_random_class_appeal_box_and_picker_are_removed():
     tree = page(STORY + RANDOM_CLASS_APPEAL)
     blocks = strip_tree(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")

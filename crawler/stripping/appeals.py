@@ -253,7 +253,7 @@ class Stats:
     "One element's subtree: lengths, evidence (family, kind) -> count, and the verdict."
 
     __slots__ = ("dirty", "evidence", "explained", "has_block", "kids", "label", "link", "links", "loose", "own_text",
-                 "plain", "rule", "sample", "text", "verdict", "voiced", "words")  # fmt: skip
+                 "plain", "rule", "sample", "text", "told", "verdict", "voiced", "words")  # fmt: skip
 
     def __init__(self) -> None:
         self.kids: list[Stats] = []
@@ -262,6 +262,7 @@ class Stats:
         self.text = self.link = self.links = self.plain = 0  # subtree totals
         self.label = 0  # text of links and buttons: nobody's prose
         self.voiced = 0  # text in the house's voice that asks nothing: explained only by a pitch beside it
+        self.told = 0  # text that names the page's author: explained only in a box about them
         self.evidence: dict = {}  # everything below, for qualifying
         self.loose: dict = {}  # what is not inside a removable child, for purity
         self.sample: dict = {}  # kind -> first matched markup/link token, for the rule name
@@ -281,9 +282,10 @@ class Collector:
     """Strings to match in one go after the walk, each with the Stats it belongs to; `url` is the
     page's (its site's links are read as paths)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, authors: Sequence[str] = ()) -> None:
         host = urlsplit(url or "").hostname or ""  # extract() checked that it parses
         self.site = {host.removeprefix("www.")} if host else set()
+        self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
         self.links: list[tuple[Stats, str]] = []
         self.units: list[tuple[Stats, str]] = []
@@ -340,6 +342,9 @@ class Collector:
             for kind in kinds:
                 add(stats.evidence, ("picker", "") if kind == "" else ("text", kind))
             stats.explained += EXPLAINED_PER_HIT * len(kinds)
+        if self.authors:
+            for (stats, _), text in zip(self.units, texts):
+                name_author(stats, text, self.authors)
         # a link's label pitches nothing, a button's only what it names (``pitch``), and long prose
         # is no one's pitch: most of a page's units, and most of its text
         speaking = [(stats, text) for (stats, _), text in zip(self.units, texts)
@@ -348,6 +353,29 @@ class Collector:
         for (stats, text), (asks, voices, reported) in zip(speaking, pitches([text for _, text in speaking])):
             if not reported:  # reported speech is somebody else talking
                 pitch(stats, text, asks, voices)
+
+
+def author_names(authors: Sequence[str]) -> tuple[set[str], re.Pattern] | None:
+    """The page's authors' full names (two words or more, lowercased), and a pattern that finds
+    any of their names or first names in a unit; None without such a name."""
+    names = {" ".join(a.lower().split()) for a in authors if len(a.split()) >= 2}
+    if not names:
+        return None
+    words = {part for name in names for part in (name, name.split()[0])}
+    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return names, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+
+
+def name_author(stats: Stats, text: str, authors: tuple[set[str], re.Pattern]) -> None:
+    """A unit that is an author's name is the label of a box about them (``name`` evidence); one
+    that names them tells about them, which such a box explains."""
+    names, named = authors
+    if text.strip(EDGE_PUNCTUATION) in names:
+        add(stats.evidence, ("name", "bio"))
+        stats.explained += len(text)
+    elif named.search(text):
+        add(stats.evidence, ("told", ""))  # evidence of nothing, but its length must reach the box
+        stats.told += len(text)
 
 
 def markup_words(markups: Sequence[str]) -> list[str]:
@@ -524,6 +552,7 @@ def merge_child(parent: Stats, child: Stats) -> None:
     if child.verdict is None:
         parent.plain += child.plain
         parent.voiced += child.voiced
+        parent.told += child.told
         for key, n in child.loose.items():
             add(parent.loose, key, n)
 
@@ -617,6 +646,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
         plain, text = stats.plain, stats.text
     if "voice" in families:
         plain = max(0, plain - stats.voiced)
+    if "name" in families:
+        plain = max(0, plain - stats.told)
     ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
     allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
     return plain <= allowed
@@ -627,7 +658,7 @@ def may_be_pure(stats: Stats) -> bool:
     leaves and the most signals: most of a page's dirty blocks are its containers, which fail it."""
     if stats.text <= CTA_BOX_MAX:
         return True
-    plain = max(0, stats.plain - stats.link - stats.voiced)
+    plain = max(0, stats.plain - stats.link - stats.voiced - stats.told)
     return plain <= min(PLAIN_BASE + PLAIN_PER_SIGNAL * MAX_SIGNALS, max(PLAIN_RATIO_STRONG * stats.text, SMALL_BOX))
 
 

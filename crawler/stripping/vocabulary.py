@@ -65,6 +65,7 @@ LINK_TOKENS = {
               r"//t\.me/share", r"telegram\.me/share", r"mailto:\?", r"pinterest\.com/pin/create", r"reddit\.com/submit",
               r"vk\.com/share", r"flipboard\.com", r"bsky\.app/intent", r"threads\.net/intent"),
     "ad": (r"doubleclick\.net", r"googleadservices", r"adclick", r"utm_medium=(?:cpc|display|banner|paid)"),
+    "bio": (r"/authors?/[\w.-]+/?(?![\w/])",),  # an author's own page on the site, not a listing under it
 }
 
 # -- call-to-action and boilerplate phrases, in lowercased text with single spaces
