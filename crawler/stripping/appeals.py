@@ -262,7 +262,7 @@ class Stats:
         self.text = self.link = self.links = self.plain = 0  # subtree totals
         self.label = 0  # text of links and buttons: nobody's prose
         self.voiced = 0  # text in the house's voice that asks nothing: explained only by a pitch beside it
-        self.told = 0  # text that names the page's author: explained only in a box about them
+        self.told = 0  # this unit's text if it names the page's author: explained only in a box about them
         self.evidence: dict = {}  # everything below, for qualifying
         self.loose: dict = {}  # what is not inside a removable child, for purity
         self.sample: dict = {}  # kind -> first matched markup/link token, for the rule name
@@ -355,26 +355,27 @@ class Collector:
                 pitch(stats, text, asks, voices)
 
 
-def author_names(authors: Sequence[str]) -> tuple[set[str], re.Pattern] | None:
-    """The page's authors' full names (two words or more, lowercased), and a pattern that finds
-    any of their names or first names in a unit; None without such a name."""
+def author_names(authors: Sequence[str]) -> tuple[set[str], set[str], re.Pattern] | None:
+    """The page's authors' full names (two words or more, lowercased), their first names, and a
+    pattern that finds any of either as words in a unit; None without such a name."""
     names = {" ".join(a.lower().split()) for a in authors if len(a.split()) >= 2}
     if not names:
         return None
-    words = {part for name in names for part in (name, name.split()[0])}
-    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return names, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
+    firsts = {name.split()[0] for name in names}
+    pattern = "|".join(sorted(map(re.escape, names | firsts), key=len, reverse=True))
+    return names, firsts, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
-def name_author(stats: Stats, text: str, authors: tuple[set[str], re.Pattern]) -> None:
+def name_author(stats: Stats, text: str, authors: tuple[set[str], set[str], re.Pattern]) -> None:
     """A unit that is an author's name is the label of a box about them (``name`` evidence); one
     that names them tells about them, which such a box explains."""
-    names, named = authors
+    names, firsts, named = authors
+    if not any(first in text for first in firsts):  # most units: `in` is much cheaper than the tests below
+        return
     if text.strip(EDGE_PUNCTUATION) in names:
         add(stats.evidence, ("name", "bio"))
         stats.explained += len(text)
     elif named.search(text):
-        add(stats.evidence, ("told", ""))  # evidence of nothing, but its length must reach the box
         stats.told += len(text)
 
 
@@ -552,7 +553,6 @@ def merge_child(parent: Stats, child: Stats) -> None:
     if child.verdict is None:
         parent.plain += child.plain
         parent.voiced += child.voiced
-        parent.told += child.told
         for key, n in child.loose.items():
             add(parent.loose, key, n)
 
@@ -646,8 +646,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
         plain, text = stats.plain, stats.text
     if "voice" in families:
         plain = max(0, plain - stats.voiced)
-    if "name" in families:
-        plain = max(0, plain - stats.told)
+    if "name" in families and stats.text <= PANEL_MAX_TEXT:  # a box about the author is a panel's size
+        plain = max(0, plain - told_below(stats))
     ratio = PLAIN_RATIO_STRONG if signals >= STRONG_SIGNALS else PLAIN_RATIO
     allowed = min(PLAIN_BASE + PLAIN_PER_SIGNAL * signals if signals else 0, max(ratio * text, SMALL_BOX))
     return plain <= allowed
@@ -658,8 +658,15 @@ def may_be_pure(stats: Stats) -> bool:
     leaves and the most signals: most of a page's dirty blocks are its containers, which fail it."""
     if stats.text <= CTA_BOX_MAX:
         return True
-    plain = max(0, stats.plain - stats.link - stats.voiced - stats.told)
+    if ("name", "bio") in stats.evidence and stats.text <= PANEL_MAX_TEXT:
+        return True  # what its lines tell about the author is counted only if it comes to that
+    plain = max(0, stats.plain - stats.link - stats.voiced)
     return plain <= min(PLAIN_BASE + PLAIN_PER_SIGNAL * MAX_SIGNALS, max(PLAIN_RATIO_STRONG * stats.text, SMALL_BOX))
+
+
+def told_below(stats: Stats) -> int:
+    "Text in the block, outside removable blocks, that names the page's author (``name_author``)."
+    return stats.told + sum(told_below(kid) for kid in stats.kids if kid.verdict is None)
 
 
 def asked_below(stats: Stats, kind: str) -> bool:

@@ -140,8 +140,8 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
             if child in removed or not stats.loose or stats.text > NEIGHBOUR_MAX_TEXT:
                 continue
             kinds = {table[n].verdict for n in siblings[max(index - 1, 0) : index + 2] if n in removed}
-            # a link labelled "Donate", "we" and "you", or the author named are a story's too: no signal for a neighbour
-            own = {k for (f, k) in stats.loose if f not in ("action", "told") and f not in VOICES}
+            # a link labelled "Donate", or "we" and "you", are a story's too: no signal for a neighbour
+            own = {k for (f, k) in stats.loose if f != "action" and f not in VOICES}
             if kinds & own or kinds and own & {"other", ""}:
                 stats.verdict, stats.rule = min(kinds & own or kinds, key=KINDS.index), "generic:neighbour"
                 removed.add(child)
