@@ -389,20 +389,29 @@ def markup_words(markups: Sequence[str]) -> list[str]:
 def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:
     """Per unit: its ask words (vocabulary hits), the voices heard in it ("speaker": we/our;
     "reader": you/your, or a request opening a sentence; "money": an amount, or a recurring
-    one) and whether it reports speech, each found in one scan over the page's units (the
-    last only over units that ask or speak: the others pitch nothing anyway)."""
-    found = []
-    for asks, hits, request, amount in zip(scan_units(texts, ASK_VOCABULARY), scan_units(texts, VOICE_VOCABULARY),
-                                           matches_in(texts, REQUEST_RE), matches_in(texts, AMOUNT_RE)):
-        voices = {kinds[0] for _, kinds, _ in hits}
-        if request:
-            voices.add("reader")
-        if amount:
-            voices.add("money")
-        found.append((asks, voices))
-    pitching = [text for text, (asks, voices) in zip(texts, found) if asks or voices]
+    one) and whether it reports speech, each found in one scan over the page's units. Voices
+    are listened for only where ``pitch`` weighs them: in a short unit, or one that asks or
+    speaks of giving (a long one pitches nothing else); reported speech only where a unit asks
+    or speaks."""
+    asks = scan_units(texts, ASK_VOCABULARY)
+    listened = [bool(ask) or text.count(" ") < CTA_MAX_WORDS or "giv" in text and bool(GIVING_RE.search(text))
+                for text, ask in zip(texts, asks)]
+    heard = [text for text, listen in zip(texts, listened) if listen]
+    found = zip(scan_units(heard, VOICE_VOCABULARY), matches_in(heard, REQUEST_RE), matches_in(heard, AMOUNT_RE))
+    voices: list[set[str]] = []
+    for listen in listened:
+        heard_here: set[str] = set()
+        if listen:
+            hits, request, amount = next(found)
+            heard_here = {kinds[0] for _, kinds, _ in hits}
+            if request:
+                heard_here.add("reader")
+            if amount:
+                heard_here.add("money")
+        voices.append(heard_here)
+    pitching = [text for text, ask, heard_here in zip(texts, asks, voices) if ask or heard_here]
     reported = iter(matches_in(pitching, ATTRIBUTION_RE))
-    return [(asks, voices, bool(asks or voices) and next(reported)) for asks, voices in found]
+    return [(ask, heard_here, bool(ask or heard_here) and next(reported)) for ask, heard_here in zip(asks, voices)]
 
 
 def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
