@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
-from crawler.stripping.appeals import Vocabulary, expand_leading, most_common
+from crawler.stripping.appeals import Collector, Vocabulary, expand_leading, most_common, stands_apart, walk
 from crawler.stripping.dom import lowered_units
 
 STORY = "".join(
@@ -147,6 +147,17 @@ def test_a_line_naming_the_author_beside_a_removed_box_stays():
     tree = page(STORY + "<p>Jane took the photographs.</p>" + box)
     assert kinds(strip_tree(tree, "https://www.example.org/news/1", authors=["Jane Roe"])) == {"newsletter"}
     assert "Jane took the photographs." in text_of(tree)
+
+
+@pytest.mark.parametrize("lines", [1, 4])
+def test_a_panel_among_story_paragraphs_stands_apart_however_long(lines):
+    # within one block of the story, a panel may hold more text than the paragraphs around it
+    short = "<p>The council said on Tuesday that the bridge over the river would open next spring.</p>"
+    panel = '<div class="k7">' + "<p>Reporting like this takes months of work, and readers pay for it.</p>" * lines
+    tree = page(f'{STORY}<div class="body">{short * 2}{panel}</div></div>')
+    table = {}
+    walk(tree, table, Collector())
+    assert stands_apart(tree.find(".//div[@class='k7']"), table) is (lines > 1)  # one line in a wrapper is no panel
 
 
 def test_random_class_appeal_box_and_picker_are_removed():

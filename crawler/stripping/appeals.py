@@ -32,8 +32,8 @@ from crawler.stripping.vocabulary import (
     NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE,
     PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS,
     READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX,
-    SPEAKER_WORDS, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE,
-    VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    SPEAKER_WORDS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
+    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -543,10 +543,14 @@ def stands_apart(element, table: dict) -> bool:
             shape = shapes.setdefault((sibling.tag, sibling.get("class")), [0, 0])
             shape[0] += 1
             shape[1] += text
-    count, text = max(shapes.values(), key=lambda shape: shape[1])
+    mine = (element.tag, element.get("class"))
+    others = [shape for key, shape in shapes.items() if key != mine]
+    if shapes[mine][0] != 1 or not others:
+        return False
+    count, text = max(others, key=lambda shape: shape[1])
     page = table[element.getroottree().getroot()]
     story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link)  # a run, or the story's container
-    return story and text >= own and shapes[(element.tag, element.get("class"))][0] == 1
+    return story and text >= STORY_BESIDE * own
 
 
 def merge_child(parent: Stats, child: Stats) -> None:

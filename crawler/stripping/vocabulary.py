@@ -367,6 +367,7 @@ APART_KINDS = ("donation", "newsletter")
 INTERACTIVE = ("action", "button", "controls", "picker")  # evidence of something to press or fill in
 STORY_RUN = 2  # blocks of one shape that make the story's run among siblings
 STORY_SHARE = 0.5  # or one block holding this much of the page's text: the story's container
+STORY_BESIDE = 0.5  # the story's blocks beside a panel set apart hold at least this much of its text
 STORY_TAGS = frozenset("p blockquote h1 h2 h3 h4 h5 h6 ul ol li dl pre table figure".split())  # what a story is made of
 PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragraphs long
 SELLING_UNITS = 2  # units in which "we" offer something: the house selling itself, even to no "you"
