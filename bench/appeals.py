@@ -8,8 +8,8 @@ seed and overall, then where the lines were left (panel kind, position, markup f
 markdown for BENCHMARKS.md. By default the REPORT seeds, which are never tuned on.
 
 Pages are extracted as served by www.themoscowtimes.com, so the site's rules apply; with
-``--generic`` they are served from an unknown host and only the generic stripper works on them
-(its body F1 then also counts the site furniture it keeps).
+``--generic`` they are served from an unknown host, their links to the site with them, and only
+the generic stripper works on them (its body F1 then also counts the site furniture it keeps).
 
     .venv/bin/python bench/appeals.py --jobs 2 [--seeds report|tune|2000-2004,7] [--generic]
                                       [--leaks] [--dump DIR]
@@ -65,13 +65,16 @@ def run_seed(seed: int, generic: bool = False, dump: Path | None = None) -> dict
     logging.disable(logging.CRITICAL)
     results = []
     for number, case in enumerate(generate_cases(seed)):
-        record = extract_or_error(case.html, case.url.replace(SITE, UNKNOWN_SITE) if generic else case.url)
+        html, url = case.html, case.url
+        if generic:  # an unknown publisher: the page, and its links to its own site, on a host no rules name
+            html, url = html.replace(SITE, UNKNOWN_SITE), url.replace(SITE, UNKNOWN_SITE)
+        record = extract_or_error(html, url)
         score = score_case(case.truth, record.get("body", ""))
         results.append(dict(score, error=record.get("error"), failure=describe_failure(case, score)))
         if dump:
             stem = dump / str(seed) / f"{number:02d}-{case.truth['article_id']}"
             stem.parent.mkdir(parents=True, exist_ok=True)
-            stem.with_suffix(".html").write_text(case.html, "utf-8")
+            stem.with_suffix(".html").write_text(html, "utf-8")
             stem.with_suffix(".truth.json").write_text(json.dumps(case.truth, indent=1, ensure_ascii=False), "utf-8")
             stem.with_suffix(".result.json").write_text(
                 json.dumps(dict(results[-1], body=record.get("body", "")), indent=1, ensure_ascii=False), "utf-8")
