@@ -547,7 +547,8 @@ def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
     assert strip_paragraphs(story + bio, authors=["The Example Team Of Editors"])[0] == story + bio
 
 
-@pytest.mark.parametrize("marker", ['data-nosnippet', 'class="u-hide-print"', 'class="d-print-none"'])
+@pytest.mark.parametrize("marker", ['data-nosnippet', 'class="u-hide-print"', 'class="d-print-none"',
+                                    'role="complementary"'])
 def test_a_publisher_marker_backs_a_pitch(marker):
     "A block its publisher keeps out of snippets or print, where the house asks the reader: an appeal."
     panel = (f'<div {marker}><p>Our reporting reaches you free of charge.</p>'
@@ -557,8 +558,10 @@ def test_a_publisher_marker_backs_a_pitch(marker):
     assert len(blocks) == 1 and "marker" in blocks[0].rule and "voice" in blocks[0].rule
 
 
-def test_a_marker_alone_removes_nothing():
-    tree = page(STORY + '<div data-nosnippet><p>The bridge will have four lanes and a cycle path.</p></div>')
+@pytest.mark.parametrize("marker", ["data-nosnippet", 'role="complementary"'])
+def test_a_marker_alone_removes_nothing(marker):
+    # a fact box the publisher sets beside the story is no appeal for being set there
+    tree = page(STORY + f'<div {marker}><p>The bridge will have four lanes and a cycle path.</p></div>')
     assert strip_tree(tree) == []
 
 

@@ -307,7 +307,8 @@ class Collector:
         if attributes.get("type") in ("submit", "button") and is_action_label(attributes.get("value", "").lower()):
             add(stats.evidence, ("action", ""))
         classes = attributes.get("class", "").lower()
-        if "data-nosnippet" in attributes or "print" in classes and PRINT_HIDDEN_RE.search(classes):
+        if ("data-nosnippet" in attributes or attributes.get("role") == "complementary"
+                or "print" in classes and PRINT_HIDDEN_RE.search(classes)):
             add(stats.evidence, ("marker", ""))
         if tag in CONTROL_TAGS and attributes.get("type") != "hidden":
             add(stats.evidence, ("controls", ""))

@@ -337,7 +337,7 @@ NEUTRAL_FAMILIES = {
     "dense": ("related", "share", "tags", "promo"),
     "box": ("donation", "newsletter", "paywall", "promo"),
     "action": ("donation", "newsletter", "paywall", "promo"),
-    "marker": KINDS,  # data-nosnippet, hidden from print: whatever it is, it is no story
+    "marker": KINDS,  # data-nosnippet, hidden from print, an ARIA complementary landmark: whatever it is, no story
 }
 PANEL_FAMILIES = frozenset(("voice", "action"))  # they count for containers of blocks only
 VOICES = ("speaker", "reader", "money")  # who talks in a unit, and of what: no signal on their own
