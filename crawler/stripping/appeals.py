@@ -524,10 +524,11 @@ def aggregate(order: list, table: dict) -> None:
 
 def stands_apart(element, table: dict) -> bool:
     """Is `element` a panel the page set among or beside the story's blocks rather than one of
-    them? Its siblings' text is mostly in blocks of one shape (tag and class) that repeats (the
-    story's paragraphs, or its block wrappers) or holds half the page's text (the story's
-    container); it has another shape, is no story block, and holds several lines (a heading and
-    a line, lines and a button), not one paragraph in a wrapper."""
+    them? It has a shape (tag and class) none of its siblings has, is no story block, and holds
+    several lines (a heading and a line, lines and a button), not one paragraph in a wrapper;
+    its siblings' largest shape, which repeats (the story's paragraphs, or its block wrappers)
+    or holds half the page's text (the story's container), holds at least STORY_BESIDE of its
+    text: a panel may be longer than the few paragraphs around it."""
     if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
         return False
     parent = element.getparent()
