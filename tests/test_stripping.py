@@ -567,7 +567,7 @@ def test_a_marker_alone_removes_nothing(marker):
 
 # A short block between a removed list of related stories and a removed tag list, with markup
 # of both kinds: what it is named must not hang on a set's order, which every process's hash
-# seed changes (re-extracting a page would then rewrite its audit and its content hash).
+# seed changes (re-extracting a page would then rewrite its audit).
 NEIGHBOUR_OF_TWO_KINDS = """
 from lxml import etree
 from crawler.stripping.appeals import Stats
