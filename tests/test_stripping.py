@@ -116,6 +116,11 @@ def test_a_link_to_the_sites_own_donation_page_is_a_signal_however_written(href)
     assert [b.rule for b in strip_tree(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
 
 
+def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
+    tree = page(STORY + donation_box("https://example.org/donate"))
+    assert strip_tree(tree, "http://[example.org/news/1") == []
+
+
 def test_a_donation_page_on_another_site_is_a_storys_reference():
     # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)
     tree = page(STORY + donation_box("https://redcross.example/donate"))

@@ -283,7 +283,10 @@ class Collector:
     page's (its site's links are read as paths)."""
 
     def __init__(self, url: str | None = None, authors: Sequence[str] = ()) -> None:
-        host = urlsplit(url or "").hostname or ""  # extract() checked that it parses
+        try:
+            host = urlsplit(url or "").hostname or ""
+        except ValueError:  # no site to read from "http://[x": no link is its own
+            host = ""
         self.site = {host.removeprefix("www.")} if host else set()
         self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
