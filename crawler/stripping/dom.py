@@ -40,7 +40,7 @@ def normalise_space(text: str) -> str:
 
 def lowered_units(texts: Sequence[str]) -> list[str]:
     "Each text lowercased with single spaces."
-    return [" ".join(text.lower().split()) for text in texts]
+    return [normalise_space(text.lower()) for text in texts]
 
 
 @lru_cache(maxsize=256)
