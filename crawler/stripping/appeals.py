@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import ahocorasick
 from lxml import etree
 
-from crawler.frontier import on_site
+from crawler.frontier import Frontier
 from crawler.stripping.dom import (
     BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
 )
@@ -284,10 +284,9 @@ class Collector:
 
     def __init__(self, url: str | None = None, authors: Sequence[str] = ()) -> None:
         try:
-            host = urlsplit(url or "").hostname or ""
+            self.site = Frontier(url) if url else None  # the page's site, as a crawl of it would have it
         except ValueError:  # no site to read from "http://[x": no link is its own
-            host = ""
-        self.site = {host.removeprefix("www.")} if host else set()
+            self.site = None
         self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
         self.links: list[tuple[Stats, str]] = []
@@ -324,14 +323,13 @@ class Collector:
         """A link to the page's own site as its path, which the link vocabulary reads ("/pricing");
         any other whole, where only a host names what it asks for ("paypal.com"): a path on
         another site is a story's reference, not the house asking."""
-        if not self.site or not target.startswith(("http:", "https:", "//")):
+        if self.site is None or not target.startswith(("http:", "https:", "//")):
             return target
-        try:
-            parts = urlsplit(target)
-            host = parts.hostname
-        except ValueError:
+        absolute = "https:" + target if target.startswith("//") else target
+        if self.site.refusal(absolute):
             return target
-        return urlunsplit(("", "", parts.path, parts.query, "")) if on_site(host, self.site) else target
+        parts = urlsplit(absolute)  # refusal parsed it
+        return urlunsplit(("", "", parts.path, parts.query, ""))
 
     def match(self) -> None:
         "Turn every collected string's vocabulary hits into evidence on its owner."
