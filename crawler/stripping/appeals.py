@@ -360,7 +360,7 @@ class Collector:
 def author_names(authors: Sequence[str]) -> tuple[set[str], set[str], re.Pattern] | None:
     """The page's authors' full names (two words or more, lowercased), their first names, and a
     pattern that finds any of either as words in a unit; None without such a name."""
-    names = {" ".join(a.lower().split()) for a in authors if len(a.split()) >= 2}
+    names = {name for name in lowered_units(authors) if " " in name}
     if not names:
         return None
     firsts = {name.split()[0] for name in names}
