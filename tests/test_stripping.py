@@ -269,12 +269,30 @@ def test_a_bare_panel_set_apart_among_the_story_blocks_goes(wrap):
     assert text_of(tree).count("Paragraph") == 6
 
 
-def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goes():
-    "No pitch the vocabulary knows, no button: the house's lines to the reader about its emails, in a box of its own."
+@pytest.mark.parametrize("more", ["", "<p>Our team reads the papers at dawn so you do not have to.</p><p>You will "
+                                  "know what matters before your first coffee, and we will tell you why.</p>"],
+                         ids=["short", "long"])
+def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goes(more):
+    """No pitch the vocabulary knows, no button: the house's lines to the reader about its emails, in a box of
+    its own; however many there are, they are the box's pitch."""
     box = ('<div class="alert"><strong>Start your day with us</strong><p>Our editors pick the stories you need, every '
-           'weekday.</p><p><small>You can unsubscribe at any time using the link in every email.</small></p></div>')
+           f'weekday.</p>{more}<p><small>You can unsubscribe at any time using the link in every email.</small></p>'
+           '</div>')
     tree = between_paragraphs(box)
     assert [b.rule for b in strip_tree(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+def test_a_small_box_built_around_a_sign_up_form_goes_with_its_lines():
+    """After the story, not set apart, no voice: the box's markup, its form's target and its email field all say
+    newsletter, and its heading and line frame the form."""
+    box = ('<aside class="signup-box"><h4>The Evening Digest</h4><p>A short summary of the day, delivered at six.</p>'
+           '<form action="/newsletters/evening"><input type="email" name="email"><input type="submit" value="Go">'
+           '</form></aside>')
+    tree = page(STORY + box)
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["newsletter"] and "Digest" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
 
 
 # the sign-up form goes on its own evidence; the heading and line framing it, in a small box set apart, with it

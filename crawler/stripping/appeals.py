@@ -26,14 +26,14 @@ from crawler.stripping.dom import (
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
-    ATTRIBUTION_RE, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE, EXPLAINED_PER_HIT,
-    GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS, LONG_CTA_MAX_WORDS,
-    MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES, META_MAX_WORDS,
-    NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX, PLAIN_BASE,
-    PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS,
-    READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX,
-    SPEAKER_WORDS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    ATTRIBUTION_RE, BOX_FAMILIES, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
+    EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
+    LONG_CTA_MAX_WORDS, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
+    META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
+    PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE, QUOTE_CLOSERS,
+    QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SHAPE_MAX_WORDS,
+    SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS,
+    STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -647,9 +647,13 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
     link-list kinds, where the links are the block and only the other text is weighed; with a
-    pitch among the `families`, the house's voice around it is explained too."""
+    pitch among the `families`, or set apart to ask for the house, the house's voice around it
+    is explained too."""
     if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
         return True  # its few lines are the pitch for its button
+    if stats.has_block and stats.text <= CTA_BOX_MAX and is_interactive(stats) and len(
+            set(families) - SPOKEN_FAMILIES) >= BOX_FAMILIES:
+        return True  # a small box built as `kind` (markup, links, fields) around a form: its lines frame it
     if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
         return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
@@ -660,7 +664,7 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
         plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
     else:
         plain, text = stats.plain, stats.text
-    if "voice" in families:
+    if "voice" in families or "apart" in families and kind in APART_KINDS:
         plain = max(0, plain - stats.voiced)
     if "name" in families and stats.text <= PANEL_MAX_TEXT:  # a box about the author is a panel's size
         plain = max(0, plain - told_below(stats))
