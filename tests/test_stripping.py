@@ -316,6 +316,19 @@ SHELF = ('<div class="shelf"><p><em>Join today and become part of a community th
          '</p><p>Our members come from all walks of life.</p></div>')
 
 
+def test_a_panel_inside_one_of_the_storys_block_wrappers_stands_apart():
+    "The story in wrappers of one shape; the panel in the last one, after its only paragraph."
+    wrappers = "".join(f'<div class="story-block"><p>{p}</p></div>' for p in STORY.split("<p>")[1:-1])
+    last = STORY.split("<p>")[-1]
+    panel = ('<div class="cols"><p>Join today and become part of a community that pays for our reporting.</p>'
+             '<p>Membership starts at €2 a month, and you can cancel whenever you want.</p>'
+             '<ol><li>Early access to new podcasts</li><li>Discounts in our shop</li></ol></div>')
+    tree = page(f'<div class="body">{wrappers}<div class="story-block"><p>{last}{panel}</div></div>')
+    blocks = strip_tree(tree)
+    assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule
+    assert "podcasts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
 @pytest.mark.parametrize(("tree", "kind", "gone"), [
     (lambda: between_paragraphs(FRAMED_BOX), "newsletter", "Friday"),
     (lambda: between_paragraphs(LONG_PANEL_APART), "donation", "readers"),

@@ -528,8 +528,9 @@ def stands_apart(element, table: dict) -> bool:
     them? It has a shape (tag and class) none of its siblings has, is no story block, and holds
     several lines (a heading and a line, lines and a button), not one paragraph in a wrapper;
     its siblings' largest shape, which repeats (the story's paragraphs, or its block wrappers)
-    or holds half the page's text (the story's container), holds at least STORY_BESIDE of its
-    text: a panel may be longer than the few paragraphs around it."""
+    or holds half the page's text (the story's container), or sits with it in one of the
+    story's block wrappers, holds at least STORY_BESIDE of its text: a panel may be longer than
+    the few paragraphs around it."""
     if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
         return False
     parent = element.getparent()
@@ -552,8 +553,17 @@ def stands_apart(element, table: dict) -> bool:
         return False
     count, text = max(others, key=lambda shape: shape[1])
     page = table[element.getroottree().getroot()]
-    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link)  # a run, or the story's container
+    # a run, the story's container, or one of the story's blocks (its wrappers repeat)
+    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent)
     return story and text >= STORY_BESIDE * own
+
+
+def is_in_run(element) -> bool:
+    "Is `element` one of a run of siblings of its shape (the story's block wrappers)?"
+    parent, shape = element.getparent(), (element.tag, element.get("class"))
+    if parent is None:
+        return False
+    return sum((sibling.tag, sibling.get("class")) == shape for sibling in parent.iterchildren(etree.Element)) >= STORY_RUN
 
 
 def merge_child(parent: Stats, child: Stats) -> None:
