@@ -42,10 +42,11 @@ TRAFILATURA_OPTIONS = {
     "include_images": False,
     "with_metadata": False,
 }
-# A recall pass that kept less than this, and less than this share of the page's text, may have
-# settled on the wrong element: trafilatura's default pass gives a second opinion (10 × its own
-# MIN_EXTRACTED_SIZE: below that it does not trust its recall pass without comparing it either)
-SECOND_OPINION_BELOW = 10 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+# A recall pass that kept less than a share of the page's text may have settled on one box of it:
+# trafilatura's default pass gives a second opinion where it also kept less than a short story
+# (20 × trafilatura's own MIN_EXTRACTED_SIZE, about 800 words; a longer text is the story, and
+# the second pass costs as much as the first)
+SECOND_OPINION_BELOW = 20 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 SECOND_OPINION_SHARE = 0.2
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("head", "script", "style", "noscript", "template", "svg", "iframe")
