@@ -511,6 +511,17 @@ def test_strip_paragraphs_keeps_news_sentences_with_appeal_words():
     assert kept == BODY and removed == []
 
 
+@pytest.mark.parametrize("advice", [
+    "Meal-kit services offer support for your weekly planning. Do some research before signing up for one to be "
+    "sure it suits you.",
+    "Music apps make sense if you're already a paying subscriber, while the library's app costs nothing.",
+])
+def test_strip_paragraphs_keeps_advice_to_the_reader_at_the_end(advice):
+    "Advice is written to \"you\": without the house talking, an appeal word beside it is no prompt."
+    kept, removed = strip_paragraphs([*BODY, advice])
+    assert kept == [*BODY, advice] and removed == []
+
+
 # one sales phrase, in a paragraph too long for a call to action, where the publisher talks to the reader
 PITCH = ("If your team is weighing a move to the cloud and needs a second opinion on the costs, do not hesitate to "
          "reach out. We have helped hundreds of firms like yours plan the switch, and we will gladly walk you "

@@ -773,8 +773,9 @@ def is_about_us(lowered: str) -> bool:
 
 
 def cta_signals(words: list[str], lowered: str) -> int:
-    "Call-to-action cues besides the appeal word: an imperative start, the reader addressed, urgency, an exclamation."
-    return ((words[0] in IMPERATIVES) + any(w in READER_WORDS for w in words) + any(w in CTA_WORDS for w in words)
+    """Call-to-action cues besides the appeal word: an imperative start, the house talking to the
+    reader (a "you" alone is how advice is written), urgency, an exclamation."""
+    return ((words[0] in IMPERATIVES) + is_house_voice(words) + any(w in CTA_WORDS for w in words)
             + ("!" in lowered)) if words else 0
 
 
