@@ -544,26 +544,31 @@ def stands_apart(element, table: dict) -> bool:
     for sibling in parent.iterchildren(etree.Element):
         text = table[sibling].text - table[sibling].link
         if text:
-            shape = shapes.setdefault((sibling.tag, sibling.get("class")), [0, 0])
-            shape[0] += 1
-            shape[1] += text
-    mine = (element.tag, element.get("class"))
-    others = [shape for key, shape in shapes.items() if key != mine]
+            counts = shapes.setdefault(shape_of(sibling), [0, 0])
+            counts[0] += 1
+            counts[1] += text
+    mine = shape_of(element)
+    others = [counts for key, counts in shapes.items() if key != mine]
     if shapes[mine][0] != 1 or not others:
         return False
-    count, text = max(others, key=lambda shape: shape[1])
+    count, text = max(others, key=lambda counts: counts[1])
     page = table[element.getroottree().getroot()]
     # a run, the story's container, or one of the story's blocks (its wrappers repeat)
     story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent)
     return story and text >= STORY_BESIDE * own
 
 
+def shape_of(element) -> tuple:
+    "What a block looks like among its siblings: its tag and class."
+    return element.tag, element.get("class")
+
+
 def is_in_run(element) -> bool:
     "Is `element` one of a run of siblings of its shape (the story's block wrappers)?"
-    parent, shape = element.getparent(), (element.tag, element.get("class"))
+    parent, shape = element.getparent(), shape_of(element)
     if parent is None:
         return False
-    return sum((sibling.tag, sibling.get("class")) == shape for sibling in parent.iterchildren(etree.Element)) >= STORY_RUN
+    return sum(shape_of(sibling) == shape for sibling in parent.iterchildren(etree.Element)) >= STORY_RUN
 
 
 def merge_child(parent: Stats, child: Stats) -> None:
@@ -653,6 +658,14 @@ def is_cta_box(stats: Stats) -> bool:
     return stats.has_block and stats.text <= CTA_BOX_MAX and ("button", "") in stats.evidence
 
 
+def is_form_box(stats: Stats, families: list[str]) -> bool:
+    """A box of a call-to-action box's size around something to press or fill in, built as one
+    kind: its markup, link targets, fields and markers (BOX_FAMILIES of its `families` that are
+    not the house's words) agree, so a story's box that only talks like a pitch never is one."""
+    return (stats.has_block and stats.text <= CTA_BOX_MAX and is_interactive(stats)
+            and len(set(families) - SPOKEN_FAMILIES) >= BOX_FAMILIES)
+
+
 def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
@@ -661,9 +674,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     is explained too."""
     if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
         return True  # its few lines are the pitch for its button
-    if stats.has_block and stats.text <= CTA_BOX_MAX and is_interactive(stats) and len(
-            set(families) - SPOKEN_FAMILIES) >= BOX_FAMILIES:
-        return True  # a small box built as `kind` (markup, links, fields) around a form: its lines frame it
+    if is_form_box(stats, families):
+        return True  # its few lines frame the form
     if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
         return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
