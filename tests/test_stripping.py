@@ -12,7 +12,7 @@ import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
 from crawler.stripping.appeals import Collector, Vocabulary, expand_leading, most_common, stands_apart, walk
-from crawler.stripping.dom import lowered_units
+from crawler.stripping.dom import drop_element, lowered_units
 
 STORY = "".join(
     f"<p>Paragraph {i} of the report: the regional government said on Tuesday that the new bridge over the "
@@ -373,6 +373,30 @@ def test_a_camel_case_class_name_is_read_word_by_word(name, removed):
     links = "".join(f'<li><a href="/2024/05/0{i}/story-{i}">Story number {i} of the week</a></li>' for i in range(1, 5))
     tree = page(STORY + f'<div class="{name}"><ul>{links}</ul></div>')
     assert bool(strip_tree(tree)) is removed
+
+
+def test_story_text_running_loose_around_a_sign_up_box_stays():
+    """Two sentences of the story as text in a container, a sign-up box between them: the box
+    goes, the container is no box of lines framing it."""
+    flow = ('<div class="text">The mayor spoke last, and he spoke for a long time about the bridge and its costs.'
+            '<div class="newsletter-signup"><p>Get our newsletter in your inbox every morning.</p>'
+            '<form action="/newsletter"><input type="email"><button>Sign up</button></form></div>'
+            "Officials said the work would resume in May, once the contractors are paid.</div>")
+    tree = page(STORY + flow)
+    blocks = strip_tree(tree)
+    assert [b.text for b in blocks] == ["Get our newsletter in your inbox every morning. Sign up"]
+    assert "The mayor spoke last" in text_of(tree) and "Officials said" in text_of(tree)
+
+
+@pytest.mark.parametrize(("inner", "joined"), [
+    ("<div>box</div>", "costs.\nOfficials"),  # a block stood there: a line break stays
+    ("<span>box</span>", "costs.Officials"),  # inline: the words ran on as they were
+    ("<div>box</div> ", "costs. Officials"),
+])
+def test_dropping_an_element_keeps_its_tail_without_gluing_words(inner, joined):
+    parent = lxml.html.fragment_fromstring(f"<div>It costs.{inner}Officials said so.</div>")
+    drop_element(parent[0])
+    assert parent.text == f"It {joined} said so."
 
 
 def test_a_pitch_beside_a_bare_form_is_no_panel():

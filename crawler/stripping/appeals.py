@@ -672,12 +672,13 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     link-list kinds, where the links are the block and only the other text is weighed; with a
     pitch among the `families`, or set apart to ask for the house, the house's voice around it
     is explained too."""
-    if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
-        return True  # its few lines are the pitch for its button
-    if is_form_box(stats, families):
-        return True  # its few lines frame the form
-    if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
-        return True  # a small box set apart, whose ask went already: its other lines framed it
+    if stats.own_text <= SMALL_BOX:  # a box's lines are its elements; text running loose in it is a story's flow
+        if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+            return True  # its few lines are the pitch for its button
+        if is_form_box(stats, families):
+            return True  # its few lines frame the form
+        if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
+            return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
     apart = "apart" in families and kind in APART_KINDS  # set apart to ask for the house itself: one more signal

@@ -53,16 +53,21 @@ def root_of(tree):
 
 
 def drop_element(element) -> None:
-    "Remove an element but keep its tail text in place."
+    """Remove an element but keep its tail text in place; where a block stood between two runs
+    of text, a line break stays between them, so no two words are glued."""
     parent = element.getparent()
     if parent is None:
         return
-    if element.tail:
+    tail = element.tail
+    if tail:
         previous = element.getprevious()
+        before = (previous.tail if previous is not None else parent.text) or ""
+        if element.tag in BLOCK_TAGS and before and not before[-1].isspace() and not tail[0].isspace():
+            tail = "\n" + tail
         if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = before + tail
         else:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = before + tail
     parent.remove(element)
 
 
