@@ -388,6 +388,18 @@ def test_story_text_running_loose_around_a_sign_up_box_stays():
     assert "The mayor spoke last" in text_of(tree) and "Officials said" in text_of(tree)
 
 
+@pytest.mark.parametrize(("box", "gone"), [
+    ('<div class="x"><p>The fund raised $2,000 from readers last year, its director said on Monday.</p>'
+     '<a class="btn" href="/donate">Donate</a></div>', "Donate"),
+    ('<section class="newsletter"><p>The city council will email residents about the closures, officials said.'
+     '</p><form action="/newsletter"><input type="email"></form></section>', ""),
+], ids=["button", "form"])
+def test_a_small_box_that_reports_speech_keeps_its_lines(box, gone):
+    "Reported speech is the story talking: a box of it around a button or a field is no frame of a pitch."
+    tree = page(STORY + box)
+    assert [b.text for b in strip_tree(tree)] == [gone] and " said" in text_of(tree)
+
+
 @pytest.mark.parametrize(("inner", "joined"), [
     ("<div>box</div>", "costs.\nOfficials"),  # a block stood there: a line break stays
     ("<span>box</span>", "costs.Officials"),  # inline: the words ran on as they were

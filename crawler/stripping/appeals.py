@@ -22,7 +22,8 @@ from lxml import etree
 
 from crawler.frontier import Frontier
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, lowered_units, normalise_space,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, lowered_units,
+    normalise_space,
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
@@ -520,7 +521,7 @@ def aggregate(order: list, table: dict) -> None:
         stats.plain = max(0, stats.plain - stats.explained)
         if stats.evidence and may_be_pure(stats):
             pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
-            judge(stats, apart=pitched and stands_apart(element, table))
+            judge(element, stats, apart=pitched and stands_apart(element, table))
 
 
 def stands_apart(element, table: dict) -> bool:
@@ -666,19 +667,25 @@ def is_form_box(stats: Stats, families: list[str]) -> bool:
             and len(set(families) - SPOKEN_FAMILIES) >= BOX_FAMILIES)
 
 
+def frames_pitch(stats: Stats, kind: str, families: list[str]) -> bool:
+    """Is the element a small box whose lines are all there to frame its pitch, whatever they
+    say? Its lines are its elements: text running loose in it is a story's flow."""
+    if stats.own_text > SMALL_BOX:
+        return False
+    if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
+        return True  # its few lines are the pitch for its button
+    if is_form_box(stats, families):
+        return True  # its few lines frame the form
+    # a small box set apart, whose ask went already: its other lines framed it
+    return "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind)
+
+
 def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
     link-list kinds, where the links are the block and only the other text is weighed; with a
     pitch among the `families`, or set apart to ask for the house, the house's voice around it
     is explained too."""
-    if stats.own_text <= SMALL_BOX:  # a box's lines are its elements; text running loose in it is a story's flow
-        if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
-            return True  # its few lines are the pitch for its button
-        if is_form_box(stats, families):
-            return True  # its few lines frame the form
-        if "apart" in families and stats.text <= CTA_BOX_MAX and asked_below(stats, kind):
-            return True  # a small box set apart, whose ask went already: its other lines framed it
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
     apart = "apart" in families and kind in APART_KINDS  # set apart to ask for the house itself: one more signal
@@ -700,7 +707,7 @@ def may_be_pure(stats: Stats) -> bool:
     """Could ``is_pure`` hold for some kind? Its bound for the least unexplained text any kind
     leaves and the most signals: most of a page's dirty blocks are its containers, which fail it."""
     if stats.text <= CTA_BOX_MAX:
-        return True
+        return True  # so could ``frames_pitch``
     if ("name", "bio") in stats.evidence and stats.text <= PANEL_MAX_TEXT:
         return True  # what its lines tell about the author is counted only if it comes to that
     plain = max(0, stats.plain - stats.link - stats.voiced)
@@ -718,11 +725,15 @@ def asked_below(stats: Stats, kind: str) -> bool:
                for kid in stats.kids)
 
 
-def judge(stats: Stats, apart: bool = False) -> None:
+def judge(element, stats: Stats, apart: bool = False) -> None:
     """Set the verdict (kind) and rule name of an element whose evidence is complete (`apart`:
-    see ``best_kind``)."""
+    see ``best_kind``). A box that frames a pitch goes whole unless it reports what somebody
+    said: that is the story talking, and then its text must be explained like any block's."""
     kind, families = best_kind(stats, apart)
-    if kind and is_pure(stats, kind, families):
+    if not kind:
+        return
+    framed = frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(element_text(element).lower())
+    if framed or is_pure(stats, kind, families):
         stats.verdict = kind
         detail = stats.sample.get(kind)
         stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
