@@ -732,8 +732,8 @@ def judge(element, stats: Stats, apart: bool = False) -> None:
     kind, families = best_kind(stats, apart)
     if not kind:
         return
-    framed = frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(element_text(element).lower())
-    if framed or is_pure(stats, kind, families):
+    if is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(
+            element_text(element).lower()):
         stats.verdict = kind
         detail = stats.sample.get(kind)
         stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
