@@ -288,6 +288,7 @@ class Collector:
             self.site = Frontier(url) if url else None  # the page's site, as a crawl of it would have it
         except ValueError:  # no site to read from "http://[x": no link is its own
             self.site = None
+        self.refused: dict[str, bool] = {}  # origin -> not the page's site
         self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
         self.links: list[tuple[Stats, str]] = []
@@ -327,9 +328,13 @@ class Collector:
         if self.site is None or not target.startswith(("http:", "https:", "//")):
             return target
         absolute = "https:" + target if target.startswith("//") else target
-        if self.site.refusal(absolute):
+        origin = "/".join(absolute.split("/", 3)[:3])  # scheme, host and port: all that refusal reads
+        refused = self.refused.get(origin)
+        if refused is None:  # a page links to a few hosts many times
+            refused = self.refused[origin] = self.site.refusal(origin + "/") is not None
+        if refused:
             return target
-        parts = urlsplit(absolute)  # refusal parsed it
+        parts = urlsplit(absolute)
         return urlunsplit(("", "", parts.path, parts.query, ""))
 
     def match(self) -> None:
