@@ -356,6 +356,7 @@ CTA_BOX_MAX = 320  # a block this short around a labelled button is a call-to-ac
 BOX_FAMILIES = 3  # or around anything to press or fill in, when this many families of its build agree on its kind
 SPOKEN_FAMILIES = frozenset(("voice", "apart", "action"))  # what the house's words say, not how the box is built
 SMALL_BOX = 40  # a box this small ("Keep us going. Give") may be all unexplained text when its signals agree
+LOOSE_TEXT_MAX = 40  # a box's own text outside its elements beyond this is a story's flow, no frame
 STRONG_SIGNALS, PLAIN_RATIO_STRONG = 5, 0.75  # a box this loud may carry more unexplained text
 EXPLAINED_PER_HIT = 150  # chars of a text unit one phrase hit accounts for
 ACTION_MAX_CHARS = 50  # a button's label is short
