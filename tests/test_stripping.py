@@ -329,6 +329,30 @@ def test_a_panel_inside_one_of_the_storys_block_wrappers_stands_apart():
     assert "podcasts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
+@pytest.mark.parametrize("layout", ["paragraphs", "div-paragraphs", "block-wrappers", "line-breaks"])
+def test_the_storys_container_is_never_taken_whole_for_the_boxes_in_it(layout):
+    """A short story with a sign-up box and a paywall note beside ad slots in its container: neither box is an
+    appeal on its own evidence, but added up, theirs explains most of the container's text."""
+    story = [p.removesuffix("</p>") for p in STORY.split("<p>")[1:4]]
+    signup = ('<figure><p>A short, smart summary of the week’s events, delivered every Friday.</p>'
+              '<p><button type="button">Get the newsletter</button></p></figure>')
+    note = ('<figure aria-label="Note"><b>This is your last free article this month</b><p>Continue reading this '
+            'article with a digital subscription.</p><p>You have 2 free articles left this month.</p>'
+            '<p>Already a subscriber?</p></figure>' + '<div class="ad-slot"></div>' * 4)
+    if layout == "block-wrappers":
+        inside = (f'<div class="block">{signup}<p>{story[0]}</p><p>{story[1]}</p></div>'
+                  f'<div class="block"><p>{story[2]}</p>{note}</div>')
+    elif layout == "line-breaks":  # a legacy body: its paragraphs run loose
+        inside = signup + "<br><br>".join(story) + note
+    else:
+        tag = "p" if layout == "paragraphs" else "div"
+        inside = signup + "".join(f"<{tag}>{line}</{tag}>" for line in story) + note
+    tree = page('<ul class="menu">' + "<li>Section of the site with a long name</li>" * 40 + "</ul>"
+                + f'<div class="content">{inside}</div>')
+    blocks = strip_tree(tree)
+    assert text_of(tree).count("Paragraph") == 3 and not any("Paragraph" in b.text for b in blocks)
+
+
 @pytest.mark.parametrize(("tree", "kind", "gone"), [
     (lambda: between_paragraphs(FRAMED_BOX), "newsletter", "Friday"),
     (lambda: between_paragraphs(LONG_PANEL_APART), "donation", "readers"),

@@ -31,8 +31,8 @@ from crawler.stripping.vocabulary import (
     EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
     LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
-    PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, QUOTED_SHARE,
-    QUOTE_CLOSERS, QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS,
+    PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
+    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS,
     SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE,
     STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
@@ -525,8 +525,7 @@ def aggregate(order: list, table: dict) -> None:
             merge_child(stats, child)
         stats.plain = max(0, stats.plain - stats.explained)
         if stats.evidence and may_be_pure(stats):
-            pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
-            judge(element, stats, apart=pitched and stands_apart(element, table))
+            judge(element, table)
 
 
 def stands_apart(element, table: dict) -> bool:
@@ -562,6 +561,32 @@ def stands_apart(element, table: dict) -> bool:
     # a run, the story's container, or one of the story's blocks (its wrappers repeat)
     story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent)
     return story and text >= STORY_BESIDE * own
+
+
+def holds_story_run(element, table: dict) -> bool:
+    """Is `element` the story's container: it holds a run of the story's paragraphs (STORY_RUN
+    lines of prose no signal touched, and no line that carries one; or paragraphs of prose
+    running loose between line breaks) or of its block wrappers (STORY_RUN children of one
+    shape, each around such a paragraph)? Then it is judged only through its blocks: the boxes
+    in it go on their own evidence, and the evidence of several never adds up to take the story
+    with them."""
+    if table[element].text < STORY_RUN * PROSE_CHARS:
+        return False  # most verdicts: a label, a button, a line
+    loose = [element.text or ""] + [child.tail or "" for child in element.iterchildren()]
+    if sum(len(piece.strip()) >= PROSE_CHARS for piece in loose) >= STORY_RUN:
+        return True
+    children = [table[child] for child in element.iterchildren(etree.Element)]
+    lines = [stats for stats in children if stats.text and not stats.has_block]
+    if sum(map(is_clean_prose, lines)) >= STORY_RUN and not any(line.dirty for line in lines):
+        return True
+    shapes = Counter(shape_of(child) for child, stats in zip(element.iterchildren(etree.Element), children)
+                     if stats.has_block and any(map(is_clean_prose, stats.kids)))
+    return any(count >= STORY_RUN for count in shapes.values())
+
+
+def is_clean_prose(stats: Stats) -> bool:
+    "Is the block a paragraph of prose without evidence?"
+    return not stats.dirty and not stats.has_block and stats.text - stats.link >= PROSE_CHARS
 
 
 def shape_of(element) -> tuple:
@@ -730,15 +755,17 @@ def asked_below(stats: Stats, kind: str) -> bool:
                for kid in stats.kids)
 
 
-def judge(element, stats: Stats, apart: bool = False) -> None:
-    """Set the verdict (kind) and rule name of an element whose evidence is complete (`apart`:
-    see ``best_kind``). A box that frames a pitch goes whole unless it reports what somebody
-    said: that is the story talking, and then its text must be explained like any block's."""
-    kind, families = best_kind(stats, apart)
+def judge(element, table: dict) -> None:
+    """Set the verdict (kind) and rule name of an element whose evidence is complete. A box that
+    frames a pitch goes whole unless it reports what somebody said: that is the story talking,
+    and then its text must be explained like any block's. The story's container never goes whole."""
+    stats = table[element]
+    pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
+    kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
     if not kind:
         return
-    if is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(
-            element_text(element).lower()):
+    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(
+            element_text(element).lower())) and not holds_story_run(element, table):
         stats.verdict = kind
         detail = stats.sample.get(kind)
         stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
