@@ -329,6 +329,22 @@ def test_a_panel_inside_one_of_the_storys_block_wrappers_stands_apart():
     assert "podcasts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
+def test_a_gift_asked_for_at_a_checkout_goes_as_a_donation_panel():
+    """A checkout takes any payment, a gift or a subscription: the form's link backs the panel's ask, so the lines
+    asking for a gift go with the form."""
+    panel = ('<div class="card" role="group"><p>As a nonprofit newsroom, we answer to our readers and to no one else, '
+             'and we have no owner to fall back on.</p><p>Last year, 3,417 readers gave, and that is why this story '
+             'exists.</p><p>Would you consider a regular gift of any size?</p><p>Thank you for reading, and for '
+             'considering it. We are grateful for every reader who chooses to help.</p>'
+             '<form action="https://checkout.stripe.com/c/pay/cs_live_4f4a" method="post"><div role="radiogroup">'
+             + "".join(f"<button type='button'>US${n}</button>" for n in (1, 5, 20, 75)) +
+             '</div><button type="button" class="btn btn-primary">Make my gift</button></form></div>')
+    tree = page(STORY + panel)
+    blocks = strip_tree(tree, "https://news.example/a")
+    assert [b.kind for b in blocks] == ["donation"] and "nonprofit" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
 @pytest.mark.parametrize("layout", ["paragraphs", "div-paragraphs", "block-wrappers", "line-breaks"])
 def test_the_storys_container_is_never_taken_whole_for_the_boxes_in_it(layout):
     """A short story with a sign-up box and a paywall note beside ad slots in its container: neither box is an

@@ -59,7 +59,8 @@ LINK_TOKENS = {
     ("newsletter", "paywall"): (r"/subscribe(?![a-z])", r"/abonnieren", r"/suscribirse", r"/s-abonner"),
     "paywall": (r"/subscriptions?(?![a-z])", r"/abo(?:nnement)?(?![a-z])", r"/suscripcion", r"/podpiska",
                 r"/premium(?![a-z])", r"/plans(?![a-z])", r"/pricing", r"/log-?in(?![a-z])",
-                r"/sign-?in(?![a-z])", r"/register(?![a-z])", r"/registrierung", r"/connexion", r"checkout"),
+                r"/sign-?in(?![a-z])", r"/register(?![a-z])", r"/registrierung", r"/connexion"),
+    ("donation", "paywall"): (r"checkout",),  # where any payment goes: a gift or a subscription
     "share": (r"facebook\.com/(?:sharer|share|dialog/share)", r"twitter\.com/(?:intent|share)", r"//x\.com/intent",
               r"linkedin\.com/(?:share|cws/share|sharearticle)", r"wa\.me/", r"whatsapp:", r"api\.whatsapp\.com/send",
               r"//t\.me/share", r"telegram\.me/share", r"mailto:\?", r"pinterest\.com/pin/create", r"reddit\.com/submit",
