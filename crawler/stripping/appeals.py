@@ -575,13 +575,13 @@ def holds_story_run(element, table: dict) -> bool:
     loose = [element.text or ""] + [child.tail or "" for child in element.iterchildren()]
     if sum(len(piece.strip()) >= PROSE_CHARS for piece in loose) >= STORY_RUN:
         return True
-    children = [table[child] for child in element.iterchildren(etree.Element)]
-    lines = [stats for stats in children if stats.text and not stats.has_block]
+    children = list(element.iterchildren(etree.Element))
+    lines = [table[child] for child in children if table[child].text and not table[child].has_block]
     if sum(map(is_clean_prose, lines)) >= STORY_RUN and not any(line.dirty for line in lines):
         return True
-    shapes = Counter(shape_of(child) for child, stats in zip(element.iterchildren(etree.Element), children)
-                     if stats.has_block and any(map(is_clean_prose, stats.kids)))
-    return any(count >= STORY_RUN for count in shapes.values())
+    wrappers = Counter(shape_of(child) for child in children
+                       if table[child].has_block and any(map(is_clean_prose, table[child].kids)))
+    return any(count >= STORY_RUN for count in wrappers.values())
 
 
 def is_clean_prose(stats: Stats) -> bool:
