@@ -110,8 +110,10 @@ def donation_box(href: str) -> str:
     return f'<div class="donate-box"><p>The fund needs help.</p><a href="{href}">Read on</a></div>'
 
 
-@pytest.mark.parametrize("href", ["/donate", "https://example.org/donate", "https://support.example.org/donate"])
+@pytest.mark.parametrize("href", ["/donate", "https://example.org/donate", "https://support.example.org/donate",
+                                  "/en/donate", "https://www.example.org/about/donate?ref=box"])
 def test_a_link_to_the_sites_own_donation_page_is_a_signal_however_written(href):
+    # at any depth of the path: a language or section prefix ("/en/donate") names the same page
     tree = page(STORY + donation_box(href))
     assert [b.rule for b in strip_tree(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
 
@@ -121,9 +123,10 @@ def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
     assert strip_tree(tree, "http://[example.org/news/1") == []
 
 
-def test_a_donation_page_on_another_site_is_a_storys_reference():
+@pytest.mark.parametrize("href", ["https://redcross.example/donate", "https://redcross.example/en/donate"])
+def test_a_donation_page_on_another_site_is_a_storys_reference(href):
     # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)
-    tree = page(STORY + donation_box("https://redcross.example/donate"))
+    tree = page(STORY + donation_box(href))
     assert strip_tree(tree, "https://www.example.org/news/1") == []
 
 

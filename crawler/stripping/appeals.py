@@ -77,9 +77,10 @@ class Vocabulary:
     and a regex confirms at that spot. A single big alternation costs `re` every branch at every
     character, and a str.find per literal one pass over the text each. A leading ^ anchors a
     pattern to the start of a unit; `boundary` lists characters that may not precede a match
-    besides letters and digits; `whole_words` forbids a match that ends inside a word."""
+    besides letters and digits, unless the match starts with `separator`, which sets it apart
+    itself ("/donate" in "/en/donate"); `whole_words` forbids a match that ends inside a word."""
 
-    def __init__(self, groups: dict, boundary: str = "", whole_words: bool = False) -> None:
+    def __init__(self, groups: dict, boundary: str = "", whole_words: bool = False, separator: str = "") -> None:
         by_literal: dict[tuple[str, bool], list[tuple[str, tuple[str, ...]]]] = {}
         for key, patterns in groups.items():
             for pattern in patterns:
@@ -91,7 +92,7 @@ class Vocabulary:
                     variant += r"(?!\w)" if whole_words else ""
                     kinds = key if isinstance(key, tuple) else (key,)
                     by_literal.setdefault((literal, anchored), []).append((variant, kinds))
-        self.boundary = boundary
+        self.boundary, self.separator = boundary, separator
         by_prefix: dict[str, list] = {}
         for (literal, anchored), items in by_literal.items():
             pattern = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(items)))
@@ -104,12 +105,13 @@ class Vocabulary:
 
     def scan(self, text: str) -> list[tuple[int, tuple[str, ...], str]]:
         "(position, kinds, matched text) of every match, ordered by position; units split at newlines."
-        hits, boundary = [], self.boundary
+        hits, boundary, separator = [], self.boundary, self.separator
         for end, (back, entries) in self.automaton.iter(text):
             position = end - back
             before = text[position - 1] if position else "\n"
+            apart = not (before.isalnum() or before in boundary) or text[position] == separator
             for anchored, pattern, kinds in entries:
-                if (before == "\n" if anchored else not (before.isalnum() or before in boundary)):
+                if (before == "\n" if anchored else apart):
                     match = pattern.match(text, position)
                     if match:
                         hits.append((position, kinds[match.lastgroup], match.group()))
@@ -119,7 +121,8 @@ class Vocabulary:
 MARKUP = Vocabulary(MARKUP_TOKENS, boundary="_")  # after a letter or digit, a token is mid-name
 
 
-LINKS = Vocabulary(LINK_TOKENS)
+LINKS = Vocabulary(LINK_TOKENS)  # another site's whole URL: a path token right after its host never matches
+PATHS = Vocabulary(LINK_TOKENS, separator="/")  # a path on the page's own site: a token at any depth
 
 
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
@@ -291,7 +294,8 @@ class Collector:
         self.refused: dict[str, bool] = {}  # origin -> not the page's site
         self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
-        self.links: list[tuple[Stats, str]] = []
+        self.links: list[tuple[Stats, str]] = []  # targets read whole: other sites' URLs, mailto: and the like
+        self.paths: list[tuple[Stats, str]] = []  # targets on the page's own site, as paths
         self.units: list[tuple[Stats, str]] = []
 
     def own(self, element, tag: str, stats: Stats) -> None:
@@ -304,7 +308,11 @@ class Collector:
         target = attributes.get("href") or attributes.get("action")
         if target:
             stats.links = int(tag == "a")
-            self.links.append((stats, self.local(target).lower()))
+            path = self.local(target)
+            if path is None:
+                self.links.append((stats, target.lower()))
+            else:
+                self.paths.append((stats, path.lower()))
         for name in ("placeholder", "aria-label"):
             if name in attributes:
                 self.units.append((stats, attributes[name]))
@@ -321,19 +329,22 @@ class Collector:
             elif attributes.get("type") == "email":
                 add(stats.evidence, ("address", "newsletter"))  # the reader's address: what a sign-up asks for
 
-    def local(self, target: str) -> str:
-        """A link to the page's own site as its path, which the link vocabulary reads ("/pricing");
-        any other whole, where only a host names what it asks for ("paypal.com"): a path on
-        another site is a story's reference, not the house asking."""
-        if self.site is None or not target.startswith(("http:", "https:", "//")):
+    def local(self, target: str) -> str | None:
+        """A link to the page's own site as its path, which the link vocabulary reads at any depth
+        ("/pricing", "/en/donate"); None for any other, read whole, where only a host names what
+        it asks for ("paypal.com"): a path on another site is a story's reference, not the house
+        asking."""
+        if target.startswith("/") and not target.startswith("//"):
             return target
+        if self.site is None or not target.startswith(("http:", "https:", "//")):
+            return None
         absolute = "https:" + target if target.startswith("//") else target
         origin = "/".join(absolute.split("/", 3)[:3])  # scheme, host and port: all that refusal reads
         refused = self.refused.get(origin)
         if refused is None:  # a page links to a few hosts many times
             refused = self.refused[origin] = self.site.refusal(origin + "/") is not None
         if refused:
-            return target
+            return None
         parts = urlsplit(absolute)
         return urlunsplit(("", "", parts.path, parts.query, ""))
 
@@ -341,8 +352,9 @@ class Collector:
         "Turn every collected string's vocabulary hits into evidence on its owner."
         for (stats, _), hits in zip(self.markup, scan_units(markup_words([m for _, m in self.markup]), MARKUP)):
             record_tokens(stats, "markup", hits)
-        for (stats, _), hits in zip(self.links, scan_units([t for _, t in self.links], LINKS)):
-            record_tokens(stats, "link", hits)
+        for vocabulary, targets in ((LINKS, self.links), (PATHS, self.paths)):
+            for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
+                record_tokens(stats, "link", hits)
         texts = lowered_units([t for _, t in self.units])
         for (stats, _), text, kinds in zip(self.units, texts, text_hits(texts)):
             if is_picker_entry(text):
