@@ -148,6 +148,25 @@ def test_the_authors_name_alone_or_their_link_alone_is_no_box(authors, href):
     assert strip_tree(tree, "https://www.example.org/news/1", authors=authors) == []
 
 
+OFFER_UNDER_A_TITLE = (
+    '<details class="q1" open><summary>{title}</summary><div class="q2">'
+    "<p>Subscribe now for unlimited access to our journalism, starting at US$7 a week.</p>"
+    "<p><em>You have 2 free articles left this month.</em></p>"
+    "<div>Subscribers get unlimited articles, the crossword, our apps and the complete archive.</div>"
+    '<p><a class="rounded-full" href="https://www.example.org/subscribe">Start my trial</a></p></div></details>'
+)
+
+
+@pytest.mark.parametrize(("title", "stays"), [("A special offer for new readers", False),
+                                              ("The mayor resigned on Friday.", True)])
+def test_a_box_goes_with_its_title_but_never_with_a_sentence(title, stays):
+    # the offer's own evidence takes its inner block; what the box holds besides is its title, or a sentence
+    tree = page(STORY + OFFER_UNDER_A_TITLE.format(title=title))
+    blocks = strip_tree(tree, "https://www.example.org/news/1")
+    assert len(blocks) == 1 and "Subscribers get" not in text_of(tree)
+    assert (title in text_of(tree)) is stays and (title in blocks[0].text) is not stays
+
+
 def test_a_line_naming_the_author_beside_a_removed_box_stays():
     # naming the author is evidence of nothing: no neighbour of a sign-up box goes for it
     box = ('<div class="a1"><h3>Sign up for our newsletter</h3><form><input type="email" placeholder="Enter '

@@ -33,8 +33,9 @@ from crawler.stripping.vocabulary import (
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS,
-    SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE,
-    STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN,
+    STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE,
+    WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -823,7 +824,7 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
         return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
     if bare and bare[0] in IMPERATIVES and len(words) <= SHAPE_MAX_WORDS and not lowered.endswith((".", '"', "”")):
         return 1, "other", "shape"
-    if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith((".", "!", "?", ":", '"', "”", "。")):
+    if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith(SENTENCE_ENDS):
         return 1, "other", "stub"
     return 0, "", ""
 

@@ -24,8 +24,8 @@ from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
 )
 from crawler.stripping.vocabulary import (
-    ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, NAME_MAX_WORDS,
-    NEIGHBOUR_MAX_TEXT, REVERT_SHARE, TAIL_LINES, VOICES,
+    ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, LABEL_MAX,
+    NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT, REVERT_SHARE, SENTENCE_ENDS, TAIL_LINES, VOICES,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -124,9 +124,28 @@ def choose(root, table: dict, recorded=()) -> list:
         picked = [c for c in children if table[c].verdict and table[c].text - table[c].link <= ceiling]
         if picked:
             picked += absorb_neighbours(element, picked, table)
+            if element is not root and table[element].text - table[element].link <= ceiling \
+                    and titles_what_goes(element, picked, table):
+                table[element].verdict, table[element].rule = table[picked[0]].verdict, table[picked[0]].rule
+                chosen.append(element)
+                continue
             chosen += picked
         stack.extend(c for c in children if c not in picked)
     return chosen
+
+
+def titles_what_goes(element, picked: list, table: dict) -> bool:
+    """Whether all `element` holds besides its `picked` blocks is a title ("A special offer for
+    new readers" in a summary, a kicker) over more text than its own: then the box goes whole,
+    its title with it. A sentence is no title: it may be the story's."""
+    gone = sum(table[c].text for c in picked)
+    rest = table[element].text - gone
+    if not 0 < rest <= LABEL_MAX or gone < 2 * rest:
+        return False
+    pieces = [element.text or ""] + [c.tail or "" for c in element.iterchildren()]
+    pieces += [element_text(c) for c in element.iterchildren(etree.Element) if c not in picked]
+    title = normalise_space(" ".join(pieces))
+    return bool(title) and not title.endswith(SENTENCE_ENDS)
 
 
 def absorb_neighbours(parent, picked: list, table: dict) -> list:

@@ -378,6 +378,7 @@ PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragra
 SELLING_UNITS = 2  # units in which "we" offer something: the house selling itself, even to no "you"
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
 LABEL_MAX = 60  # longer units are not labels
+SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "。")  # how a sentence ends, and never a title or a label
 PICKER_MAX = 30  # nor, beyond this, amount picker entries
 ACTION_MAX_WORDS = 6  # a button's label is a few words
 SELF_MAX_WORDS = 3  # "Count me in" is a button; "my article about files" a link in a sentence
