@@ -505,6 +505,15 @@ def test_call_to_action_box_goes_whole(box, kind):
     assert text_of(tree).count("Paragraph") == 6 and text_of(tree).rstrip().endswith("with contractors.")
 
 
+def test_the_readers_own_reply_in_a_link_asks_like_a_button():
+    # "I've allowed ads": the house puts the reader's answer in the label, as in "Count me in"
+    box = ('<div class="x4"><h3>Is your ad blocker on?</h3><p>Ads pay for the reporting you read here, and we keep '
+           "them light.</p><a href=\"#\">I've allowed ads</a></div>")
+    tree = page(STORY + box)
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["promo"]
+    assert "keep them light" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
 def test_box_with_a_button_but_no_appeal_signal_stays():
     factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
                'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')

@@ -248,7 +248,7 @@ PRINT_HIDDEN_RE = re.compile(
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll make fund back get download install open reload turn choose start try continue".split()
+    "count yes i'll i’ll i've i’ve make fund back get download install open reload turn choose start try continue".split()
 )
 REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks the reader for something
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
