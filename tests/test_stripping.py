@@ -514,6 +514,15 @@ def test_the_readers_own_reply_in_a_link_asks_like_a_button():
     assert "keep them light" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
+def test_an_input_buttons_value_is_read_as_its_label():
+    # <input type="submit" value="…"> shows its value as a <button> shows its text
+    form = ('<form action="/go"><input type="text" name="e"><input type="submit" value="Sign up for our newsletter">'
+            "</form>")
+    tree = page(STORY + form)
+    assert [(b.kind, b.rule) for b in strip_tree(tree, "https://www.example.org/news/1")] == [
+        ("newsletter", "generic:controls+text")]
+
+
 def test_box_with_a_button_but_no_appeal_signal_stays():
     factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
                'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')

@@ -317,8 +317,12 @@ class Collector:
         for name in ("placeholder", "aria-label"):
             if name in attributes:
                 self.units.append((stats, attributes[name]))
-        if attributes.get("type") in ("submit", "button") and is_action_label(attributes.get("value", "").lower()):
-            add(stats.evidence, ("action", ""))
+        if attributes.get("type") in ("submit", "button"):
+            label = attributes.get("value", "")
+            if tag == "input" and label:
+                self.units.append((stats, label))  # an input button shows its value as its label
+            if is_action_label(label.lower()):
+                add(stats.evidence, ("action", ""))
         classes = attributes.get("class", "").lower()
         if ("data-nosnippet" in attributes or attributes.get("role") == "complementary"
                 or "print" in classes and PRINT_HIDDEN_RE.search(classes)):
