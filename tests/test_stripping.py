@@ -123,6 +123,18 @@ def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
     assert strip_tree(tree, "http://[example.org/news/1") == []
 
 
+@pytest.mark.parametrize(("box", "href", "kind"), [
+    ("donate-box", "https://harbour.memberful.com/checkout?plan=3", "donation"),
+    ("donate-box", "https://opencollective.com/harbour", "donation"),
+    ("signup-box", "https://buttondown.com/harbour", "newsletter"),
+    ("signup-box", "https://harbour.beehiiv.com/subscribe", "newsletter"),
+])
+def test_a_platform_that_takes_gifts_or_sign_ups_names_the_ask_wherever_it_is(box, href, kind):
+    # a host is the house's tool, not a story's reference: the platforms gifts and sign-ups go through
+    tree = page(STORY + f'<div class="{box}"><p>The fund needs help.</p><a href="{href}">Read on</a></div>')
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
+
+
 @pytest.mark.parametrize("href", ["https://redcross.example/donate", "https://redcross.example/en/donate"])
 def test_a_donation_page_on_another_site_is_a_storys_reference(href):
     # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)
