@@ -508,6 +508,10 @@ def test_a_pitch_beside_a_bare_form_is_no_panel():
         # role=button, and a link target to an opt-in page
         ('<div class="m2"><h4>Struggling with your garden?</h4><p>I will walk you through the first season.</p>'
          '<a role="button" href="https://garden.example/spring-course-opt-in/">Save my seat</a></div>', "newsletter"),
+        # an input button, labelled by its value
+        ('<div class="r4"><p>Careful reporting is the best answer to rumours, and it takes people and time.</p>'
+         "<p>If you value what you read here, become a monthly donor today.</p>"
+         '<input type="submit" value="Yes, I&#x27;ll give"></div>', "donation"),
     ],
 )
 def test_call_to_action_box_goes_whole(box, kind):

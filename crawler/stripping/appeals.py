@@ -319,8 +319,9 @@ class Collector:
                 self.units.append((stats, attributes[name]))
         if attributes.get("type") in ("submit", "button"):
             label = attributes.get("value", "")
-            if tag == "input" and label:
-                self.units.append((stats, label))  # an input button shows its value as its label
+            if tag == "input" and len(label.strip()) > 1:  # an input button shows its value as its label
+                self.units.append((stats, label))
+                add(stats.evidence, ("button", ""))
             if is_action_label(label.lower()):
                 add(stats.evidence, ("action", ""))
         classes = attributes.get("class", "").lower()
