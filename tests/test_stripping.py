@@ -11,7 +11,9 @@ import lxml.html
 import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
-from crawler.stripping.appeals import Collector, Vocabulary, expand_leading, most_common, stands_apart, walk
+from crawler.stripping.appeals import (
+    LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, most_common, scan_units, stands_apart, walk,
+)
 from crawler.stripping.dom import drop_element, lowered_units
 
 STORY = "".join(
@@ -594,6 +596,14 @@ def test_vocabulary_finds_overlapping_literals_at_word_starts():
     vocabulary = Vocabulary({"donation": ("donat", "donate now"), "other": ("^now",)}, whole_words=False)
     assert vocabulary.scan("donate now\nnow, redonate") == [
         (0, ("donation",), "donat"), (0, ("donation",), "donate now"), (11, ("other",), "now")]
+
+
+@pytest.mark.parametrize("vocabulary", [LINKS, PATHS, PHRASE_VOCABULARY])
+def test_no_vocabulary_match_runs_from_one_unit_into_the_next(vocabulary):
+    # a page's units are scanned joined by newlines: a pattern with a run of "anything but"
+    # (a utm value, a story's subject) must stop where its unit does
+    units = ["/offers?utm_campaign=spring", "/membership", "this story about the", "city hall was written by hand"]
+    assert [hits for hits in scan_units(units, vocabulary)][0::2] == [[], []]
 
 
 @pytest.mark.parametrize("texts", [["  A\tB ", "", "C  d"], ["a\x00 B", " c "], []])

@@ -53,7 +53,7 @@ LINK_TOKENS = {
                  r"/faire-un-don", r"/soutenir", r"/donar(?![a-z])", r"/apoya", r"paypal\.(?:com|me)",
                  r"patreon\.com", r"ko-fi\.com", r"buymeacoffee\.com", r"liberapay", r"donorbox", r"givebutter",
                  r"givelively", r"opencollective\.com", r"memberful\.com", r"steadyhq\.com",
-                 r"utm_\w+=[^&]*(?:contribut|donat|support|member)"),
+                 r"utm_\w+=[^&\s]*(?:contribut|donat|support|member)"),
     "newsletter": (r"/newsletters?(?![a-z])", r"list-manage\.com", r"mailchi\.mp", r"eepurl\.com", r"buttondown\.",
                    r"beehiiv\.com", r"convertkit\.com", r"ck\.page", r"mailerlite\.com", r"createsend\.com",
                    r"/email-?(?:signup|alerts)", r"substack\.com/subscribe", r"/sign-?up(?![a-z])",
@@ -140,7 +140,7 @@ PHRASES = {
         r"more (?:stories|articles|news) from", r"lesen sie (?:auch|mehr)", r"mehr zum thema", r"(?:à )?lire aussi",
         r"sur le même sujet", r"te puede interesar", r"noticias relacionadas", r"читайте также", r"по теме:",
     ),
-    "bio": (r"this (?:story|article|report|piece) (?:about [^.]{1,80} )?was (?:written|produced|reported) by",),
+    "bio": (r"this (?:story|article|report|piece) (?:about [^.\n]{1,80} )?was (?:written|produced|reported) by",),
     "tags": (r"^(?:tags|topics|read more about|filed under|themen|schlagw(?:ö|oe)rter|mots-clés|etiquetas|темы|теги) ?:",),
     "cookie": (
         r"we use cookies", r"(?:site|website) uses cookies", r"accept (?:all )?cookies", r"cookie (?:settings|preferences|policy)",
