@@ -640,6 +640,7 @@ BODY = [
         ("Enjoyed this? Subscribe to get the next issue in your inbox.", "end"),
         ("Like this story? Become a member and help keep it free for everyone.", "end"),
         ("You are reading the free edition of this newsletter; paid subscribers get more.", "end"),
+        ("Continue reading this article with a digital subscription. See all offers", "end"),
         ("By Jane Doe and John Roe", "start"),
         ("Advertisement", "middle"),
     ],

@@ -205,7 +205,7 @@ LABELS = {
 
 # -- text pass: the shape of a call to action (first word, words addressing the reader)
 IMPERATIVES = frozenset(
-    "sign subscribe join support donate contribute follow share download register log become click tap unlock "
+    "sign subscribe join support donate contribute continue follow share download register log become click tap unlock "
     "shop buy order book request contact "
     "abonnieren melden unterstützen spenden folgen teilen "
     "abonnez-vous inscrivez-vous soutenez suivez lisez partagez découvrez "
