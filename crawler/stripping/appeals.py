@@ -32,10 +32,10 @@ from crawler.stripping.vocabulary import (
     LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
-    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS,
-    SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS, SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN,
-    STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE,
-    WORD_RE,
+    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
+    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
+    SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
+    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -244,11 +244,13 @@ def quoted_share(text: str) -> float:
 
 def is_action_label(lowered: str) -> bool:
     """A link or button label that asks the reader to act: it opens with an ask ("Give monthly"),
-    or puts words in the reader's mouth ("Count me in", "Show me how", "Yes, I'll chip in")."""
+    or puts words in the reader's mouth ("Count me in", "Show me how", "Yes, I'll chip in", "I've
+    turned it off")."""
     words = WORD_RE.findall(lowered)
     if not 0 < len(words) <= ACTION_MAX_WORDS:
         return False
-    return words[0] in ACTION_WORDS or len(words) <= SELF_MAX_WORDS and any(w in READER_SELF for w in words)
+    return (words[0] in ACTION_WORDS or words[0] in READER_REPLIES
+            or len(words) <= SELF_MAX_WORDS and any(w in READER_SELF for w in words))
 
 
 # == Blocks ========================================================================================
