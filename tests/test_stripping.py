@@ -541,6 +541,23 @@ def test_an_input_buttons_value_is_read_as_its_label():
         ("newsletter", "generic:controls+text")]
 
 
+@pytest.mark.parametrize("button", ['<button class="btn">Donate now</button>',
+                                    '<input type="submit" value="Donate now">',
+                                    '<a class="btn" href="/donate">Donate now</a>'])
+def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_line(button):
+    # the story's last block wrapper holds its last paragraph and a one-line appeal: no call-to-action box
+    wrapper = '<div class="article__block">{}</div>'
+    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
+                                   "that the new bridge would open next spring, three years later than planned.</p>")
+                    for i in range(5))
+    last = wrapper.format("<p>The claims could not be independently verified. Flights were delayed for several hours, "
+                          "and residents were advised to stay away.</p><p><strong>No paywall, no billionaire. Help us "
+                          f"find 9,000 new donors by December 31.</strong> {button}</p>")
+    tree = page(story + last)
+    assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
+    assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
+
+
 def test_box_with_a_button_but_no_appeal_signal_stays():
     factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
                'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')

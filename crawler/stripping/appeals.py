@@ -604,6 +604,13 @@ def holds_story_run(element, table: dict) -> bool:
     return any(count >= STORY_RUN for count in wrappers.values())
 
 
+def wraps_story_line(element, stats: Stats) -> bool:
+    """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
+    paragraph of prose no signal touched? A button beside that paragraph does not make it a
+    call-to-action box: the paragraph is the story's, whatever the box around the button says."""
+    return any(map(is_clean_prose, stats.kids)) and is_in_run(element)
+
+
 def is_clean_prose(stats: Stats) -> bool:
     "Is the block a paragraph of prose without evidence?"
     return not stats.dirty and not stats.has_block and stats.text - stats.link >= PROSE_CHARS
@@ -784,8 +791,8 @@ def judge(element, table: dict) -> None:
     kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
     if not kind:
         return
-    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not ATTRIBUTION_RE.search(
-            element_text(element).lower())) and not holds_story_run(element, table):
+    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not wraps_story_line(element, stats)
+            and not ATTRIBUTION_RE.search(element_text(element).lower())) and not holds_story_run(element, table):
         stats.verdict = kind
         detail = stats.sample.get(kind)
         stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
