@@ -558,6 +558,21 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
     assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
 
 
+@pytest.mark.parametrize("before", [True, False])
+def test_a_story_subheading_in_a_wrapper_with_an_offer_is_neither_its_title_nor_its_frame(before):
+    wrapper = '<div class="article__block">{}</div>'
+    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
+                                   "that the new bridge would open next spring, three years later than planned.</p>")
+                    for i in range(5))
+    offer = ('<div class="k7"><p>Subscribe now for unlimited access to our journalism, starting at $7 a week.</p>'
+             "<p>Subscribers get unlimited articles, the crossword, our apps and the complete archive.</p>"
+             '<a class="btn" href="/subscribe">Start my trial</a></div>')
+    heading = "<h2>What the residents say</h2>"
+    tree = page(story + wrapper.format(heading + offer if before else offer + heading) + story)
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["paywall"]
+    assert "What the residents say" in text_of(tree) and "Subscribers get" not in text_of(tree)
+
+
 def test_box_with_a_button_but_no_appeal_signal_stays():
     factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
                'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')

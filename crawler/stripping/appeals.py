@@ -35,7 +35,7 @@ from crawler.stripping.vocabulary import (
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    SUBHEADINGS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -604,11 +604,17 @@ def holds_story_run(element, table: dict) -> bool:
     return any(count >= STORY_RUN for count in wrappers.values())
 
 
-def wraps_story_line(element, stats: Stats) -> bool:
+def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
-    paragraph of prose no signal touched? A button beside that paragraph does not make it a
-    call-to-action box: the paragraph is the story's, whatever the box around the button says."""
-    return any(map(is_clean_prose, stats.kids)) and is_in_run(element)
+    paragraph of prose or a subheading no signal touched? A button beside it does not make the
+    wrapper a call-to-action box: that line is the story's, whatever the box around the button says."""
+    if not is_in_run(element):
+        return False
+    for kid in element.iterchildren(etree.Element):
+        stats = table[kid]
+        if is_clean_prose(stats) or kid.tag in SUBHEADINGS and stats.text and not stats.dirty:
+            return True
+    return False
 
 
 def is_clean_prose(stats: Stats) -> bool:
@@ -785,14 +791,14 @@ def asked_below(stats: Stats, kind: str) -> bool:
 def judge(element, table: dict) -> None:
     """Set the verdict (kind) and rule name of an element whose evidence is complete. A box that
     frames a pitch goes whole unless it reports what somebody said, or is one of the story's
-    wrappers around a paragraph of it: that is the story talking, and then its text must be
+    wrappers around a paragraph or a subheading of it: that is the story talking, and then its text must be
     explained like any block's. The story's container never goes whole."""
     stats = table[element]
     pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
     kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
     if not kind:
         return
-    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not wraps_story_line(element, stats)
+    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not wraps_story_line(element, table)
             and not ATTRIBUTION_RE.search(element_text(element).lower())) and not holds_story_run(element, table):
         stats.verdict = kind
         detail = stats.sample.get(kind)

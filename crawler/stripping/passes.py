@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from crawler.stripping.appeals import (
-    Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk,
+    Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk, wraps_story_line,
 )
 from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
@@ -125,7 +125,7 @@ def choose(root, table: dict, recorded=()) -> list:
         if picked:
             picked += absorb_neighbours(element, picked, table)
             if element is not root and table[element].text - table[element].link <= ceiling \
-                    and titles_what_goes(element, picked, table):
+                    and titles_what_goes(element, picked, table) and not wraps_story_line(element, table):
                 table[element].verdict, table[element].rule = table[picked[0]].verdict, table[picked[0]].rule
                 chosen.append(element)
                 continue
