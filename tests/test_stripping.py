@@ -558,6 +558,23 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
     assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
 
 
+@pytest.mark.parametrize(("block", "kept"), [
+    ("<p>Officials declined to comment.</p>", "declined to comment"),
+    ("<ul><li>The bridge will carry four lanes.</li><li>It will cost 3 billion rubles.</li></ul>", "four lanes"),
+    ('<figure><img src="bridge.jpg"><figcaption>The old bridge in March.</figcaption></figure>', "old bridge in March"),
+])
+def test_any_story_block_beside_a_button_in_its_wrapper_stays(block, kept):
+    wrapper = '<div class="article__block">{}</div>'
+    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
+                                   "that the new bridge would open next spring, three years later than planned.</p>")
+                    for i in range(5))
+    appeal = ("<p><strong>No paywall, no billionaire. Help us find 9,000 new donors by December 31.</strong> "
+              '<button class="btn">Donate now</button></p>')
+    tree = page(story + wrapper.format(block + appeal) + story)
+    assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
+    assert kept in text_of(tree) and "new donors" not in text_of(tree)
+
+
 @pytest.mark.parametrize("before", [True, False])
 def test_a_story_subheading_in_a_wrapper_with_an_offer_is_neither_its_title_nor_its_frame(before):
     wrapper = '<div class="article__block">{}</div>'

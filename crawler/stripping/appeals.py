@@ -35,7 +35,7 @@ from crawler.stripping.vocabulary import (
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    SUBHEADINGS, TRAILER_RE, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -606,13 +606,16 @@ def holds_story_run(element, table: dict) -> bool:
 
 def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
-    paragraph of prose or a subheading no signal touched? A button beside it does not make the
-    wrapper a call-to-action box: that line is the story's, whatever the box around the button says."""
+    block of the story (a paragraph, a subheading, a quote, a list, a figure) or a paragraph of
+    prose that no signal touched (who speaks in it is no signal)? A button beside it does not make
+    the wrapper a call-to-action box: that block is the story's, whatever the box around the
+    button says."""
     if not is_in_run(element):
         return False
     for kid in element.iterchildren(etree.Element):
         stats = table[kid]
-        if is_clean_prose(stats) or kid.tag in SUBHEADINGS and stats.text and not stats.dirty:
+        if is_clean_prose(stats) or kid.tag in STORY_TAGS and stats.text and all(
+                family in VOICES for family, _ in stats.evidence):
             return True
     return False
 

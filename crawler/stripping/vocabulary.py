@@ -377,7 +377,6 @@ STORY_SHARE = 0.5  # or one block holding this much of the page's text: the stor
 STORY_BESIDE = 0.5  # the story's blocks beside a panel set apart hold at least this much of its text
 PROSE_CHARS = 80  # a paragraph this long is prose, not a label or a line of a box
 STORY_TAGS = frozenset("p blockquote h1 h2 h3 h4 h5 h6 ul ol li dl pre table figure".split())  # what a story is made of
-SUBHEADINGS = frozenset("h2 h3 h4 h5 h6".split())  # a story's own headings below its title
 PANEL_MAX_TEXT = 2500  # a panel of the house asking the reader is a few paragraphs long
 SELLING_UNITS = 2  # units in which "we" offer something: the house selling itself, even to no "you"
 NEIGHBOUR_MAX_TEXT = 150  # short blocks with a same-kind signal next to a removed one go with it
