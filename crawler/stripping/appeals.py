@@ -794,8 +794,8 @@ def asked_below(stats: Stats, kind: str) -> bool:
 def judge(element, table: dict) -> None:
     """Set the verdict (kind) and rule name of an element whose evidence is complete. A box that
     frames a pitch goes whole unless it reports what somebody said, or is one of the story's
-    wrappers around a paragraph or a subheading of it: that is the story talking, and then its
-    text must be explained like any block's. The story's container never goes whole."""
+    wrappers around a block of it: that is the story talking, and then its text must be
+    explained like any block's. The story's container never goes whole."""
     stats = table[element]
     pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
     kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
