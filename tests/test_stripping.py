@@ -562,8 +562,11 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
     ("<p>Officials declined to comment.</p>", "declined to comment"),
     ("<ul><li>The bridge will carry four lanes.</li><li>It will cost 3 billion rubles.</li></ul>", "four lanes"),
     ('<figure><img src="bridge.jpg"><figcaption>The old bridge in March.</figcaption></figure>', "old bridge in March"),
+    ("<blockquote><p>We will rebuild the bridge whatever it costs, and we will do it this year.</p></blockquote>",
+     "We will rebuild"),
 ])
-def test_any_story_block_beside_a_button_in_its_wrapper_stays(block, kept):
+def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
+    # a box in one of the story's wrappers goes on its own; the wrapper never goes whole for it
     wrapper = '<div class="article__block">{}</div>'
     story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
                                    "that the new bridge would open next spring, three years later than planned.</p>")
@@ -573,6 +576,25 @@ def test_any_story_block_beside_a_button_in_its_wrapper_stays(block, kept):
     tree = page(story + wrapper.format(block + appeal) + story)
     assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
     assert kept in text_of(tree) and "new donors" not in text_of(tree)
+
+
+def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says():
+    # the trap reads like a pitch (a membership, a monthly fee) and its signals would let the
+    # story paragraph beside it go unexplained with the wrapper
+    wrapper = '<div class="article__block">{}</div>'
+    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
+                                   "that the new bridge would open next spring, three years later than planned.</p>")
+                    for i in range(5))
+    panel = ('<section class="jumbotron" data-nosnippet><p>Our app is faster, lighter and built for reading.</p>'
+             '<a class="btn" href="https://play.google.com/store/apps/details?id=x&utm_campaign=membership-21">'
+             "Open in app</a></section>")
+    trap = ("<p>A soup kitchen run by a local parish launched a membership scheme in March, offering supporters early "
+            "access to events in return for a monthly fee, a regional news site reported.</p>")
+    first = "<p>Air quality monitors recorded pollution levels well above permitted limits in several districts.</p>"
+    tree = page(story + wrapper.format(first + panel + trap))
+    strip_tree(tree, "https://www.example.org/news/1")
+    assert "Air quality monitors" in text_of(tree) and "soup kitchen" in text_of(tree)
+    assert "built for reading" not in text_of(tree)
 
 
 @pytest.mark.parametrize("before", [True, False])

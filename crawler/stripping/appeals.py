@@ -607,17 +607,19 @@ def holds_story_run(element, table: dict) -> bool:
 def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
     block of the story (a paragraph, a subheading, a quote, a list, a figure) or a paragraph of
-    prose that no signal touched (who speaks in it is no signal)? A button beside it does not make
-    the wrapper a call-to-action box: that block is the story's, whatever the box around the
-    button says."""
-    if not is_in_run(element):
-        return False
-    for kid in element.iterchildren(etree.Element):
-        stats = table[kid]
-        if is_clean_prose(stats) or kid.tag in STORY_TAGS and stats.text and all(
-                family in VOICES for family, _ in stats.evidence):
-            return True
-    return False
+    prose that no signal touched (who speaks in it is no signal)? Then a box beside that block,
+    a button's or a panel's, goes on its own: the block is the story's, whatever the box says,
+    and its evidence never lets the story's text go unexplained with the wrapper."""
+    if not table[element].has_block:
+        return False  # a paragraph's parts are no blocks
+    kids = element.iterchildren(etree.Element)
+    return any(is_untouched_story_block(kid, table[kid]) for kid in kids) and is_in_run(element)
+
+
+def is_untouched_story_block(element, stats: Stats) -> bool:
+    "Is the element prose, or a block of a story's kinds, that no signal touched (who speaks in it is no signal)?"
+    return is_clean_prose(stats) or element.tag in STORY_TAGS and stats.text > 0 and all(
+        family in VOICES for family, _ in stats.evidence)
 
 
 def is_clean_prose(stats: Stats) -> bool:
@@ -793,19 +795,22 @@ def asked_below(stats: Stats, kind: str) -> bool:
 
 def judge(element, table: dict) -> None:
     """Set the verdict (kind) and rule name of an element whose evidence is complete. A box that
-    frames a pitch goes whole unless it reports what somebody said, or is one of the story's
-    wrappers around a block of it: that is the story talking, and then its text must be
-    explained like any block's. The story's container never goes whole."""
+    frames a pitch goes whole unless it reports what somebody said: that is the story talking,
+    and then its text must be explained like any block's. The story's container and its block
+    wrappers never go whole: the boxes in them go on their own evidence."""
     stats = table[element]
     pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
     kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
     if not kind:
         return
-    if (is_pure(stats, kind, families) or frames_pitch(stats, kind, families) and not wraps_story_line(element, table)
-            and not ATTRIBUTION_RE.search(element_text(element).lower())) and not holds_story_run(element, table):
-        stats.verdict = kind
-        detail = stats.sample.get(kind)
-        stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
+    if not (is_pure(stats, kind, families) or frames_pitch(stats, kind, families)
+            and not ATTRIBUTION_RE.search(element_text(element).lower())):
+        return
+    if wraps_story_line(element, table) or holds_story_run(element, table):
+        return
+    stats.verdict = kind
+    detail = stats.sample.get(kind)
+    stats.rule = "generic:" + "+".join(families) + (f":{detail}" if detail else "")
 
 
 # == Paragraphs ====================================================================================
