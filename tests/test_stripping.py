@@ -541,19 +541,22 @@ def test_an_input_buttons_value_is_read_as_its_label():
         ("newsletter", "generic:controls+text")]
 
 
+# the story in block wrappers of one shape, as many sites (and The Moscow Times) write it
+IN_WRAPPER = '<div class="article__block">{}</div>'
+WRAPPED_STORY = "".join(IN_WRAPPER.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
+                                          "that the new bridge would open next spring, three years later than "
+                                          "planned.</p>") for i in range(5))
+
+
 @pytest.mark.parametrize("button", ['<button class="btn">Donate now</button>',
                                     '<input type="submit" value="Donate now">',
                                     '<a class="btn" href="/donate">Donate now</a>'])
 def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_line(button):
     # the story's last block wrapper holds its last paragraph and a one-line appeal: no call-to-action box
-    wrapper = '<div class="article__block">{}</div>'
-    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
-                                   "that the new bridge would open next spring, three years later than planned.</p>")
-                    for i in range(5))
-    last = wrapper.format("<p>The claims could not be independently verified. Flights were delayed for several hours, "
-                          "and residents were advised to stay away.</p><p><strong>No paywall, no billionaire. Help us "
-                          f"find 9,000 new donors by December 31.</strong> {button}</p>")
-    tree = page(story + last)
+    last = IN_WRAPPER.format("<p>The claims could not be independently verified. Flights were delayed for several "
+                             "hours, and residents were advised to stay away.</p><p><strong>No paywall, no "
+                             f"billionaire. Help us find 9,000 new donors by December 31.</strong> {button}</p>")
+    tree = page(WRAPPED_STORY + last)
     assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
     assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
 
@@ -567,13 +570,9 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
 ])
 def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
     # a box in one of the story's wrappers goes on its own; the wrapper never goes whole for it
-    wrapper = '<div class="article__block">{}</div>'
-    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
-                                   "that the new bridge would open next spring, three years later than planned.</p>")
-                    for i in range(5))
     appeal = ("<p><strong>No paywall, no billionaire. Help us find 9,000 new donors by December 31.</strong> "
               '<button class="btn">Donate now</button></p>')
-    tree = page(story + wrapper.format(block + appeal) + story)
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(block + appeal) + WRAPPED_STORY)
     assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
     assert kept in text_of(tree) and "new donors" not in text_of(tree)
 
@@ -581,17 +580,13 @@ def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
 def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says():
     # the trap reads like a pitch (a membership, a monthly fee) and its signals would let the
     # story paragraph beside it go unexplained with the wrapper
-    wrapper = '<div class="article__block">{}</div>'
-    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
-                                   "that the new bridge would open next spring, three years later than planned.</p>")
-                    for i in range(5))
     panel = ('<section class="jumbotron" data-nosnippet><p>Our app is faster, lighter and built for reading.</p>'
              '<a class="btn" href="https://play.google.com/store/apps/details?id=x&utm_campaign=membership-21">'
              "Open in app</a></section>")
     trap = ("<p>A soup kitchen run by a local parish launched a membership scheme in March, offering supporters early "
             "access to events in return for a monthly fee, a regional news site reported.</p>")
     first = "<p>Air quality monitors recorded pollution levels well above permitted limits in several districts.</p>"
-    tree = page(story + wrapper.format(first + panel + trap))
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(first + panel + trap))
     strip_tree(tree, "https://www.example.org/news/1")
     assert "Air quality monitors" in text_of(tree) and "soup kitchen" in text_of(tree)
     assert "built for reading" not in text_of(tree)
@@ -599,15 +594,11 @@ def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says(
 
 @pytest.mark.parametrize("before", [True, False])
 def test_a_story_subheading_in_a_wrapper_with_an_offer_is_neither_its_title_nor_its_frame(before):
-    wrapper = '<div class="article__block">{}</div>'
-    story = "".join(wrapper.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
-                                   "that the new bridge would open next spring, three years later than planned.</p>")
-                    for i in range(5))
     offer = ('<div class="k7"><p>Subscribe now for unlimited access to our journalism, starting at $7 a week.</p>'
              "<p>Subscribers get unlimited articles, the crossword, our apps and the complete archive.</p>"
              '<a class="btn" href="/subscribe">Start my trial</a></div>')
     heading = "<h2>What the residents say</h2>"
-    tree = page(story + wrapper.format(heading + offer if before else offer + heading) + story)
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(heading + offer if before else offer + heading) + WRAPPED_STORY)
     assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["paywall"]
     assert "What the residents say" in text_of(tree) and "Subscribers get" not in text_of(tree)
 
