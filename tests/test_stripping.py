@@ -12,9 +12,11 @@ import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
 from crawler.stripping.appeals import (
-    LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, most_common, scan_units, stands_apart, walk,
+    LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, is_action_label, most_common, scan_units,
+    stands_apart, walk,
 )
 from crawler.stripping.dom import drop_element, lowered_units
+from crawler.stripping.vocabulary import REQUEST_RE
 
 STORY = "".join(
     f"<p>Paragraph {i} of the report: the regional government said on Tuesday that the new bridge over the "
@@ -521,6 +523,13 @@ def test_call_to_action_box_goes_whole(box, kind):
     blocks = strip_tree(tree)
     assert [b.kind for b in blocks] == [kind] and "box" in blocks[0].rule.split(":")[1].split("+")
     assert text_of(tree).count("Paragraph") == 6 and text_of(tree).rstrip().endswith("with contractors.")
+
+
+@pytest.mark.parametrize("sentence", ["i'll be in kyiv next week.", "i’ve covered the war since 2014."])
+def test_the_readers_reply_opens_a_label_not_a_request(sentence):
+    # "Yes, I'll chip in" and "I've turned it off" are buttons; a writer's sentence opening the same way asks nothing
+    assert is_action_label("i'll chip in") and is_action_label("i've turned it off")
+    assert REQUEST_RE.search(sentence) is None
 
 
 def test_the_readers_own_reply_in_a_link_asks_like_a_button():

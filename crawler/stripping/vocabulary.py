@@ -250,13 +250,13 @@ PRINT_HIDDEN_RE = re.compile(
 # what a link or button label starting with one of these asks for: an action, not a headline
 ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
-    "count yes i'll i’ll make fund back get download install open reload turn choose start try continue".split()
+    "count yes make fund back get download install open reload turn choose start try continue".split()
 )
 REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks the reader for something
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
 READER_SELF = frozenset("me my i i'll i’ll i'm i’m ich mich mein moi je mon yo mi я мне мой".split())
-READER_REPLIES = frozenset("i've i’ve".split())  # a label opening with the reader's answer: "I've turned it off"
+READER_REPLIES = frozenset("i'll i’ll i've i’ve".split())  # a label opening with the reader's answer: "I've turned it off"
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
     r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
