@@ -256,7 +256,8 @@ REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks th
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
 READER_SELF = frozenset("me my i i'll i’ll i'm i’m ich mich mein moi je mon yo mi я мне мой".split())
-READER_REPLIES = frozenset("i'll i’ll i've i’ve".split())  # a label opening with the reader's answer: "I've turned it off"
+# a label opening with the reader's answer ("I'll chip in", "I've turned it off"): no request in a sentence
+READER_REPLIES = frozenset("i'll i’ll i've i’ve".split())
 # an in-text promo aside: "Read more: <headline>"
 TRAILER_RE = re.compile(
     r"^(?:read more|read also|also read|see also|related(?: \w+)?|more on this|recommended|(?:next|previous|prev) (?:article|post|story)"
