@@ -555,6 +555,7 @@ IN_WRAPPER = '<div class="article__block">{}</div>'
 WRAPPED_STORY = "".join(IN_WRAPPER.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
                                           "that the new bridge would open next spring, three years later than "
                                           "planned.</p>") for i in range(5))
+ONE_LINE_APPEAL = "<p><strong>No paywall, no billionaire. Help us find 9,000 new donors by December 31.</strong> {}</p>"
 
 
 @pytest.mark.parametrize("button", ['<button class="btn">Donate now</button>',
@@ -563,8 +564,7 @@ WRAPPED_STORY = "".join(IN_WRAPPER.format(f"<p>Paragraph {i} of the report: the 
 def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_line(button):
     # the story's last block wrapper holds its last paragraph and a one-line appeal: no call-to-action box
     last = IN_WRAPPER.format("<p>The claims could not be independently verified. Flights were delayed for several "
-                             "hours, and residents were advised to stay away.</p><p><strong>No paywall, no "
-                             f"billionaire. Help us find 9,000 new donors by December 31.</strong> {button}</p>")
+                             "hours, and residents were advised to stay away.</p>" + ONE_LINE_APPEAL.format(button))
     tree = page(WRAPPED_STORY + last)
     assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
     assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
@@ -579,8 +579,7 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
 ])
 def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
     # a box in one of the story's wrappers goes on its own; the wrapper never goes whole for it
-    appeal = ("<p><strong>No paywall, no billionaire. Help us find 9,000 new donors by December 31.</strong> "
-              '<button class="btn">Donate now</button></p>')
+    appeal = ONE_LINE_APPEAL.format('<button class="btn">Donate now</button>')
     tree = page(WRAPPED_STORY + IN_WRAPPER.format(block + appeal) + WRAPPED_STORY)
     assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
     assert kept in text_of(tree) and "new donors" not in text_of(tree)
@@ -674,7 +673,7 @@ def test_no_vocabulary_match_runs_from_one_unit_into_the_next(vocabulary):
     # a page's units are scanned joined by newlines: a pattern with a run of "anything but"
     # (a utm value, a story's subject) must stop where its unit does
     units = ["/offers?utm_campaign=spring", "/membership", "this story about the", "city hall was written by hand"]
-    assert [hits for hits in scan_units(units, vocabulary)][0::2] == [[], []]
+    assert scan_units(units, vocabulary)[0::2] == [[], []]
 
 
 @pytest.mark.parametrize("texts", [["  A\tB ", "", "C  d"], ["a\x00 B", " c "], []])
