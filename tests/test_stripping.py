@@ -550,6 +550,15 @@ def test_an_input_buttons_value_is_read_as_its_label():
         ("newsletter", "generic:controls+text")]
 
 
+def test_an_action_link_names_what_it_asks_for():
+    # no word of the panel, its markup or its link's path names a gift; "Become a donor" does
+    panel = ('<div role="complementary"><p>Still here? If everyone reading this gave €5, we could close our '
+             'budget gap within a day.</p><div><a href="/help-us">Become a donor</a></div></div>')
+    tree = between_paragraphs(panel)
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["donation"]
+    assert "budget gap" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
 # the story in block wrappers of one shape, as many sites (and The Moscow Times) write it
 IN_WRAPPER = '<div class="article__block">{}</div>'
 WRAPPED_STORY = "".join(IN_WRAPPER.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "

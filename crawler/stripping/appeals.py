@@ -364,7 +364,10 @@ class Collector:
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
         texts = lowered_units([t for _, t in self.units])
-        for (stats, _), text, kinds in zip(self.units, texts, text_hits(texts)):
+        asked = label_asks(self.units, texts)
+        for (stats, _), text, kinds, ask in zip(self.units, texts, text_hits(texts), asked):
+            if ask and ask not in kinds:
+                kinds = [*kinds, ask]
             if is_picker_entry(text):
                 kinds = [*kinds, ""]
             for kind in kinds:
@@ -412,6 +415,17 @@ def markup_words(markups: Sequence[str]) -> list[str]:
     once per distinct string (a page repeats its class names)."""
     words = {markup: (markup if markup.islower() else WORD_CASE_RE.sub("-", markup)).lower() for markup in set(markups)}
     return [words[markup] for markup in markups]
+
+
+def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list[str | None]:
+    """Per unit: what a link's action label asks for ("Become a donor", "Join the club"), by its
+    ask words; None for any other unit."""
+    labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
+    found: list[str | None] = [None] * len(units)
+    for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
+        if asks and is_action_label(texts[i]):
+            found[i] = most_common([kinds[0] for _, kinds, _ in asks])
+    return found
 
 
 def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:
