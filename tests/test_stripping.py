@@ -559,6 +559,13 @@ def test_an_action_link_names_what_it_asks_for():
     assert "budget gap" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
+def test_an_action_link_inside_a_story_sentence_names_nothing():
+    sentence = ('<p>Residents who want to help can <a href="/help-us">become a donor</a> at the regional blood '
+                "centre, the health ministry said on Friday.</p>")
+    tree = between_paragraphs(sentence)
+    assert strip_tree(tree, "https://www.example.org/news/1") == [] and "blood centre" in text_of(tree)
+
+
 # the story in block wrappers of one shape, as many sites (and The Moscow Times) write it
 IN_WRAPPER = '<div class="article__block">{}</div>'
 WRAPPED_STORY = "".join(IN_WRAPPER.format(f"<p>Paragraph {i} of the report: the regional government said on Tuesday "
