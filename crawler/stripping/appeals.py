@@ -418,8 +418,8 @@ def markup_words(markups: Sequence[str]) -> list[str]:
 
 
 def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list[str | None]:
-    """Per unit: what a link's action label asks for ("Become a donor", "Join the club"), by its
-    ask words; None for any other unit."""
+    """Per unit: what the action label of a link or button asks for ("Become a donor", "Join the
+    club"), by its ask words; None for any other unit (a label asks; it speaks for no one)."""
     labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
     found: list[str | None] = [None] * len(units)
     for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
