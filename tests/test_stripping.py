@@ -559,6 +559,16 @@ def test_an_action_link_names_what_it_asks_for():
     assert "budget gap" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
+def test_a_blocks_aria_label_names_what_it_asks_for():
+    # the publisher's name for the block, read to screen readers, is its markup
+    panel = ('<section role="note" aria-label="App download"><p>Available for iPhone and Android.</p>'
+             '<a href="/apps">Get it on Google Play</a><p><small>Requires iOS 15 or later.</small></p></section>')
+    tree = between_paragraphs(panel)
+    assert [(b.kind, b.rule) for b in strip_tree(tree, "https://www.example.org/news/1")] == [
+        ("promo", "generic:markup+text:app")]
+    assert "iPhone" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
 def test_an_action_link_inside_a_story_sentence_names_nothing():
     sentence = ('<p>Residents who want to help can <a href="/help-us">become a donor</a> at the regional blood '
                 "centre, the health ministry said on Friday.</p>")

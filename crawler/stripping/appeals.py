@@ -300,6 +300,7 @@ class Collector:
         self.links: list[tuple[Stats, str]] = []  # targets read whole: other sites' URLs, mailto: and the like
         self.paths: list[tuple[Stats, str]] = []  # targets on the page's own site, as paths
         self.units: list[tuple[Stats, str]] = []
+        self.names: list[tuple[Stats, str]] = []  # what the publisher calls a block for screen readers
 
     def own(self, element, tag: str, stats: Stats) -> None:
         "Markup, link target, attribute text and control signals of the element itself (one pass over attributes)."
@@ -319,6 +320,8 @@ class Collector:
         for name in ("placeholder", "aria-label"):
             if name in attributes:
                 self.units.append((stats, attributes[name]))
+        if "aria-label" in attributes and tag not in BUTTON_TAGS:
+            self.names.append((stats, attributes["aria-label"]))
         if attributes.get("type") in ("submit", "button"):
             label = attributes.get("value", "")
             if tag == "input" and len(label.strip()) > 1:  # an input button shows its value as its label
@@ -360,6 +363,10 @@ class Collector:
         "Turn every collected string's vocabulary hits into evidence on its owner."
         for (stats, _), hits in zip(self.markup, scan_units(markup_words([m for _, m in self.markup]), MARKUP)):
             record_tokens(stats, "markup", hits)
+        # a block's name says what it asks for; its words may have been read as markup already
+        names = lowered_units([name for _, name in self.names])
+        for (stats, _), hits in zip(self.names, scan_units(names, ASK_VOCABULARY)):
+            record_tokens(stats, "markup", [hit for hit in hits if ("markup", hit[1][0]) not in stats.evidence])
         for vocabulary, targets in ((LINKS, self.links), (PATHS, self.paths)):
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
