@@ -320,7 +320,7 @@ class Collector:
         for name in ("placeholder", "aria-label"):
             if name in attributes:
                 self.units.append((stats, attributes[name]))
-        if "aria-label" in attributes and tag not in BUTTON_TAGS:
+        if "aria-label" in attributes and tag not in BUTTON_TAGS:  # a link's or button's is its label
             self.names.append((stats, attributes["aria-label"]))
         if attributes.get("type") in ("submit", "button"):
             label = attributes.get("value", "")
@@ -366,7 +366,8 @@ class Collector:
         # a block's name says what it asks for; its words may have been read as markup already
         names = lowered_units([name for _, name in self.names])
         for (stats, _), hits in zip(self.names, scan_units(names, ASK_VOCABULARY)):
-            record_tokens(stats, "markup", [hit for hit in hits if ("markup", hit[1][0]) not in stats.evidence])
+            record_tokens(stats, "markup", [(at, kinds, token) for at, kinds, token in hits
+                                            if ("markup", kinds[0]) not in stats.evidence])
         for vocabulary, targets in ((LINKS, self.links), (PATHS, self.paths)):
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
