@@ -836,6 +836,17 @@ def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
     assert strip_paragraphs(story + bio, authors=["The Example Team Of Editors"])[0] == story + bio
 
 
+def test_strip_paragraphs_cuts_a_passage_the_body_holds_again_and_keeps_short_repeats():
+    # a block laid out twice (for phones and for desktops) reaches the text twice; a review repeats its labels
+    story = [f"Paragraph {i} of the report: the regional government said on Tuesday that the new bridge would "
+             "open next spring, three years later than planned, and that its cost had doubled since 2021." for i in range(6)]
+    labels = ["Pros", "Battery: 10 hours", "Cons", "Pros", "Battery: 10 hours", "Cons"]
+    kept, removed = strip_paragraphs([*story, *labels, *story[:4]])
+    assert kept == [*story, *labels]
+    assert [(b.kind, b.rule) for b in removed] == [("other", "text:repeated")] * 4
+    assert strip_paragraphs([*story, *story[:1]])[0] == [*story, *story[:1]]  # one paragraph again: a pull quote
+
+
 @pytest.mark.parametrize("marker", ['data-nosnippet', 'class="u-hide-print"', 'class="d-print-none"',
                                     'role="complementary"'])
 def test_a_publisher_marker_backs_a_pitch(marker):

@@ -25,7 +25,8 @@ from crawler.stripping.dom import (
 )
 from crawler.stripping.vocabulary import (
     ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, LABEL_MAX,
-    NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT, REVERT_SHARE, SENTENCE_ENDS, TAIL_LINES, VOICES,
+    NAME_MAX_WORDS, NEIGHBOUR_MAX_TEXT, REPEAT_MIN_CHARS, REPEAT_MIN_LINES, REVERT_SHARE, SENTENCE_ENDS, TAIL_LINES,
+    VOICES,
 )
 
 LOGGER = logging.getLogger(__name__)
@@ -224,6 +225,27 @@ def author_bio_cut(paragraphs: list[str], authors: Sequence[str]) -> set[int]:
     return cut
 
 
+def repeat_cut(lowered: list[str]) -> set[int]:
+    """Later copies of a passage the body already holds, REPEAT_MIN_LINES lines or more and
+    REPEAT_MIN_CHARS in all: the page's second layout of one block (for phones, for desktops),
+    not the story saying it again. Short repeats (a "Pros" heading, a spec line) are a story's."""
+    first: dict[str, int] = {}
+    for index, line in enumerate(lowered):
+        first.setdefault(line, index)
+    cut, index = set(), 0
+    while index < len(lowered):
+        start, length = first[lowered[index]], 0
+        limit = min(index - start, len(lowered) - index)  # a copy neither overlaps its original nor runs off the end
+        while length < limit and lowered[start + length] == lowered[index + length]:
+            length += 1
+        if length >= REPEAT_MIN_LINES and sum(map(len, lowered[index : index + length])) >= REPEAT_MIN_CHARS:
+            cut.update(range(index, index + length))
+            index += length
+        else:
+            index += 1
+    return cut
+
+
 def strip_paragraphs(
     paragraphs: list[str], url: str | None = None, *, titles: Sequence[str] = (), authors: Sequence[str] = (),
     mode: str = "remove",
@@ -241,10 +263,10 @@ def strip_paragraphs(
     edges = set(range(HEAD_LINES)) | set(range(len(paragraphs) - TAIL_LINES, len(paragraphs)))
     cut |= {i for i in range(max(len(paragraphs) - TAIL_LINES, 1), len(paragraphs)) if is_about_us(lowered[i])}
     cut |= {i for i, (level, _, _) in enumerate(strengths) if (level < 0 or level == 2) and i in edges}
-    titled, bios = title_cut(paragraphs, titles), author_bio_cut(paragraphs, authors)
-    strengths = [(0, "other", "title") if i in titled else (0, "bio", "author-bio") if i in bios else s
-                 for i, s in enumerate(strengths)]
-    cut |= titled | bios
+    titled, bios, repeated = title_cut(paragraphs, titles), author_bio_cut(paragraphs, authors), repeat_cut(lowered)
+    strengths = [(0, "other", "title") if i in titled else (0, "bio", "author-bio") if i in bios
+                 else (0, "other", "repeated") if i in repeated else s for i, s in enumerate(strengths)]
+    cut |= titled | bios | repeated
     if len(cut) == len(paragraphs) and cut:
         LOGGER.info("text strip reverted: every paragraph looked like a prompt (%s)", url)
         return paragraphs, []

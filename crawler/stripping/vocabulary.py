@@ -401,3 +401,4 @@ LONG_CTA_MAX_WORDS = 120  # longer appeals ("Before you go...") need several sig
 EDGE_LINES = 3  # paragraphs this close to the start or end of the body are where prompts sit
 HEAD_LINES = 5  # meta lines (byline, date, credits) are cut only among the first paragraphs
 TAIL_LINES = 6  # or among the last ones
+REPEAT_MIN_LINES, REPEAT_MIN_CHARS = 2, 600  # a passage the body holds again: a second layout of one block
