@@ -179,3 +179,17 @@ def test_the_pages_footer_is_left_to_trafilatura_and_an_articles_own_is_stripped
     record = extract(html, "https://news.example.org/2024/05/01/bridge")
     assert record["paywalled"] == 1 and "continue reading" not in record["body"] and "inbox" not in record["body"]
     assert [b["kind"] for b in record["removed"] if b["rule"].startswith("generic:")] == ["paywall"]
+
+
+def test_a_box_with_nothing_to_read_costs_the_story_no_sentence():
+    # Text running loose between line-break spans, as some sites write a story, with a picture's box
+    # among it: trafilatura's recall pass reads the box as an empty block and loses a sentence by it.
+    def sentence(i: int) -> str:
+        return (f"Sentence group {i} of the report: the regional government said on Tuesday that the new bridge "
+                "would open next spring, three years later than planned, and that its cost had doubled. ")
+
+    br, picture = '<span class="br"></span>', '<div class="media"><div><img src="/bridge.jpg" alt=""></div></div>'
+    story = sentence(1) + br + picture + br + sentence(2) + sentence(3) + br + sentence(4) + br + sentence(5)
+    tree = lxml.html.document_fromstring(f'<html><body><h1>Bridge delayed</h1><div class="story">{story}</div></body></html>')
+    text = " ".join(extract_body(tree, "https://example.org/news/1").paragraphs)
+    assert [i for i in range(1, 6) if f"group {i} " not in text] == []

@@ -286,8 +286,9 @@ def add(counts: dict, key, n: int = 1) -> None:
 
 
 class Collector:
-    """Strings to match in one go after the walk, each with the Stats it belongs to; `url` is the
-    page's (its site's links are read as paths)."""
+    """Strings to match in one go after the walk, each with the Stats it belongs to, and the boxes
+    with nothing to read that it found among loose text; `url` is the page's (its site's links
+    are read as paths)."""
 
     def __init__(self, url: str | None = None, authors: Sequence[str] = ()) -> None:
         try:
@@ -301,6 +302,7 @@ class Collector:
         self.paths: list[tuple[Stats, str]] = []  # targets on the page's own site, as paths
         self.units: list[tuple[Stats, str]] = []
         self.names: list[tuple[Stats, str]] = []  # what the publisher calls a block for screen readers
+        self.blank_boxes: list = []  # a picture's or an ad slot's `div`, with text running loose around it
 
     def own(self, element, tag: str, stats: Stats) -> None:
         "Markup, link target, attribute text and control signals of the element itself (one pass over attributes)."
@@ -537,6 +539,8 @@ def walk(root, table: dict, collector: Collector) -> list:
         for piece in pieces:
             own += len(piece.strip())
         stats.own_text, stats.text, stats.links, stats.has_block = own, own + text, links, has_block
+        if own and has_block:  # text running loose between blocks
+            collector.blank_boxes.extend(box for box in element.iterchildren("div") if not table[box].text)
         stats.link = stats.text if tag == "a" else link
         stats.label = stats.text if tag in BUTTON_TAGS else label
         if tag in BUTTON_TAGS and stats.text > 1 and is_button(element, tag):  # labelled: no icon or "×"

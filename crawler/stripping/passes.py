@@ -174,9 +174,13 @@ def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(
                ) -> list[RemovedBlock]:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     `recorded`: elements an earlier pass already flagged (left in place in "flag" mode); `authors`:
-    the page's, whose box is no story text."""
+    the page's, whose box is no story text. In either mode, boxes with nothing to read among text
+    running loose go first: trafilatura's recall pass reads one as an empty block and loses a
+    sentence beside it."""
     root, table, collector = root_of(tree), {}, Collector(url, authors)
     order = walk(root, table, collector)
+    for box in collector.blank_boxes:
+        drop_element(box)
     collector.match()
     aggregate(order, table)
     chosen = choose(root, table, recorded)
