@@ -190,6 +190,6 @@ def test_a_box_with_nothing_to_read_costs_the_story_no_sentence():
 
     br, picture = '<span class="br"></span>', '<div class="media"><div><img src="/bridge.jpg" alt=""></div></div>'
     story = sentence(1) + br + picture + br + sentence(2) + sentence(3) + br + sentence(4) + br + sentence(5)
-    tree = lxml.html.document_fromstring(f'<html><body><h1>Bridge delayed</h1><div class="story">{story}</div></body></html>')
-    text = " ".join(extract_body(tree, "https://example.org/news/1").paragraphs)
+    page = f'<html><body><h1>Bridge delayed</h1><div class="story">{story}</div></body></html>'
+    text = " ".join(extract_body(lxml.html.document_fromstring(page), "https://example.org/news/1").paragraphs)
     assert [i for i in range(1, 6) if f"group {i} " not in text] == []

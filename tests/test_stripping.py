@@ -839,7 +839,8 @@ def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
 def test_strip_paragraphs_cuts_a_passage_the_body_holds_again_and_keeps_short_repeats():
     # a block laid out twice (for phones and for desktops) reaches the text twice; a review repeats its labels
     story = [f"Paragraph {i} of the report: the regional government said on Tuesday that the new bridge would "
-             "open next spring, three years later than planned, and that its cost had doubled since 2021." for i in range(6)]
+             "open next spring, three years later than planned, and that its cost had doubled since 2021."
+             for i in range(6)]
     labels = ["Pros", "Battery: 10 hours", "Cons", "Pros", "Battery: 10 hours", "Cons"]
     kept, removed = strip_paragraphs([*story, *labels, *story[:4]])
     assert kept == [*story, *labels]
