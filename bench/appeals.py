@@ -11,13 +11,19 @@ Pages are extracted as served by www.themoscowtimes.com, so the site's rules app
 ``--generic`` they are served from an unknown host, their links to the site with them, and only
 the generic stripper works on them (its body F1 then also counts the site furniture it keeps).
 
+With ``--forget N`` the stripper first forgets a half of its word vocabularies (phrases, ask
+words, labels), drawn by N: the wording of the generated appeals is then partly wording nobody
+showed it, as a publisher's next panel will be, and what it still strips it strips by structure
+(voices, amounts, buttons, forms, links, markup, position). Tune on some N, report others.
+
     .venv/bin/python bench/appeals.py --jobs 2 [--seeds report|tune|2000-2004,7] [--generic]
-                                      [--leaks] [--dump DIR]
+                                      [--forget N] [--leaks] [--dump DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import statistics
@@ -31,11 +37,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.extract import extract_or_error  # noqa: E402
+from crawler.stripping import appeals, vocabulary  # noqa: E402
 from tests.appeals import REPORT_SEEDS, SITE, TUNE_SEEDS, describe_failure, generate_cases, score_case  # noqa: E402
 
 SECTION_TITLE = "## Unseen appeals (bench/appeals.py)"
 UNKNOWN_SITE = "https://news.example"  # a host no site rules name
 NAMED_SEEDS = {"report": REPORT_SEEDS, "tune": TUNE_SEEDS}
+
+
+def forget_words(draw: int) -> None:
+    """Forget about half of the word vocabularies, each entry by a hash of (`draw`, entry), in
+    this process and the workers it forks: every module of the crawler that holds a compiled
+    vocabulary gets the smaller one."""
+    def kept(entries):
+        return tuple(e for e in entries if hashlib.sha256(f"{draw}:{e}".encode()).digest()[0] % 2 == 0)
+
+    for table in (vocabulary.PHRASES, vocabulary.ASKS, vocabulary.LABELS):
+        for kind, entries in table.items():
+            table[kind] = kept(entries)
+    smaller = {id(appeals.PHRASE_VOCABULARY): appeals.Vocabulary(vocabulary.PHRASES, boundary="_", whole_words=True),
+               id(appeals.ASK_VOCABULARY): appeals.Vocabulary(vocabulary.ASKS, boundary="_", whole_words=True)}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("crawler."):
+            for attribute, value in list(vars(module).items()):
+                if id(value) in smaller:
+                    setattr(module, attribute, smaller[id(value)])
+    appeals.LABEL_KINDS.clear()
+    appeals.LABEL_KINDS.update({label: kind for kind, labels in vocabulary.LABELS.items() for label in labels})
 
 
 def describe_seeds(seeds) -> str:
@@ -107,12 +135,13 @@ def breakdown_rows(cases: list[dict]) -> list[str]:
             for (key, value), (panels, leaking, lines, left) in sorted(groups.items())]
 
 
-def report(runs: list[dict], seeds_label: str, generic: bool) -> str:
+def report(runs: list[dict], seeds_label: str, generic: bool, forget: int | None = None) -> str:
     all_cases = [case for run in runs for case in run["cases"]]
     rules = "no site rules (generic stripper only)" if generic else "the Moscow Times site rules"
+    forgotten = "" if forget is None else f", half of the word vocabularies forgotten (draw {forget})"
     lines = [
         SECTION_TITLE, "",
-        f"Seeds: {seeds_label}; extracted with {rules}. A case is one news or opinion article of the dev"
+        f"Seeds: {seeds_label}; extracted with {rules}{forgotten}. A case is one news or opinion article of the dev"
         " replica with 1–3 generated appeal panels and 0–2 trap paragraphs.", "",
         "| seed | articles | not extracted | panels | panels leaking | appeal lines | lines left | traps missing"
         " | body F1 (mean) | body F1 (min) |",
@@ -131,11 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="report", help='"report" (default), "tune", or e.g. "2000-2004,7"')
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--generic", action="store_true", help="serve the pages from a host without site rules")
+    parser.add_argument("--forget", type=int, metavar="N",
+                        help="forget a half of the word vocabularies, drawn by N (wording nobody showed us)")
     parser.add_argument("--leaks", action="store_true", help="also list every line left and trap missing")
     parser.add_argument("--dump", type=Path, help="write each case (html, truth, result) under this directory")
     args = parser.parse_args(argv)
 
     seeds = parse_seeds(args.seeds)
+    if args.forget is not None:
+        forget_words(args.forget)
     work = partial(run_seed, generic=args.generic, dump=args.dump)
     if args.jobs > 1:
         with Pool(args.jobs) as pool:
@@ -143,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runs = [work(seed) for seed in seeds]
     named = NAMED_SEEDS.get(args.seeds)
-    print(report(runs, f"{args.seeds} = {describe_seeds(named)}" if named else args.seeds, args.generic))
+    print(report(runs, f"{args.seeds} = {describe_seeds(named)}" if named else args.seeds, args.generic, args.forget))
     if args.leaks:
         for run in runs:
             for case in run["cases"]:

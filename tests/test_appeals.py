@@ -3,6 +3,9 @@ REPORT seeds (never tuned on; bench/appeals.py reports all twenty)."""
 
 import re
 import statistics
+import subprocess
+import sys
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -13,6 +16,7 @@ from tests.appeals import (MIN_LINE_WORDS, POSITIONS, REPORT_SEEDS, appeal_lines
 from tests.paths import DEV_SITE
 from tests.scoring import contains, tokens
 
+ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(not DEV_SITE.is_dir(), reason=f"no replica at {DEV_SITE}")
 
 CHECKED_SEEDS = REPORT_SEEDS[:3]
@@ -95,6 +99,22 @@ def test_unseen_appeals_are_stripped_and_traps_kept(cases, seed):
     if failures or mean_f1 < MIN_MEAN_F1:
         pytest.fail(f"seed {seed}: mean body F1 {mean_f1:.4f} (floor {MIN_MEAN_F1}), {len(failures)} articles"
                     " with appeal lines left or traps missing:\n" + "\n".join(failures), pytrace=False)
+
+
+def test_the_bench_forgets_half_of_the_words_wherever_the_stripper_reads_them():
+    """``bench/appeals.py --forget`` measures stripping on wording nobody showed it: every module that holds a
+    compiled vocabulary reads the smaller one (in a process of its own: the forgetting is for good)."""
+    script = (
+        "import sys; sys.path.insert(0, 'bench'); import appeals as bench\n"
+        "from crawler.stripping import appeals, passes, paywall, vocabulary\n"
+        "before, old = len(vocabulary.PHRASES['donation']), appeals.PHRASE_VOCABULARY\n"
+        "bench.forget_words(1)\n"
+        "assert passes.PHRASE_VOCABULARY is paywall.PHRASE_VOCABULARY is appeals.PHRASE_VOCABULARY is not old\n"
+        "assert 0 < len(vocabulary.PHRASES['donation']) < before\n"
+        "assert all(appeals.LABEL_KINDS[label] == kind for kind, labels in vocabulary.LABELS.items() for label in labels)\n"
+        "assert len(appeals.LABEL_KINDS) == sum(map(len, vocabulary.LABELS.values()))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
 
 
 def _class_names(seed_cases):

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
 from crawler.stripping.appeals import (
-    LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, is_action_label, most_common, scan_units,
+    ASK_VOCABULARY, LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, is_action_label, most_common, scan_units,
     stands_apart, walk,
 )
 from crawler.stripping.dom import drop_element, lowered_units
@@ -381,6 +381,27 @@ def test_a_gift_asked_for_at_a_checkout_goes_as_a_donation_panel():
     blocks = strip_tree(tree, "https://news.example/a")
     assert [b.kind for b in blocks] == ["donation"] and "nonprofit" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
+
+
+def test_an_amount_asked_of_the_reader_is_a_gift_asked_for_in_any_words():
+    """A panel whose words name no ask the vocabulary knows: the house asks the reader for an amount, in a
+    question, beside a button. The amount and the question say what is asked."""
+    lines = ["One more thing", "We are four reporters and an editor, and we answer to nobody but you.",
+             "Could you spare $5 a month, or $10 once?", "Count me in"]
+    assert not any(hits for vocabulary in (PHRASE_VOCABULARY, ASK_VOCABULARY)
+                   for hits in scan_units(lowered_units(lines), vocabulary))
+    tree = between_paragraphs(f'<div class="k7"><h3>{lines[0]}</h3><p>{lines[1]}</p><p>{lines[2]}</p>'
+                              f'<button type="button" class="btn">{lines[3]}</button></div>')
+    blocks = strip_tree(tree, "https://news.example/a")
+    assert [b.kind for b in blocks] == ["donation"] and "spare" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+def test_a_story_asking_its_reader_about_a_price_keeps_it():
+    "The same question in a paragraph of the story is the story's: one paragraph asking is no panel."
+    question = "<p>Could you spare $30 a month for a bus pass when the bus comes twice a day? Pensioners here must.</p>"
+    tree = between_paragraphs(question)
+    assert strip_tree(tree, "https://news.example/a") == [] and "bus pass" in text_of(tree)
 
 
 @pytest.mark.parametrize("layout", ["paragraphs", "div-paragraphs", "block-wrappers", "line-breaks"])

@@ -32,7 +32,7 @@ from crawler.stripping.vocabulary import (
     LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
-    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
+    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, RECURRING_RE, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
     TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
@@ -219,10 +219,15 @@ def is_house_voice(words: Sequence[str]) -> bool:
 
 def ask_of(lowered: str, asks: list, voices: set[str]) -> str | None:
     """What a unit asks for (money, a sign-up, a subscription, an app): the kind most of its ask
-    words (`asks`, vocabulary hits) name; giving money is donating."""
+    words (`asks`, vocabulary hits) name; giving money is donating, and so is an amount the
+    reader is asked for, in a question or again and again ("Can you chip in $5?", "Join them with
+    $5 every month"), whatever words ask it."""
     if asks:
         return most_common([kinds[0] for _, kinds, _ in asks])
-    return "donation" if "money" in voices and GIVING_RE.search(lowered) else None
+    if "money" not in voices:
+        return None
+    asked = "reader" in voices and AMOUNT_RE.search(lowered) and ("?" in lowered or RECURRING_RE.search(lowered))
+    return "donation" if asked or GIVING_RE.search(lowered) else None
 
 
 def quoted_share(text: str) -> float:
