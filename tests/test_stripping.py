@@ -115,11 +115,17 @@ def donation_box(href: str) -> str:
 
 
 @pytest.mark.parametrize("href", ["/donate", "https://example.org/donate", "https://support.example.org/donate",
-                                  "/en/donate", "https://www.example.org/about/donate?ref=box"])
+                                  "/en/donate", "https://www.example.org/about/donate?ref=box", "/support", "/en/give"])
 def test_a_link_to_the_sites_own_donation_page_is_a_signal_however_written(href):
     # at any depth of the path: a language or section prefix ("/en/donate") names the same page
     tree = page(STORY + donation_box(href))
     assert [b.rule for b in strip_tree(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
+
+
+@pytest.mark.parametrize("href", ["https://support.example.org/article/42", "/support-center/faq", "/giveaway"])
+def test_a_help_desk_or_a_giveaway_is_no_donation_page(href):
+    tree = page(STORY + donation_box(href))
+    assert strip_tree(tree, "https://www.example.org/news/1") == []
 
 
 def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():

@@ -48,7 +48,8 @@ WORD_CASE_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # where a CamelCase name s
 
 # -- link targets (href, form action), lowercased
 LINK_TOKENS = {
-    "donation": (r"/contribute(?![a-z])", r"/donate", r"/donation", r"/support-?us(?![a-z])",
+    "donation": (r"/contribute(?![a-z])", r"/donate", r"/donation", r"/support-?us(?![a-z])", r"/support(?![\w.-])",
+                 r"/give(?![\w.-])",
                  r"/become-a-(?:member|supporter)", r"/membership", r"/spenden", r"/unterst(?:ue|ü)tzen",
                  r"/faire-un-don", r"/soutenir", r"/donar(?![a-z])", r"/apoya", r"paypal\.(?:com|me)",
                  r"patreon\.com", r"ko-fi\.com", r"buymeacoffee\.com", r"liberapay", r"donorbox", r"givebutter",
