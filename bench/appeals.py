@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
 import logging
 import statistics
@@ -46,24 +47,20 @@ NAMED_SEEDS = {"report": REPORT_SEEDS, "tune": TUNE_SEEDS}
 
 
 def forget_words(draw: int) -> None:
-    """Forget about half of the word vocabularies, each entry by a hash of (`draw`, entry), in
-    this process and the workers it forks: every module of the crawler that holds a compiled
-    vocabulary gets the smaller one."""
-    def kept(entries):
-        return tuple(e for e in entries if hashlib.sha256(f"{draw}:{e}".encode()).digest()[0] % 2 == 0)
-
+    """Forget about half of the word vocabularies (phrases, ask words, labels), each entry by a
+    hash of (`draw`, entry), in this process and the workers it forks: the stripper's module
+    compiles them again, and every module that took a name from it gets the new object."""
     for table in (vocabulary.PHRASES, vocabulary.ASKS, vocabulary.LABELS):
         for kind, entries in table.items():
-            table[kind] = kept(entries)
-    smaller = {id(appeals.PHRASE_VOCABULARY): appeals.Vocabulary(vocabulary.PHRASES, boundary="_", whole_words=True),
-               id(appeals.ASK_VOCABULARY): appeals.Vocabulary(vocabulary.ASKS, boundary="_", whole_words=True)}
+            table[kind] = tuple(e for e in entries if hashlib.sha256(f"{draw}:{e}".encode()).digest()[0] % 2 == 0)
+    before = dict(vars(appeals))  # holds the old objects, so their ids stay theirs
+    importlib.reload(appeals)
+    renewed = {id(old): vars(appeals)[name] for name, old in before.items() if vars(appeals).get(name) is not old}
     for name, module in list(sys.modules.items()):
-        if name.startswith("crawler."):
+        if name.startswith("crawler.") and module is not appeals:
             for attribute, value in list(vars(module).items()):
-                if id(value) in smaller:
-                    setattr(module, attribute, smaller[id(value)])
-    appeals.LABEL_KINDS.clear()
-    appeals.LABEL_KINDS.update({label: kind for kind, labels in vocabulary.LABELS.items() for label in labels})
+                if id(value) in renewed:
+                    setattr(module, attribute, renewed[id(value)])
 
 
 def describe_seeds(seeds) -> str:
