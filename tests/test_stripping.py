@@ -145,6 +145,22 @@ def test_a_platform_that_takes_gifts_or_sign_ups_names_the_ask_wherever_it_is(bo
     assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
 
 
+def test_a_link_that_asks_for_the_app_store_is_the_houses_app():
+    # nothing in its words names an app: where the button goes does
+    box = ('<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved for the train.</p>'
+           '<a class="btn" href="https://apps.apple.com/app/id1234567">Get it now</a></div>')
+    tree = page(STORY + box)
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["promo"]
+    assert "Alerts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
+def test_a_storys_list_of_apps_names_them_and_stays():
+    apps = "".join(f'<li><a class="btn" href="https://apps.apple.com/app/id{n}">{name}</a></li>'
+                   for n, name in enumerate(("Headspace", "Calm", "Insight Timer", "Smiling Mind")))
+    tree = page(STORY + f"<p>Four apps the therapists recommended:</p><ul>{apps}</ul>")
+    assert strip_tree(tree, "https://www.example.org/news/1") == [] and "Insight Timer" in text_of(tree)
+
+
 @pytest.mark.parametrize("href", ["https://redcross.example/donate", "https://redcross.example/en/donate"])
 def test_a_donation_page_on_another_site_is_a_storys_reference(href):
     # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)

@@ -34,8 +34,8 @@ from crawler.stripping.vocabulary import (
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, RECURRING_RE, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
-    SPOKEN_FAMILIES, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS,
-    TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS,
+    STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -126,6 +126,7 @@ LINKS = Vocabulary(LINK_TOKENS)  # another site's whole URL: a path token right 
 PATHS = Vocabulary(LINK_TOKENS, separator="/")  # a path on the page's own site: a token at any depth
 
 
+STORES = Vocabulary(STORE_LINKS)  # read only where a link asks
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
 ASK_VOCABULARY = Vocabulary(ASKS, boundary="_", whole_words=True)
 VOICE_VOCABULARY = Vocabulary(VOICE_WORDS, boundary="_", whole_words=True)
@@ -378,6 +379,9 @@ class Collector:
         for vocabulary, targets in ((LINKS, self.links), (PATHS, self.paths)):
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
+        asking = [(stats, target) for stats, target in self.links if ("action", "") in stats.evidence]
+        for (stats, _), hits in zip(asking, scan_units([t for _, t in asking], STORES)):
+            record_tokens(stats, "link", hits)
         texts = lowered_units([t for _, t in self.units])
         asked = label_asks(self.units, texts)
         for (stats, _), text, kinds, ask in zip(self.units, texts, text_hits(texts), asked):

@@ -72,6 +72,10 @@ LINK_TOKENS = {
     "bio": (r"/authors?/[\w.-]+/?(?![\w/])",),  # an author's own page on the site, not a listing under it
 }
 
+# an app store's page: the house's app when a link to it asks ("Get it on Google Play"); a story's
+# list of apps links to them by name
+STORE_LINKS = {"promo": (r"apps\.apple\.com", r"itunes\.apple\.com", r"play\.google\.com/store")}
+
 # -- call-to-action and boilerplate phrases, in lowercased text with single spaces
 PHRASES = {
     "donation": (
