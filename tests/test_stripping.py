@@ -145,13 +145,18 @@ def test_a_platform_that_takes_gifts_or_sign_ups_names_the_ask_wherever_it_is(bo
     assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
 
 
+def goes_whole_after_the_story(box: str, kind: str, words: str) -> None:
+    "`box` after the story goes as one block of `kind`, `words` with it; the story stays."
+    tree = page(STORY + box)
+    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
+    assert words not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
 def test_a_link_that_asks_for_the_app_store_is_the_houses_app():
     # nothing in its words names an app: where the button goes does
-    box = ('<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved for the train.</p>'
-           '<a class="btn" href="https://apps.apple.com/app/id1234567">Get it now</a></div>')
-    tree = page(STORY + box)
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["promo"]
-    assert "Alerts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+    goes_whole_after_the_story('<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved '
+                               'for the train.</p><a class="btn" href="https://apps.apple.com/app/id1234567">Get it '
+                               'now</a></div>', "promo", "Alerts")
 
 
 def test_a_storys_list_of_apps_names_them_and_stays():
@@ -577,11 +582,9 @@ def test_the_readers_reply_opens_a_label_not_a_request(sentence):
 
 def test_the_readers_own_reply_in_a_link_asks_like_a_button():
     # "I've allowed ads": the house puts the reader's answer in the label, as in "Count me in"
-    box = ('<div class="x4"><h3>Is your ad blocker on?</h3><p>Ads pay for the reporting you read here, and we keep '
-           "them light.</p><a href=\"#\">I've allowed ads</a></div>")
-    tree = page(STORY + box)
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["promo"]
-    assert "keep them light" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+    goes_whole_after_the_story('<div class="x4"><h3>Is your ad blocker on?</h3><p>Ads pay for the reporting you read '
+                               "here, and we keep them light.</p><a href=\"#\">I've allowed ads</a></div>", "promo",
+                               "keep them light")
 
 
 def test_an_input_buttons_value_is_read_as_its_label():
