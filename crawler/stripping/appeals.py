@@ -124,9 +124,9 @@ MARKUP = Vocabulary(MARKUP_TOKENS, boundary="_")  # after a letter or digit, a t
 
 LINKS = Vocabulary(LINK_TOKENS)  # another site's whole URL: a path token right after its host never matches
 PATHS = Vocabulary(LINK_TOKENS, separator="/")  # a path on the page's own site: a token at any depth
+STORES = Vocabulary(STORE_LINKS)  # an app store: read only where a link asks
 
 
-STORES = Vocabulary(STORE_LINKS)  # read only where a link asks
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
 ASK_VOCABULARY = Vocabulary(ASKS, boundary="_", whole_words=True)
 VOICE_VOCABULARY = Vocabulary(VOICE_WORDS, boundary="_", whole_words=True)
