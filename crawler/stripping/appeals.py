@@ -32,7 +32,7 @@ from crawler.stripping.vocabulary import (
     LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
-    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, RECURRING_RE, REQUEST_RE,
+    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS,
     STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
@@ -218,17 +218,15 @@ def is_house_voice(words: Sequence[str]) -> bool:
     return any(w in SPEAKER_WORDS for w in words) and any(w in READER_WORDS for w in words)
 
 
-def ask_of(lowered: str, asks: list, voices: set[str]) -> str | None:
+def ask_of(lowered: str, asks: list, voices: set[str], amount_asked: bool) -> str | None:
     """What a unit asks for (money, a sign-up, a subscription, an app): the kind most of its ask
     words (`asks`, vocabulary hits) name; giving money is donating, and so is an amount the
-    reader is asked for, in a question or again and again ("Can you chip in $5?", "Join them with
-    $5 every month"), whatever words ask it."""
+    reader is asked for (`amount_asked`, see ``pitches``), whatever words ask it."""
     if asks:
         return most_common([kinds[0] for _, kinds, _ in asks])
     if "money" not in voices:
         return None
-    asked = "reader" in voices and AMOUNT_RE.search(lowered) and ("?" in lowered or RECURRING_RE.search(lowered))
-    return "donation" if asked or GIVING_RE.search(lowered) else None
+    return "donation" if amount_asked or GIVING_RE.search(lowered) else None
 
 
 def quoted_share(text: str) -> float:
@@ -400,9 +398,9 @@ class Collector:
         speaking = [(stats, text) for (stats, _), text in zip(self.units, texts)
                     if (stats.label < stats.text or ("button", "") in stats.evidence)
                     and text.count(" ") < LONG_CTA_MAX_WORDS]
-        for (stats, text), (asks, voices, reported) in zip(speaking, pitches([text for _, text in speaking])):
+        for (stats, text), (asks, voices, amount_asked, reported) in zip(speaking, pitches([t for _, t in speaking])):
             if not reported:  # reported speech is somebody else talking
-                pitch(stats, text, asks, voices)
+                pitch(stats, text, asks, voices, amount_asked)
 
 
 def author_names(authors: Sequence[str]) -> tuple[set[str], set[str], re.Pattern] | None:
@@ -447,37 +445,44 @@ def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list
     return found
 
 
-def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool]]:
+def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool, bool]]:
     """Per unit: its ask words (vocabulary hits), the voices heard in it ("speaker": we/our;
     "reader": you/your, or a request opening a sentence; "money": an amount, or a recurring
-    one) and whether it reports speech, each found in one scan over the page's units. Voices
-    are listened for only where ``pitch`` weighs them: in a short unit, or one that asks or
-    speaks of giving (a long one pitches nothing else); reported speech only where a unit asks
-    or speaks."""
+    one), whether an amount is asked of the reader, in a question or again and again ("Can you
+    chip in $5?", "Join them with $5 every month"), and whether it reports speech, each found
+    in one scan over the page's units. Voices are listened for only where ``pitch`` weighs them:
+    in a short unit, or one that asks or speaks of giving (a long one pitches nothing else);
+    reported speech only where a unit asks or speaks."""
     asks = scan_units(texts, ASK_VOCABULARY)
     listened = [bool(ask) or text.count(" ") < CTA_MAX_WORDS or "giv" in text and bool(GIVING_RE.search(text))
                 for text, ask in zip(texts, asks)]
     heard = [text for text, listen in zip(texts, listened) if listen]
     found = zip(scan_units(heard, VOICE_VOCABULARY), matches_in(heard, REQUEST_RE), matches_in(heard, AMOUNT_RE))
     voices: list[set[str]] = []
-    for listen in listened:
+    amounts_asked: list[bool] = []
+    for text, listen in zip(texts, listened):
         heard_here: set[str] = set()
+        amount_asked = False
         if listen:
             hits, request, amount = next(found)
             heard_here = {kinds[0] for _, kinds, _ in hits}
+            recurring = "money" in heard_here  # the voice's own words are periods
             if request:
                 heard_here.add("reader")
             if amount:
                 heard_here.add("money")
+                amount_asked = "reader" in heard_here and ("?" in text or recurring)
         voices.append(heard_here)
+        amounts_asked.append(amount_asked)
     pitching = [text for text, ask, heard_here in zip(texts, asks, voices) if ask or heard_here]
     reported = iter(matches_in(pitching, ATTRIBUTION_RE))
-    return [(ask, heard_here, bool(ask or heard_here) and next(reported)) for ask, heard_here in zip(asks, voices)]
+    return [(ask, heard_here, amount_asked, bool(ask or heard_here) and next(reported))
+            for ask, heard_here, amount_asked in zip(asks, voices, amounts_asked)]
 
 
-def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
-    """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words
-    and voices, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
+def pitch(stats: Stats, text: str, asks: list, voices: set[str], amount_asked: bool) -> None:
+    """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words,
+    voices and whether it asks an amount, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
     a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
     Quotations and a link's or button's label are no one's pitch (nor is long prose, never passed
     here); a button that names what it asks for ("See membership options") is an action, as one
@@ -487,7 +492,7 @@ def pitch(stats: Stats, text: str, asks: list, voices: set[str]) -> None:
         add(stats.evidence, ("action", ""))
     if stats.label >= stats.text or not (asks or voices):
         return
-    ask = ask_of(text, asks, voices)
+    ask = ask_of(text, asks, voices, amount_asked)
     if ask is None and words > CTA_MAX_WORDS or quoted_share(text) >= QUOTED_SHARE:
         return
     for voice in voices:

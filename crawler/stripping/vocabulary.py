@@ -334,8 +334,6 @@ VOICE_WORDS = {
     "money": (r"monthly", r"annually", r"yearly", r"(?:per|a|each|every) (?:month|year|week)",
               r"regular (?:gift|donation|contribution|payment)"),
 }
-# money asked for again and again, as a unit's words say it
-RECURRING_RE = re.compile(r"\b(?:" + "|".join(VOICE_WORDS["money"]) + r")\b")
 # a request opening a sentence addresses the reader without a "you"
 REQUEST_RE = re.compile(r"(?:^|(?<=[.!?…] ))(?:" + "|".join(sorted(map(re.escape, REQUESTS), key=len, reverse=True)) + r")(?!\w)", re.M)
 QUOTE_OPENERS, QUOTE_CLOSERS = "“„«", "”»"  # a phrase inside quotation marks is quoted, not addressed
