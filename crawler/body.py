@@ -1,9 +1,10 @@
 """Article body: the paragraphs the journalists wrote, and a record of everything cut.
 
 ``extract_body`` narrows the page to the site's body container when there is one, strips
-site-rule blocks, then the generic non-story blocks (``crawler.stripping``), lets trafilatura
-pick and order the text, splits its output into paragraphs, and finally drops the
-call-to-action lines that survived as plain text.
+site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
+names off blocks that hold most of the paragraphs, lets trafilatura pick and order the text,
+splits its output into paragraphs, and finally drops the call-to-action lines that survived
+as plain text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
 
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
@@ -48,6 +50,19 @@ TRAFILATURA_OPTIONS = {
 # the second pass costs as much as the first)
 SECOND_OPINION_BELOW = 20 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
 SECOND_OPINION_SHARE = 0.2
+# trafilatura drops every block whose class, id or role names boilerplate ("widget", "embed",
+# "sidebar"), all of them unless that would leave less than a seventh of the page's text.
+# Counted in all text, a page's menus and footers can pass that guard while a block dropped
+# holds the story (a story in a Webflow "w-embed", a theme's "sidebar-layout"): on a block
+# holding most of the page's paragraph text, the attributes its expression reads come off, and
+# trafilatura weighs the block by its text like any other. The expression is trafilatura's
+# (the first of its discard list: names; the second is hidden blocks), asked of one element
+NAMED_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
+IS_NAMED_BOILERPLATE = etree.XPath("self::*" + NAMED_BOILERPLATE.path.strip().removeprefix(".//*"),
+                                   namespaces={"re": REGEXP_NS})
+NAME_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
+DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less text would be left
+NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("head", "script", "style", "noscript", "template", "svg", "iframe")
 # so are footers, but an article's own may hold a paywall prompt the audit and the paywall flag
@@ -92,6 +107,7 @@ def extract_body(
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     removed += strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
+    unname_story(work)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -132,6 +148,46 @@ def working_copy(root, matches: list, leave_out=()):
         unwrapped.tail = None
         holder.append(unwrapped)
     return document
+
+
+def unname_story(document) -> None:
+    """Take the boilerplate names (``NAME_ATTRIBUTES``) off the blocks that hold most of the
+    page's paragraph text, where trafilatura would drop the outermost of them by its name and its
+    guard would not keep it: that is the story, whatever its theme called it."""
+    held: dict = {}
+    for paragraph in document.iter("p"):
+        length = len(paragraph.text_content())
+        for element in (paragraph, *paragraph.iterancestors()):
+            held[element] = held.get(element, 0) + length
+    most = NAMED_STORY_SHARE * held.get(document, 0)
+    named = [element for element, length in held.items() if length > most and IS_NAMED_BOILERPLATE(element)]
+    if not named:
+        return
+    outermost = next(element for element in named if not any(a in named for a in element.iterancestors()))
+    text = len(document.text_content())
+    left = text - len(outermost.text_content())
+    if left <= DISCARD_GUARD * text or left - named_beside(outermost) <= DISCARD_GUARD * text:
+        return  # trafilatura's guard keeps them all
+    for element in named:
+        for name in NAME_ATTRIBUTES:
+            element.attrib.pop(name, None)
+
+
+def named_beside(block) -> int:
+    "Text of the outermost blocks outside `block` that trafilatura drops by their names."
+    text, inside = 0, block
+    for ancestor in block.iterancestors():
+        for other in ancestor.iterchildren(etree.Element):
+            if other is inside:
+                continue
+            if IS_NAMED_BOILERPLATE(other):
+                text += len(other.text_content())
+                continue
+            matches = dict.fromkeys(NAMED_BOILERPLATE(other))
+            text += sum(len(m.text_content()) for m in matches
+                        if not any(a in matches for a in m.iterancestors()))
+        inside = ancestor
+    return text
 
 
 def run_trafilatura(document, url: str | None) -> list[str]:

@@ -12,7 +12,7 @@ import re
 import lxml.html
 import pytest
 
-from crawler.body import BodyResult, extract_body, paragraphs_from_html
+from crawler.body import BodyResult, extract_body, paragraphs_from_html, unname_story
 from tests.paths import DEV_SITE
 
 BASE = "http://127.0.0.1:1"
@@ -193,3 +193,44 @@ def test_a_box_with_nothing_to_read_costs_the_story_no_sentence():
     page = f'<html><body><h1>Bridge delayed</h1><div class="story">{story}</div></body></html>'
     text = " ".join(extract_body(lxml.html.document_fromstring(page), "https://example.org/news/1").paragraphs)
     assert [i for i in range(1, 6) if f"group {i} " not in text] == []
+
+
+def report_paragraph(i: int) -> str:
+    return (f"<p>Paragraph {i} of the report: the council said on Tuesday that the new bridge over the river would "
+            "open next spring, three years later than planned, after a long dispute with its contractors over the "
+            "cost of steel and the design of the approach roads.</p>")
+
+
+def test_a_story_in_a_block_named_like_boilerplate_keeps_every_paragraph():
+    # A Webflow story (wcxb-dev tune page 0061): its rich text holds an embed ("w-embed": a name
+    # trafilatura drops as a share widget) with a table and the rest of the story in it
+    intro = "".join(report_paragraph(i) for i in range(4))
+    rest = "".join(report_paragraph(i) for i in range(4, 12))
+    page = ('<html><body><h1>Bridge delayed</h1><div class="rich-text-block">' + intro + '<div class="w-embed">'
+            '<div class="responsive-table"><table><tr><td>2023</td><td>$40m</td></tr></table>' + rest +
+            '</div></div></div></body></html>')
+    body = extract_body(lxml.html.document_fromstring(page), "https://example.org/news/1")
+    assert [p for p in body.paragraphs if p.startswith("Paragraph")] == [
+        re.sub("<[^>]+>", "", report_paragraph(i)) for i in range(12)]
+
+
+def test_a_block_named_like_boilerplate_beside_the_story_stays_out():
+    story = "".join(report_paragraph(i) for i in range(8))
+    elsewhere = "".join(f"<p>Elsewhere {i}: the mayor's office announced a new schedule for the city's buses, trams "
+                        "and ferries, starting in the autumn.</p>" for i in range(3))
+    page = (f'<html><body><h1>Bridge delayed</h1><div class="column">{story}</div>'
+            f'<div class="sidebar">{elsewhere}</div></body></html>')
+    body = extract_body(lxml.html.document_fromstring(page), "https://example.org/news/1")
+    assert len(body.paragraphs) == 8 and not any("Elsewhere" in p for p in body.paragraphs)
+
+
+@pytest.mark.parametrize(("menu", "kept"), [("menu", True), ("topics", False)])
+def test_a_story_named_like_boilerplate_keeps_its_name_where_trafilatura_would_keep_it(menu, kept):
+    # trafilatura drops what it names only if a seventh of the page's text is left: with the menu
+    # named too, nothing is (a page builder names every block a widget), and the names stay
+    story = "".join(report_paragraph(i) for i in range(8))
+    links = "".join(f'<li><a href="/section/{i}">Section number {i} of the city desk</a></li>' for i in range(20))
+    document = lxml.html.document_fromstring(
+        f'<html><body><div class="{menu}"><ul>{links}</ul></div><div class="widget-wrap">{story}</div></body></html>')
+    unname_story(document)
+    assert (document.xpath("//body/div[2]/@class") == ["widget-wrap"]) is kept
