@@ -63,6 +63,7 @@ IS_NAMED_BOILERPLATE = etree.XPath("self::*" + NAMED_BOILERPLATE.path.strip().re
 NAME_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
 DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less text would be left
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
+PARAGRAPH_PAGE_SHARE = 0.1  # a page whose paragraphs hold less of its text tells its story otherwise
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("head", "script", "style", "noscript", "template", "svg", "iframe")
 # so are footers, but an article's own may hold a paywall prompt the audit and the paywall flag
@@ -152,19 +153,21 @@ def working_copy(root, matches: list, leave_out=()):
 
 def unname_story(document) -> None:
     """Take the boilerplate names (``NAME_ATTRIBUTES``) off the blocks that hold most of the
-    page's paragraph text, where trafilatura would drop the outermost of them by its name and its
-    guard would not keep it: that is the story, whatever its theme called it."""
+    paragraph text of a page written in paragraphs, where trafilatura would drop the outermost
+    of them by its name and its guard would not keep it: that is the story, whatever its theme
+    called it."""
     held: dict = {}
     for paragraph in document.iter("p"):
         length = len(paragraph.text_content())
         for element in (paragraph, *paragraph.iterancestors()):
             held[element] = held.get(element, 0) + length
-    most = NAMED_STORY_SHARE * held.get(document, 0)
-    named = [element for element, length in held.items() if length > most and IS_NAMED_BOILERPLATE(element)]
-    if not named:
+    paragraphs = held.get(document, 0)
+    named = [element for element, length in held.items()
+             if length > NAMED_STORY_SHARE * paragraphs and IS_NAMED_BOILERPLATE(element)]
+    text = len(document.text_content()) if named else 0
+    if not named or paragraphs < PARAGRAPH_PAGE_SHARE * text:
         return
     outermost = next(element for element in named if not any(a in named for a in element.iterancestors()))
-    text = len(document.text_content())
     left = text - len(outermost.text_content())
     if left <= DISCARD_GUARD * text or left - named_beside(outermost) <= DISCARD_GUARD * text:
         return  # trafilatura's guard keeps them all

@@ -234,3 +234,14 @@ def test_a_story_named_like_boilerplate_keeps_its_name_where_trafilatura_would_k
         f'<html><body><div class="{menu}"><ul>{links}</ul></div><div class="widget-wrap">{story}</div></body></html>')
     unname_story(document)
     assert (document.xpath("//body/div[2]/@class") == ["widget-wrap"]) is kept
+
+
+def test_a_page_not_written_in_paragraphs_keeps_its_names():
+    # The story runs as text between line breaks; the only paragraph is the author's box, which
+    # holds all of the page's paragraph text and is no story
+    story = "<br>".join(re.sub("</?p>", "", report_paragraph(i)) for i in range(8))
+    document = lxml.html.document_fromstring(
+        f'<html><body><div class="text">{story}</div>'
+        '<div class="author-box"><p>About the author: Jane Roe covers city hall for the desk.</p></div></body></html>')
+    unname_story(document)
+    assert document.xpath("//body/div[2]/@class") == ["author-box"]
