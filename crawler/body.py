@@ -52,17 +52,18 @@ SECOND_OPINION_BELOW = 20 * DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE
 SECOND_OPINION_SHARE = 0.2
 # trafilatura drops every block whose class, id or role names boilerplate ("widget", "embed",
 # "sidebar"), all of them unless that would leave less than a seventh of the page's text.
-# Counted in all text, a page's menus and footers can pass that guard while a block dropped
-# holds the story (a story in a Webflow "w-embed", a theme's "sidebar-layout"): on a block
-# holding most of the page's paragraph text, the attributes its expression reads come off, and
-# trafilatura weighs the block by its text like any other. The expression is trafilatura's
-# (the first of its discard list: names; the second is hidden blocks), asked of one element
+# Counted in all text, a page's menus and footers can pass that guard while the blocks dropped
+# hold the story (a story in a Webflow "w-embed", a theme's "sidebar-layout"): where they hold
+# most of the page's paragraph text, the attributes its expression reads come off them, and
+# trafilatura weighs them by their text like any block. The expression is trafilatura's (the
+# first of its discard list: names; the second is hidden blocks), asked of one element
 NAMED_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
 IS_NAMED_BOILERPLATE = etree.XPath("self::*" + NAMED_BOILERPLATE.path.strip().removeprefix(".//*"),
                                    namespaces={"re": REGEXP_NS})
 NAME_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
 DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less text would be left
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
+NAMED_BLOCK_FLOOR = 0.05  # a block holding less of it is not weighed, nor looked into
 PARAGRAPH_PAGE_SHARE = 0.1  # a page whose paragraphs hold less of its text tells its story otherwise
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("head", "script", "style", "noscript", "template", "svg", "iframe")
@@ -152,44 +153,59 @@ def working_copy(root, matches: list, leave_out=()):
 
 
 def unname_story(document) -> None:
-    """Take the boilerplate names (``NAME_ATTRIBUTES``) off the blocks that hold most of the
-    paragraph text of a page written in paragraphs, where trafilatura would drop the outermost
-    of them by its name and its guard would not keep it: that is the story, whatever its theme
+    """Take the boilerplate names (``NAME_ATTRIBUTES``) off the outermost blocks so named that
+    together hold most of the paragraph text of a page written in paragraphs, where trafilatura
+    would drop them and its guard would not keep them: that is the story, whatever its theme
     called it."""
-    held: dict = {}
-    for paragraph in document.iter("p"):
-        length = len(paragraph.text_content())
-        for element in (paragraph, *paragraph.iterancestors()):
-            held[element] = held.get(element, 0) + length
+    held = paragraph_text_held(document)
     paragraphs = held.get(document, 0)
-    named = [element for element, length in held.items()
-             if length > NAMED_STORY_SHARE * paragraphs and IS_NAMED_BOILERPLATE(element)]
-    text = len(document.text_content()) if named else 0
-    if not named or paragraphs < PARAGRAPH_PAGE_SHARE * text:
+    named, stack = [], [document]
+    while stack:  # top-down through the blocks that hold a share of the paragraphs
+        block = stack.pop()
+        if block.attrib and IS_NAMED_BOILERPLATE(block):
+            named.append(block)
+        else:
+            stack.extend(child for child in block if held.get(child, 0) > NAMED_BLOCK_FLOOR * paragraphs)
+    if sum(map(held.get, named)) <= NAMED_STORY_SHARE * paragraphs:
         return
-    outermost = next(element for element in named if not any(a in named for a in element.iterancestors()))
-    left = text - len(outermost.text_content())
-    if left <= DISCARD_GUARD * text or left - named_beside(outermost) <= DISCARD_GUARD * text:
-        return  # trafilatura's guard keeps them all
-    for element in named:
+    text = len(document.text_content())
+    left = text - sum(len(block.text_content()) for block in named)
+    if paragraphs < PARAGRAPH_PAGE_SHARE * text or left <= DISCARD_GUARD * text \
+            or left - named_beside(named) <= DISCARD_GUARD * text:
+        return  # a story told otherwise than in paragraphs; or trafilatura's guard keeps them all
+    for block in named:
         for name in NAME_ATTRIBUTES:
-            element.attrib.pop(name, None)
+            block.attrib.pop(name, None)
 
 
-def named_beside(block) -> int:
-    "Text of the outermost blocks outside `block` that trafilatura drops by their names."
-    text, inside = 0, block
-    for ancestor in block.iterancestors():
+def paragraph_text_held(document) -> dict:
+    "Element -> length of the paragraph text in it, for every paragraph and every element around one."
+    held: dict = {}
+    by_parent: dict = {}
+    for paragraph in document.iter("p"):
+        length = held[paragraph] = len(paragraph.text_content())
+        parent = paragraph.getparent()
+        by_parent[parent] = by_parent.get(parent, 0) + length
+    for parent, length in by_parent.items():  # far fewer parents than paragraphs
+        for element in (parent, *parent.iterancestors()):
+            held[element] = held.get(element, 0) + length
+    return held
+
+
+def named_beside(blocks: list) -> int:
+    "Text of the outermost blocks outside `blocks` that trafilatura drops by their names."
+    around = {ancestor for block in blocks for ancestor in block.iterancestors()}
+    skip = around.union(blocks)
+    text = 0
+    for ancestor in around:
         for other in ancestor.iterchildren(etree.Element):
-            if other is inside:
+            if other in skip:
                 continue
             if IS_NAMED_BOILERPLATE(other):
                 text += len(other.text_content())
                 continue
             matches = dict.fromkeys(NAMED_BOILERPLATE(other))
-            text += sum(len(m.text_content()) for m in matches
-                        if not any(a in matches for a in m.iterancestors()))
-        inside = ancestor
+            text += sum(len(m.text_content()) for m in matches if not any(a in matches for a in m.iterancestors()))
     return text
 
 

@@ -245,3 +245,15 @@ def test_a_page_not_written_in_paragraphs_keeps_its_names():
         '<div class="author-box"><p>About the author: Jane Roe covers city hall for the desk.</p></div></body></html>')
     unname_story(document)
     assert document.xpath("//body/div[2]/@class") == ["author-box"]
+
+
+def test_a_story_in_several_blocks_named_like_boilerplate_loses_their_names():
+    # A page builder's sections, each named a widget and holding half of the story: trafilatura
+    # would drop both (the topics list leaves it more than a seventh of the page's text)
+    sections = "".join(f'<div class="widget">{"".join(report_paragraph(i) for i in range(s, s + 4))}</div>'
+                       for s in (0, 4))
+    topics = "".join(f'<li><a href="/topics/{i}">Topic number {i} of the city desk</a></li>' for i in range(40))
+    document = lxml.html.document_fromstring(
+        f'<html><body><div class="topics"><ul>{topics}</ul></div>{sections}</body></html>')
+    unname_story(document)
+    assert document.xpath("//body/div/@class") == ["topics"]
