@@ -257,3 +257,16 @@ def test_a_story_in_several_blocks_named_like_boilerplate_loses_their_names():
         f'<html><body><div class="topics"><ul>{topics}</ul></div>{sections}</body></html>')
     unname_story(document)
     assert document.xpath("//body/div/@class") == ["topics"]
+
+
+@pytest.mark.parametrize(("block", "named"), [
+    ('<div class="share-widget">', True), ('<div id="sidebar">', True), ('<div role="navigation">', True),
+    ('<div style="display:none">', False), ('<div class="story">', False),
+])
+def test_trafilaturas_expression_for_blocks_named_like_boilerplate_is_the_one_asked(block, named):
+    # unname_story asks trafilatura's first discard expression (names), not its second (hidden
+    # blocks): a trafilatura that reorders its list must fail here, not change bodies quietly
+    from crawler.body import IS_NAMED_BOILERPLATE
+
+    element = lxml.html.fragment_fromstring(block + "<p>Text.</p></div>")
+    assert bool(IS_NAMED_BOILERPLATE(element)) is named
