@@ -23,7 +23,7 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
-from crawler.stripping.dom import drop_element, element_text
+from crawler.stripping.dom import drop_element, element_text, outermost
 
 
 TITLE_XPATH = etree.XPath(
@@ -135,7 +135,7 @@ def working_copy(root, matches: list, leave_out=()):
     """A copy of the page, or a fresh document whose articleBody holds copies of the outermost
     container `matches` (bare, so the extractor sees one body and no competing candidates),
     without the copies of the elements in `leave_out`."""
-    outer = [m for m in matches if not any(a in matches for a in m.iterancestors())]
+    outer = outermost(dict.fromkeys(matches))
     if not outer:
         return deepcopy(root)
     document = lxml.html.document_fromstring('<html><body><div itemprop="articleBody"></div></body></html>')
@@ -204,8 +204,7 @@ def named_beside(blocks: list) -> int:
             if IS_NAMED_BOILERPLATE(other):
                 text += len(other.text_content())
                 continue
-            matches = dict.fromkeys(NAMED_BOILERPLATE(other))
-            text += sum(len(m.text_content()) for m in matches if not any(a in matches for a in m.iterancestors()))
+            text += sum(len(m.text_content()) for m in outermost(dict.fromkeys(NAMED_BOILERPLATE(other))))
     return text
 
 

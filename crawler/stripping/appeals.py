@@ -482,8 +482,9 @@ def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool, bool]]:
 
 def pitch(stats: Stats, text: str, asks: list, voices: set[str], amount_asked: bool) -> None:
     """The house asking the reader in one unit (`text`, lowercased, single spaces; its ask words,
-    voices and whether it asks an amount, see ``pitches``): a pitch, explained whole; or the house's voices and offers around
-    a pitch, explained if the block has one. A panel's pitch spreads its voices over its units.
+    voices and whether it asks an amount, see ``pitches``): a pitch, explained whole; or the
+    house's voices and offers around a pitch, explained if the block has one. A panel's pitch
+    spreads its voices over its units.
     Quotations and a link's or button's label are no one's pitch (nor is long prose, never passed
     here); a button that names what it asks for ("See membership options") is an action, as one
     that opens with a request is."""

@@ -76,6 +76,11 @@ VISIBLE_TEXT = etree.XPath(
 )
 
 
+def outermost(elements) -> list:
+    "The elements of `elements` (a set or dict, for lookups) inside none of the others, in their order."
+    return [e for e in elements if not any(a in elements for a in e.iterancestors())]
+
+
 def element_text(element) -> str:
     return normalise_space(" ".join(VISIBLE_TEXT(element)))
 

@@ -21,7 +21,7 @@ from crawler.stripping.appeals import (
     Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk, wraps_story_line,
 )
 from crawler.stripping.dom import (
-    RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, root_of,
+    RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, outermost, root_of,
 )
 from crawler.stripping.vocabulary import (
     ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, LABEL_MAX,
@@ -52,7 +52,7 @@ def site_blocks(tree, prune: Sequence[tuple[str, str]], *, site: str | None = No
     for selector, kind in prune:
         for element in css(selector)(root):
             chosen.setdefault(element, RemovedBlock(kind, element_text(element), prefix + selector))
-    return {e: block for e, block in chosen.items() if not any(a in chosen for a in e.iterancestors())}
+    return {e: chosen[e] for e in outermost(chosen)}
 
 
 def outside_story(
