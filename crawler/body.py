@@ -2,7 +2,8 @@
 
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
-names off blocks that hold most of the paragraphs, lets trafilatura pick and order the text,
+names off blocks that hold most of the paragraphs, on a page without site rules cuts what
+follows the block its story is told in, lets trafilatura pick and order the text,
 splits its output into paragraphs, and finally drops the call-to-action lines that survived
 as plain text.
 """
@@ -23,6 +24,7 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
+from crawler.stripping.appeals import shape_of
 from crawler.stripping.dom import drop_element, element_text, outermost
 
 
@@ -65,6 +67,12 @@ DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less tex
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
 NAMED_BLOCK_FLOOR = 0.05  # a block holding less of it is not weighed, nor looked into
 PARAGRAPH_PAGE_SHARE = 0.1  # a page whose paragraphs hold less of its text tells its story otherwise
+# Without site rules, the innermost block holding nine tenths of the page's paragraph text is
+# where the story is told; what the page puts after it (related stories, comments, sign-ups,
+# footers) is none of it, unless something there is told in text outside paragraphs.
+STORY_BLOCK_SHARE = 0.9
+LOOSE_TEXT_CHARS = 200  # one element's own text outside paragraphs, between line breaks: told, no label
+AFTER_STORY_RULE = "generic:after-story"
 # elements trafilatura deletes whole anyway: dropped before our stripper walks the tree
 ENGINE_DISCARDS = ("head", "script", "style", "noscript", "template", "svg", "iframe")
 # so are footers, but an article's own may hold a paywall prompt the audit and the paywall flag
@@ -109,7 +117,10 @@ def extract_body(
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     removed += strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
-    unname_story(work)
+    held = paragraph_text_held(work)
+    unname_story(work, held)
+    if not matches:
+        removed += cut_after_story(work, held, mode=mode)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -152,12 +163,11 @@ def working_copy(root, matches: list, leave_out=()):
     return document
 
 
-def unname_story(document) -> None:
+def unname_story(document, held: dict) -> None:
     """Take the boilerplate names (``NAME_ATTRIBUTES``) off the outermost blocks so named that
-    together hold most of the paragraph text of a page written in paragraphs, where trafilatura
-    would drop them and its guard would not keep them: that is the story, whatever its theme
-    called it."""
-    held = paragraph_text_held(document)
+    together hold most of the paragraph text of a page written in paragraphs (`held`, from
+    ``paragraph_text_held``), where trafilatura would drop them and its guard would not keep
+    them: that is the story, whatever its theme called it."""
     paragraphs = held.get(document, 0)
     named, stack = [], [document]
     while stack:  # top-down through the blocks that hold a share of the paragraphs
@@ -176,6 +186,52 @@ def unname_story(document) -> None:
     for block in named:
         for name in NAME_ATTRIBUTES:
             block.attrib.pop(name, None)
+
+
+def cut_after_story(document, held: dict, *, mode: str = "remove") -> list[RemovedBlock]:
+    """Remove (in "flag" mode only record) the blocks after the one the story is told in
+    (``story_block``) and after each block around it, but for those of the shape of the block
+    they follow (the story's next block); nothing where one of them holds text outside
+    paragraphs: the story may be told there, in line breaks, and the paragraphs be a box's."""
+    story = story_block(document, held)
+    if story is None:
+        return []
+    after = [sibling for block in (story, *story.iterancestors()) for sibling in block.itersiblings(etree.Element)
+             if shape_of(sibling) != shape_of(block)]
+    if any(map(holds_loose_text, after)):
+        return []
+    removed = [RemovedBlock("other", text, AFTER_STORY_RULE) for block in after if (text := element_text(block))]
+    if mode == "remove":
+        for block in after:
+            drop_element(block)
+    return removed
+
+
+def story_block(document, held: dict):
+    """The innermost block holding ``STORY_BLOCK_SHARE`` of the page's paragraph text (never a
+    paragraph), or None where that is the whole page."""
+    paragraphs = held.get(document, 0)
+    block = document
+    while paragraphs:
+        inner = max(block.iterchildren(etree.Element), key=lambda child: held.get(child, 0), default=None)
+        if inner is None or inner.tag == "p" or held.get(inner, 0) < STORY_BLOCK_SHARE * paragraphs:
+            break
+        block = inner
+    return None if block.tag in ("html", "body") else block
+
+
+def holds_loose_text(block) -> bool:
+    "Does an element in `block`, outside its paragraphs, hold ``LOOSE_TEXT_CHARS`` of text of its own?"
+    stack = [block]
+    while stack:
+        element = stack.pop()
+        if element.tag == "p":
+            continue
+        own = len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
+        if own >= LOOSE_TEXT_CHARS:
+            return True
+        stack.extend(element.iterchildren(etree.Element))
+    return False
 
 
 def paragraph_text_held(document) -> dict:

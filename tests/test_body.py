@@ -12,7 +12,7 @@ import re
 import lxml.html
 import pytest
 
-from crawler.body import BodyResult, extract_body, paragraphs_from_html, unname_story
+from crawler.body import AFTER_STORY_RULE, BodyResult, extract_body, paragraph_text_held, paragraphs_from_html, unname_story
 from tests.paths import DEV_SITE
 
 BASE = "http://127.0.0.1:1"
@@ -232,7 +232,7 @@ def test_a_story_named_like_boilerplate_keeps_its_name_where_trafilatura_would_k
     links = "".join(f'<li><a href="/section/{i}">Section number {i} of the city desk</a></li>' for i in range(20))
     document = lxml.html.document_fromstring(
         f'<html><body><div class="{menu}"><ul>{links}</ul></div><div class="widget-wrap">{story}</div></body></html>')
-    unname_story(document)
+    unname_story(document, paragraph_text_held(document))
     assert (document.xpath("//body/div[2]/@class") == ["widget-wrap"]) is kept
 
 
@@ -243,7 +243,7 @@ def test_a_page_not_written_in_paragraphs_keeps_its_names():
     document = lxml.html.document_fromstring(
         f'<html><body><div class="text">{story}</div>'
         '<div class="author-box"><p>About the author: Jane Roe covers city hall for the desk.</p></div></body></html>')
-    unname_story(document)
+    unname_story(document, paragraph_text_held(document))
     assert document.xpath("//body/div[2]/@class") == ["author-box"]
 
 
@@ -255,7 +255,7 @@ def test_a_story_in_several_blocks_named_like_boilerplate_loses_their_names():
     topics = "".join(f'<li><a href="/topics/{i}">Topic number {i} of the city desk</a></li>' for i in range(40))
     document = lxml.html.document_fromstring(
         f'<html><body><div class="topics"><ul>{topics}</ul></div>{sections}</body></html>')
-    unname_story(document)
+    unname_story(document, paragraph_text_held(document))
     assert document.xpath("//body/div/@class") == ["topics"]
 
 
@@ -270,3 +270,61 @@ def test_trafilaturas_expression_for_blocks_named_like_boilerplate_is_the_one_as
 
     element = lxml.html.fragment_fromstring(block + "<p>Text.</p></div>")
     assert bool(IS_NAMED_BOILERPLATE(element)) is named
+
+
+
+def elsewhere(count: int) -> str:
+    "Summaries of the site's other stories, as plain paragraphs: what many sites put after a story."
+    return "".join(f"<p>Elsewhere {i}: the port authority said on Monday that the morning ferries would run later "
+                   "from next week.</p>" for i in range(count))
+
+
+def page_with_story_then(after: str, story_class: str = "copy") -> lxml.html.HtmlElement:
+    story = "".join(report_paragraph(i) for i in range(10))
+    return lxml.html.document_fromstring(
+        f'<html><body><h1>Bridge delayed</h1><div class="main"><div class="{story_class}">{story}</div>'
+        f'<div class="more">{after}</div></div></body></html>')
+
+
+STORY = [re.sub("<[^>]+>", "", report_paragraph(i)) for i in range(10)]
+
+
+def test_what_follows_the_block_the_story_is_told_in_is_cut_and_recorded():
+    result = extract_body(page_with_story_then(elsewhere(2)), "https://example.org/news/1")
+    assert result.paragraphs == STORY
+    assert [(block.kind, block.rule, block.text[:10]) for block in result.removed] == [
+        ("other", AFTER_STORY_RULE, "Elsewhere ")]
+
+
+def test_flag_mode_records_what_follows_the_story_and_keeps_it():
+    result = extract_body(page_with_story_then(elsewhere(2)), "https://example.org/news/1", mode="flag")
+    assert result.paragraphs[:10] == STORY and result.paragraphs[10].startswith("Elsewhere 0")
+    assert [block.rule for block in result.removed] == [AFTER_STORY_RULE]
+
+
+def test_the_next_block_of_the_storys_shape_is_the_story():
+    # A story's blocks as siblings of one shape (the Moscow Times' "article__block"): the last is
+    # short, yet no box after the story
+    page = page_with_story_then(elsewhere(1), story_class="block")
+    page.find(".//div[@class='more']").addprevious(lxml.html.fragment_fromstring(
+        '<div class="block"><p>The council meets again in May.</p></div>'))
+    result = extract_body(page, "https://example.org/news/1")
+    assert result.paragraphs == [*STORY, "The council meets again in May."]
+    assert [block.text[:10] for block in result.removed] == ["Elsewhere "]
+
+
+def test_a_story_told_in_line_breaks_after_a_box_of_paragraphs_is_kept():
+    # The page's only paragraphs are in a box before the story, which runs between line breaks
+    story = "<br><br>".join(STORY)
+    page = lxml.html.document_fromstring(
+        '<html><body><div class="main"><div class="about"><p>About the desk: our reporters cover the city '
+        f'council, its budget and its contractors.</p></div><div class="text">{story}</div></div></body></html>')
+    result = extract_body(page, "https://example.org/news/1")
+    assert [p for p in result.paragraphs if p.startswith("Paragraph")] == STORY
+    assert result.removed == []
+
+
+def test_with_site_rules_nothing_after_the_story_block_is_cut():
+    # The site's container says where the story is
+    result = extract_body(page_with_story_then(elsewhere(2)), "https://example.org/news/1", container="div.main")
+    assert result.paragraphs[10].startswith("Elsewhere 0") and result.removed == []
