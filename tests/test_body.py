@@ -12,7 +12,9 @@ import re
 import lxml.html
 import pytest
 
-from crawler.body import AFTER_STORY_RULE, BodyResult, extract_body, paragraph_text_held, paragraphs_from_html, unname_story
+from crawler.body import (
+    AFTER_STORY_RULE, BodyResult, extract_body, paragraph_text_held, paragraphs_from_html, unname_story,
+)
 from tests.paths import DEV_SITE
 
 BASE = "http://127.0.0.1:1"
@@ -270,7 +272,6 @@ def test_trafilaturas_expression_for_blocks_named_like_boilerplate_is_the_one_as
 
     element = lxml.html.fragment_fromstring(block + "<p>Text.</p></div>")
     assert bool(IS_NAMED_BOILERPLATE(element)) is named
-
 
 
 def elsewhere(count: int) -> str:
