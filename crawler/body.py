@@ -25,7 +25,7 @@ from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
 from crawler.stripping.appeals import shape_of
-from crawler.stripping.dom import drop_element, element_text, outermost
+from crawler.stripping.dom import drop_element, element_text, outermost, text_outside
 
 
 TITLE_XPATH = etree.XPath(
@@ -116,11 +116,12 @@ def extract_body(
     for footer in PAGE_FOOTERS(work):
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
-    removed += strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
+    flagged = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
+    removed += flagged.values()
     held = paragraph_text_held(work)
     unname_story(work, held)
     if not matches:
-        removed += cut_after_story(work, held, mode=mode)
+        removed += cut_after_story(work, held, mode=mode, recorded=pruned | flagged)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -188,19 +189,22 @@ def unname_story(document, held: dict) -> None:
             block.attrib.pop(name, None)
 
 
-def cut_after_story(document, held: dict, *, mode: str = "remove") -> list[RemovedBlock]:
+def cut_after_story(document, held: dict, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
     """Remove (in "flag" mode only record) the blocks after the one the story is told in
     (``story_block``) and after each block around it, but for those of the shape of the block
     they follow (the story's next block); nothing where one of them holds text outside
-    paragraphs: the story may be told there, in line breaks, and the paragraphs be a box's."""
+    paragraphs: the story may be told there, in line breaks, and the paragraphs be a box's.
+    `recorded`: blocks earlier passes flagged (left in place in "flag" mode), recorded once."""
     story = story_block(document, held)
     if story is None:
         return []
+    flagged = {block for block in recorded if block.getparent() is not None}  # "flag" mode left them
     after = [sibling for block in (story, *story.iterancestors()) for sibling in block.itersiblings(etree.Element)
-             if shape_of(sibling) != shape_of(block)]
+             if shape_of(sibling) != shape_of(block) and sibling not in flagged]
     if any(map(holds_loose_text, after)):
         return []
-    removed = [RemovedBlock("other", text, AFTER_STORY_RULE) for block in after if (text := element_text(block))]
+    removed = [RemovedBlock("other", text, AFTER_STORY_RULE) for block in after
+               if (text := text_outside(block, flagged))]
     if mode == "remove":
         for block in after:
             drop_element(block)

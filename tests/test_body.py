@@ -329,3 +329,18 @@ def test_with_site_rules_nothing_after_the_story_block_is_cut():
     # The site's container says where the story is
     result = extract_body(page_with_story_then(elsewhere(2)), "https://example.org/news/1", container="div.main")
     assert result.paragraphs[10].startswith("Elsewhere 0") and result.removed == []
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_flag_mode_records_each_block_after_the_story_once(inside):
+    # A box the block pass flags stays in place in "flag" mode, in a block after the story or as
+    # one: the cut's records leave it out
+    box = '<div class="donate-box"><p>The fund needs help.</p><a href="/donate">Read on</a></div>'
+    page = page_with_story_then(elsewhere(2) + (box if inside else ""))
+    if not inside:
+        page.find(".//div[@class='more']").addnext(lxml.html.fragment_fromstring(box))
+    for mode in ("remove", "flag"):
+        removed = extract_body(page, "https://example.org/news/1", mode=mode).removed
+        donation, after = [block for block in removed if block.rule.startswith("generic:")]
+        assert (donation.rule, donation.text) == ("generic:link+markup:donat", "The fund needs help. Read on")
+        assert after.rule == AFTER_STORY_RULE and after.text.startswith("Elsewhere 0") and "fund" not in after.text

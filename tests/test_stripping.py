@@ -57,6 +57,11 @@ def text_of(tree) -> str:
     return tree.text_content()
 
 
+def stripped(tree, *args, **kwargs) -> list[RemovedBlock]:
+    "The blocks ``strip_tree`` records, in page order."
+    return list(strip_tree(tree, *args, **kwargs).values())
+
+
 def kinds(blocks: list[RemovedBlock]) -> set[str]:
     return {b.kind for b in blocks}
 
@@ -103,7 +108,7 @@ def test_strip_site_flag_mode_keeps_the_tree():
 )
 def test_strip_tree_removes_blocks_two_signal_families_agree_on(block, kind):
     tree = page(STORY + block)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert kind in kinds(blocks)
     assert text_of(tree).count("Paragraph") == 6
     assert not any(phrase in text_of(tree) for phrase in ("Sign up", "Related articles", "cookies", "Subscribe to"))
@@ -119,18 +124,18 @@ def donation_box(href: str) -> str:
 def test_a_link_to_the_sites_own_donation_page_is_a_signal_however_written(href):
     # at any depth of the path: a language or section prefix ("/en/donate") names the same page
     tree = page(STORY + donation_box(href))
-    assert [b.rule for b in strip_tree(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
+    assert [b.rule for b in stripped(tree, "https://www.example.org/news/1")] == ["generic:link+markup:donat"]
 
 
 @pytest.mark.parametrize("href", ["https://support.example.org/article/42", "/support-center/faq", "/giveaway"])
 def test_a_help_desk_or_a_giveaway_is_no_donation_page(href):
     tree = page(STORY + donation_box(href))
-    assert strip_tree(tree, "https://www.example.org/news/1") == []
+    assert stripped(tree, "https://www.example.org/news/1") == []
 
 
 def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
     tree = page(STORY + donation_box("https://example.org/donate"))
-    assert strip_tree(tree, "http://[example.org/news/1") == []
+    assert stripped(tree, "http://[example.org/news/1") == []
 
 
 @pytest.mark.parametrize(("box", "href", "kind"), [
@@ -142,13 +147,13 @@ def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
 def test_a_platform_that_takes_gifts_or_sign_ups_names_the_ask_wherever_it_is(box, href, kind):
     # a host is the house's tool, not a story's reference: the platforms gifts and sign-ups go through
     tree = page(STORY + f'<div class="{box}"><p>The fund needs help.</p><a href="{href}">Read on</a></div>')
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == [kind]
 
 
 def goes_whole_after_the_story(box: str, kind: str, words: str) -> None:
     "`box` after the story goes as one block of `kind`, `words` with it; the story stays."
     tree = page(STORY + box)
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == [kind]
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == [kind]
     assert words not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
@@ -163,14 +168,14 @@ def test_a_storys_list_of_apps_names_them_and_stays():
     apps = "".join(f'<li><a class="btn" href="https://apps.apple.com/app/id{n}">{name}</a></li>'
                    for n, name in enumerate(("Headspace", "Calm", "Insight Timer", "Smiling Mind")))
     tree = page(STORY + f"<p>Four apps the therapists recommended:</p><ul>{apps}</ul>")
-    assert strip_tree(tree, "https://www.example.org/news/1") == [] and "Insight Timer" in text_of(tree)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "Insight Timer" in text_of(tree)
 
 
 @pytest.mark.parametrize("href", ["https://redcross.example/donate", "https://redcross.example/en/donate"])
 def test_a_donation_page_on_another_site_is_a_storys_reference(href):
     # what the house asks for is on its own site; a path on another one names no ask (a host may: paypal.com)
     tree = page(STORY + donation_box(href))
-    assert strip_tree(tree, "https://www.example.org/news/1") == []
+    assert stripped(tree, "https://www.example.org/news/1") == []
 
 
 AUTHOR_BOX = ('<div class="x1"><a href="{href}">Jane Roe</a><p>Jane Roe covers transport and cities.</p>'
@@ -180,7 +185,7 @@ AUTHOR_BOX = ('<div class="x1"><a href="{href}">Jane Roe</a><p>Jane Roe covers t
 def test_a_box_about_the_pages_author_goes_whole():
     # its label is the author's name, its link their page on the site; what it tells names them
     tree = page(STORY + AUTHOR_BOX.format(href="https://www.example.org/author/jane-roe/"))
-    blocks = strip_tree(tree, "https://www.example.org/news/1", authors=["Jane Roe"])
+    blocks = stripped(tree, "https://www.example.org/news/1", authors=["Jane Roe"])
     assert [(b.kind, b.rule) for b in blocks] == [("bio", "generic:link+name:/author/jane-roe/")]
     assert "Kyiv" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
@@ -188,7 +193,7 @@ def test_a_box_about_the_pages_author_goes_whole():
 @pytest.mark.parametrize(("authors", "href"), [(["Jane Roe"], "/2024/05/01/bridge"), ([], "/author/jane-roe/")])
 def test_the_authors_name_alone_or_their_link_alone_is_no_box(authors, href):
     tree = page(STORY + AUTHOR_BOX.format(href=href))
-    assert strip_tree(tree, "https://www.example.org/news/1", authors=authors) == []
+    assert stripped(tree, "https://www.example.org/news/1", authors=authors) == []
 
 
 OFFER_UNDER_A_TITLE = (
@@ -205,7 +210,7 @@ OFFER_UNDER_A_TITLE = (
 def test_a_box_goes_with_its_title_but_never_with_a_sentence(title, stays):
     # the offer's own evidence takes its inner block; what the box holds besides is its title, or a sentence
     tree = page(STORY + OFFER_UNDER_A_TITLE.format(title=title))
-    blocks = strip_tree(tree, "https://www.example.org/news/1")
+    blocks = stripped(tree, "https://www.example.org/news/1")
     assert len(blocks) == 1 and "Subscribers get" not in text_of(tree)
     assert (title in text_of(tree)) is stays and (title in blocks[0].text) is not stays
 
@@ -215,7 +220,7 @@ def test_a_line_naming_the_author_beside_a_removed_box_stays():
     box = ('<div class="a1"><h3>Sign up for our newsletter</h3><form><input type="email" placeholder="Enter '
            'your email"><button>Go</button></form></div>')
     tree = page(STORY + "<p>Jane took the photographs.</p>" + box)
-    assert kinds(strip_tree(tree, "https://www.example.org/news/1", authors=["Jane Roe"])) == {"newsletter"}
+    assert kinds(stripped(tree, "https://www.example.org/news/1", authors=["Jane Roe"])) == {"newsletter"}
     assert "Jane took the photographs." in text_of(tree)
 
 
@@ -232,7 +237,7 @@ def test_a_panel_among_story_paragraphs_stands_apart_however_long(lines):
 
 def test_random_class_appeal_box_and_picker_are_removed():
     tree = page(STORY + RANDOM_CLASS_APPEAL)
-    blocks = strip_tree(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")
+    blocks = stripped(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")
     remaining = text_of(tree)
     assert not [word for word in APPEAL_WORDS if word in remaining]
     assert "donation" in kinds(blocks) and remaining.count("Paragraph") == 6
@@ -256,14 +261,14 @@ def test_random_class_appeal_box_and_picker_are_removed():
 )
 def test_appeals_in_other_languages_are_removed(appeal):
     tree = page(STORY + appeal)
-    assert strip_tree(tree)
+    assert stripped(tree)
     assert 'class="x"' not in lxml.html.tostring(tree, encoding=str)
 
 
 def test_one_keyword_is_never_enough():
     tree = page(STORY + '<div class="newsletter"><p>The mayor opened the bridge on Friday.</p></div>'
                 + "<p>Sign up for our newsletter</p>")
-    assert strip_tree(tree) == []
+    assert stripped(tree) == []
 
 
 def test_story_quoting_a_charity_appeal_stays_while_the_real_appeal_goes():
@@ -271,7 +276,7 @@ def test_story_quoting_a_charity_appeal_stays_while_the_real_appeal_goes():
             "who asked residents to donate now at its website.</p>"
             '<p>The charity says readers can <a href="https://foodbank.example/donate">donate online</a>.</p>')
     tree = page(STORY + trap + RANDOM_CLASS_APPEAL)
-    strip_tree(tree)
+    stripped(tree)
     remaining = text_of(tree)
     assert "said the head of the food bank" in remaining and "donate online" in remaining
     assert "small favor" not in remaining
@@ -303,7 +308,7 @@ NEWSLETTER_PANEL = (
 def test_a_panel_of_the_house_asking_the_reader_goes_whole(panel, where):
     half = len(STORY) // 2
     tree = page(STORY[:half] + panel + STORY[half:] if where == "between" else STORY + panel)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert len(blocks) == 1 and "voice" in blocks[0].rule
     assert text_of(tree).count("Paragraph") == 6 and "you" not in text_of(tree)
 
@@ -316,7 +321,7 @@ def test_a_story_about_appeals_in_the_same_words_stays():
              '</p><p>“Become a member, give what you can,” read the banner the volunteers carried.</p>'
              '<a href="https://foodbank.example/donate">Donate to the food bank</a></div>')
     tree = page(STORY + story)
-    assert strip_tree(tree) == [] and "monthly gift" in text_of(tree)
+    assert stripped(tree) == [] and "monthly gift" in text_of(tree)
 
 
 # a panel with no link, no markup and no button: only its words and its place among the story's blocks
@@ -329,7 +334,7 @@ BARE_PANEL = ("<details open><summary>Reporting like this costs money</summary><
 def test_a_bare_panel_set_apart_among_the_story_blocks_goes(wrap):
     half = len(STORY) // 2
     tree = page(wrap(STORY[:half]) + BARE_PANEL + wrap(STORY[half:]))
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.rule for b in blocks] == ["generic:apart+voice"] and "$3" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
 
@@ -344,7 +349,7 @@ def test_a_box_set_apart_where_the_house_talks_to_the_reader_of_a_newsletter_goe
            f'weekday.</p>{more}<p><small>You can unsubscribe at any time using the link in every email.</small></p>'
            '</div>')
     tree = between_paragraphs(box)
-    assert [b.rule for b in strip_tree(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
+    assert [b.rule for b in stripped(tree)] == ["generic:apart+text"] and "editors" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
 
 
@@ -355,7 +360,7 @@ def test_a_small_box_built_around_a_sign_up_form_goes_with_its_lines():
            '<form action="/newsletters/evening"><input type="email" name="email"><input type="submit" value="Go">'
            '</form></aside>')
     tree = page(STORY + box)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.kind for b in blocks] == ["newsletter"] and "Digest" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
 
@@ -389,7 +394,7 @@ def test_a_panel_inside_one_of_the_storys_block_wrappers_stands_apart():
              '<p>Membership starts at €2 a month, and you can cancel whenever you want.</p>'
              '<ol><li>Early access to new podcasts</li><li>Discounts in our shop</li></ol></div>')
     tree = page(f'<div class="body">{wrappers}<div class="story-block"><p>{last}{panel}</div></div>')
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.kind for b in blocks] == ["donation"] and "apart" in blocks[0].rule
     assert "podcasts" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
@@ -405,7 +410,7 @@ def test_a_gift_asked_for_at_a_checkout_goes_as_a_donation_panel():
              + "".join(f"<button type='button'>US${n}</button>" for n in (1, 5, 20, 75)) +
              '</div><button type="button" class="btn btn-primary">Make my gift</button></form></div>')
     tree = page(STORY + panel)
-    blocks = strip_tree(tree, "https://news.example/a")
+    blocks = stripped(tree, "https://news.example/a")
     assert [b.kind for b in blocks] == ["donation"] and "nonprofit" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
 
@@ -419,7 +424,7 @@ def test_an_amount_asked_of_the_reader_is_a_gift_asked_for_in_any_words():
                    for hits in scan_units(lowered_units(lines), vocabulary))
     tree = between_paragraphs(f'<div class="k7"><h3>{lines[0]}</h3><p>{lines[1]}</p><p>{lines[2]}</p>'
                               f'<button type="button" class="btn">{lines[3]}</button></div>')
-    blocks = strip_tree(tree, "https://news.example/a")
+    blocks = stripped(tree, "https://news.example/a")
     assert [b.kind for b in blocks] == ["donation"] and "spare" not in text_of(tree)
     assert text_of(tree).count("Paragraph") == 6
 
@@ -428,7 +433,7 @@ def test_a_story_asking_its_reader_about_a_price_keeps_it():
     "The same question in a paragraph of the story is the story's: one paragraph asking is no panel."
     question = "<p>Could you spare $30 a month for a bus pass when the bus comes twice a day? Pensioners here must.</p>"
     tree = between_paragraphs(question)
-    assert strip_tree(tree, "https://news.example/a") == [] and "bus pass" in text_of(tree)
+    assert stripped(tree, "https://news.example/a") == [] and "bus pass" in text_of(tree)
 
 
 @pytest.mark.parametrize("layout", ["paragraphs", "div-paragraphs", "block-wrappers", "line-breaks"])
@@ -451,7 +456,7 @@ def test_the_storys_container_is_never_taken_whole_for_the_boxes_in_it(layout):
         inside = signup + "".join(f"<{tag}>{line}</{tag}>" for line in story) + note
     tree = page('<ul class="menu">' + "<li>Section of the site with a long name</li>" * 40 + "</ul>"
                 + f'<div class="content">{inside}</div>')
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert text_of(tree).count("Paragraph") == 3 and not any("Paragraph" in b.text for b in blocks)
 
 
@@ -462,7 +467,7 @@ def test_the_storys_container_is_never_taken_whole_for_the_boxes_in_it(layout):
 ], ids=["framing-lines", "long-panel", "beside-the-container"])
 def test_a_panel_set_apart_goes_whole(tree, kind, gone):
     tree = tree()
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.kind for b in blocks] == [kind] and "apart" in blocks[0].rule and gone not in text_of(tree)
 
 
@@ -478,7 +483,7 @@ def test_a_panel_set_apart_goes_whole(tree, kind, gone):
 ], ids=["paragraph", "tip", "deal"])
 def test_a_pitch_shaped_like_the_story_or_a_tip_box_stays(block):
     tree = between_paragraphs(block)
-    assert strip_tree(tree) == []
+    assert stripped(tree) == []
 
 
 def test_an_address_field_is_what_a_sign_up_asks_for():
@@ -487,7 +492,7 @@ def test_an_address_field_is_what_a_sign_up_asks_for():
              'analysis and long reads.</p><form action="/e/s"><input type="email" name="e"><input type="submit" '
              'value="Send me the briefing"></form><p>We will never share your address with anyone.</p></div>')
     tree = page(STORY + panel)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.kind for b in blocks] == ["newsletter"] and "address" in blocks[0].rule
     assert text_of(tree).count("Paragraph") == 6 and "readers" not in text_of(tree)
 
@@ -498,7 +503,7 @@ def test_a_camel_case_class_name_is_read_word_by_word(name, removed):
     "CSS-in-JS names join their words in CamelCase; run together in lower case, a word mid-name is no token."
     links = "".join(f'<li><a href="/2024/05/0{i}/story-{i}">Story number {i} of the week</a></li>' for i in range(1, 5))
     tree = page(STORY + f'<div class="{name}"><ul>{links}</ul></div>')
-    assert bool(strip_tree(tree)) is removed
+    assert bool(stripped(tree)) is removed
 
 
 def test_story_text_running_loose_around_a_sign_up_box_stays():
@@ -509,7 +514,7 @@ def test_story_text_running_loose_around_a_sign_up_box_stays():
             '<form action="/newsletter"><input type="email"><button>Sign up</button></form></div>'
             "Officials said the work would resume in May, once the contractors are paid.</div>")
     tree = page(STORY + flow)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.text for b in blocks] == ["Get our newsletter in your inbox every morning. Sign up"]
     assert "The mayor spoke last" in text_of(tree) and "Officials said" in text_of(tree)
 
@@ -523,7 +528,7 @@ def test_story_text_running_loose_around_a_sign_up_box_stays():
 def test_a_small_box_that_reports_speech_keeps_its_lines(box, gone):
     "Reported speech is the story talking: a box of it around a button or a field is no frame of a pitch."
     tree = page(STORY + box)
-    assert [b.text for b in strip_tree(tree)] == [gone] and " said" in text_of(tree)
+    assert [b.text for b in stripped(tree)] == [gone] and " said" in text_of(tree)
 
 
 @pytest.mark.parametrize(("inner", "joined"), [
@@ -542,7 +547,7 @@ def test_a_pitch_beside_a_bare_form_is_no_panel():
     post = ('<div class="post"><p>Every month we bring you a gift guide from our archives, with a donation tip or '
             'two.</p><form><textarea name="comment"></textarea></form></div>')
     tree = page(STORY + post)
-    assert strip_tree(tree) == []
+    assert stripped(tree) == []
 
 
 # -- call-to-action boxes: a few short lines around a labelled button --------------------------------
@@ -568,7 +573,7 @@ def test_a_pitch_beside_a_bare_form_is_no_panel():
 )
 def test_call_to_action_box_goes_whole(box, kind):
     tree = page(STORY + box)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert [b.kind for b in blocks] == [kind] and "box" in blocks[0].rule.split(":")[1].split("+")
     assert text_of(tree).count("Paragraph") == 6 and text_of(tree).rstrip().endswith("with contractors.")
 
@@ -592,7 +597,7 @@ def test_an_input_buttons_value_is_read_as_its_label():
     form = ('<form action="/go"><input type="text" name="e"><input type="submit" value="Sign up for our newsletter">'
             "</form>")
     tree = page(STORY + form)
-    assert [(b.kind, b.rule) for b in strip_tree(tree, "https://www.example.org/news/1")] == [
+    assert [(b.kind, b.rule) for b in stripped(tree, "https://www.example.org/news/1")] == [
         ("newsletter", "generic:controls+text")]
 
 
@@ -601,7 +606,7 @@ def test_an_action_link_names_what_it_asks_for():
     panel = ('<div role="complementary"><p>Still here? If everyone reading this gave €5, we could close our '
              'budget gap within a day.</p><div><a href="/help-us">Become a donor</a></div></div>')
     tree = between_paragraphs(panel)
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["donation"]
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["donation"]
     assert "budget gap" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
 
@@ -610,7 +615,7 @@ def test_a_blocks_aria_label_names_what_it_asks_for():
     panel = ('<section role="note" aria-label="App download"><p>Available for iPhone and Android.</p>'
              '<a href="/apps">Get it on Google Play</a><p><small>Requires iOS 15 or later.</small></p></section>')
     tree = between_paragraphs(panel)
-    assert [(b.kind, b.rule) for b in strip_tree(tree, "https://www.example.org/news/1")] == [
+    assert [(b.kind, b.rule) for b in stripped(tree, "https://www.example.org/news/1")] == [
         ("promo", "generic:markup+text:app")]
     assert "iPhone" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
 
@@ -619,7 +624,7 @@ def test_an_action_link_inside_a_story_sentence_names_nothing():
     sentence = ('<p>Residents who want to help can <a href="/help-us">become a donor</a> at the regional blood '
                 "centre, the health ministry said on Friday.</p>")
     tree = between_paragraphs(sentence)
-    assert strip_tree(tree, "https://www.example.org/news/1") == [] and "blood centre" in text_of(tree)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "blood centre" in text_of(tree)
 
 
 # the story in block wrappers of one shape, as many sites (and The Moscow Times) write it
@@ -638,7 +643,7 @@ def test_a_button_beside_a_story_paragraph_in_its_wrapper_takes_only_its_own_lin
     last = IN_WRAPPER.format("<p>The claims could not be independently verified. Flights were delayed for several "
                              "hours, and residents were advised to stay away.</p>" + ONE_LINE_APPEAL.format(button))
     tree = page(WRAPPED_STORY + last)
-    assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
+    assert len(stripped(tree, "https://www.example.org/news/1")) == 1
     assert "independently verified" in text_of(tree) and "new donors" not in text_of(tree)
 
 
@@ -653,7 +658,7 @@ def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
     # a box in one of the story's wrappers goes on its own; the wrapper never goes whole for it
     appeal = ONE_LINE_APPEAL.format('<button class="btn">Donate now</button>')
     tree = page(WRAPPED_STORY + IN_WRAPPER.format(block + appeal) + WRAPPED_STORY)
-    assert len(strip_tree(tree, "https://www.example.org/news/1")) == 1
+    assert len(stripped(tree, "https://www.example.org/news/1")) == 1
     assert kept in text_of(tree) and "new donors" not in text_of(tree)
 
 
@@ -667,7 +672,7 @@ def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says(
             "access to events in return for a monthly fee, a regional news site reported.</p>")
     first = "<p>Air quality monitors recorded pollution levels well above permitted limits in several districts.</p>"
     tree = page(WRAPPED_STORY + IN_WRAPPER.format(first + panel + trap))
-    strip_tree(tree, "https://www.example.org/news/1")
+    stripped(tree, "https://www.example.org/news/1")
     assert "Air quality monitors" in text_of(tree) and "soup kitchen" in text_of(tree)
     assert "built for reading" not in text_of(tree)
 
@@ -679,7 +684,7 @@ def test_a_story_subheading_in_a_wrapper_with_an_offer_is_neither_its_title_nor_
              '<a class="btn" href="/subscribe">Start my trial</a></div>')
     heading = "<h2>What the residents say</h2>"
     tree = page(WRAPPED_STORY + IN_WRAPPER.format(heading + offer if before else offer + heading) + WRAPPED_STORY)
-    assert [b.kind for b in strip_tree(tree, "https://www.example.org/news/1")] == ["paywall"]
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["paywall"]
     assert "What the residents say" in text_of(tree) and "Subscribers get" not in text_of(tree)
 
 
@@ -687,7 +692,7 @@ def test_box_with_a_button_but_no_appeal_signal_stays():
     factbox = ('<div class="factbox"><h4>The relief fund in numbers</h4><p>Donations to the fund rose 40 percent '
                'last year, to $2 million, the city said.</p><a class="btn" href="/data/fund.csv">Get the data</a></div>')
     tree = page(STORY + factbox)
-    assert strip_tree(tree) == [] and "Donations to the fund" in text_of(tree)
+    assert stripped(tree) == [] and "Donations to the fund" in text_of(tree)
 
 
 def test_icon_buttons_make_no_box():
@@ -695,13 +700,13 @@ def test_icon_buttons_make_no_box():
     heading = ('<h2>Why the bridge over the river opened three years late<div><button aria-label="Copy link" '
                'data-href="https://example.org/newsletter/p/bridge#late"></button></div></h2>')
     tree = page(STORY + heading + STORY)
-    strip_tree(tree)
+    stripped(tree)
     assert "opened three years late" in text_of(tree)
 
 
 def test_words_are_never_cut_out_of_a_sentence():
     tree = page(STORY + '<p>Readers bought <a class="cta promo" href="/subscribe">the premium plan</a> in droves.</p>')
-    strip_tree(tree)
+    stripped(tree)
     assert "the premium plan" in text_of(tree)
 
 
@@ -709,21 +714,21 @@ def test_safety_net_reverts_a_pass_that_would_empty_the_page():
     box = '<div class="q"><p>Please support our journalism today.</p><a href="/donate">Donate</a></div>'
     tree = page(box * 4)
     before = lxml.html.tostring(tree)
-    assert strip_tree(tree) == []
+    assert stripped(tree) == []
     assert lxml.html.tostring(tree) == before
 
 
 def test_no_single_block_holding_most_of_the_page_is_removed():
     tree = page(RANDOM_CLASS_APPEAL)
-    strip_tree(tree)
+    stripped(tree)
     assert "foreign agent" in text_of(tree)
 
 
 def test_flag_mode_reports_but_keeps_everything():
     tree = page(STORY + RANDOM_CLASS_APPEAL)
     before = lxml.html.tostring(tree)
-    flagged = strip_tree(copy.deepcopy(tree), mode="flag")
-    removed = strip_tree(tree)
+    flagged = stripped(copy.deepcopy(tree), mode="flag")
+    removed = stripped(tree)
     assert flagged == removed and flagged
     assert lxml.html.tostring(tree) != before
 
@@ -901,7 +906,7 @@ def test_a_publisher_marker_backs_a_pitch(marker):
     panel = (f'<div {marker}><p>Our reporting reaches you free of charge.</p>'
              "<p>Becoming a member takes you a minute and keeps it that way.</p></div>")
     tree = page(STORY + panel)
-    blocks = strip_tree(tree)
+    blocks = stripped(tree)
     assert len(blocks) == 1 and "marker" in blocks[0].rule and "voice" in blocks[0].rule
 
 
@@ -909,7 +914,7 @@ def test_a_publisher_marker_backs_a_pitch(marker):
 def test_a_marker_alone_removes_nothing(marker):
     # a fact box the publisher sets beside the story is no appeal for being set there
     tree = page(STORY + f'<div {marker}><p>The bridge will have four lanes and a cycle path.</p></div>')
-    assert strip_tree(tree) == []
+    assert stripped(tree) == []
 
 
 # A short block between a removed list of related stories and a removed tag list, with markup

@@ -84,3 +84,14 @@ def outermost(elements) -> list:
 def element_text(element) -> str:
     return normalise_space(" ".join(VISIBLE_TEXT(element)))
 
+
+def text_outside(element, inner) -> str:
+    "The visible text of `element` but for that of its descendants in `inner` (a set or dict)."
+    if not inner or not any(descendant in inner for descendant in element.iterdescendants()):
+        return element_text(element)
+    texts = []
+    for text in VISIBLE_TEXT(element):
+        owner = text.getparent().getparent() if text.is_tail else text.getparent()
+        if not any(e in inner for e in (owner, *owner.iterancestors())):
+            texts.append(text)
+    return normalise_space(" ".join(texts))

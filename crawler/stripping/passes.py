@@ -171,12 +171,13 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
 
 
 def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(), authors: Sequence[str] = ()
-               ) -> list[RemovedBlock]:
+               ) -> dict:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
-    `recorded`: elements an earlier pass already flagged (left in place in "flag" mode); `authors`:
-    the page's, whose box is no story text. In either mode, boxes with nothing to read among text
-    running loose go first: trafilatura's recall pass reads one as an empty block and loses a
-    sentence beside it."""
+    Element -> RemovedBlock for each, in page order (in "flag" mode they stay, for later passes to
+    pass by). `recorded`: elements an earlier pass already flagged (left in place in "flag" mode);
+    `authors`: the page's, whose box is no story text. In either mode, boxes with nothing to read
+    among text running loose go first: trafilatura's recall pass reads one as an empty block and
+    loses a sentence beside it."""
     root, table, collector = root_of(tree), {}, Collector(url, authors)
     order = walk(root, table, collector)
     for box in collector.blank_boxes:
@@ -185,15 +186,15 @@ def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(
     aggregate(order, table)
     chosen = choose(root, table, recorded)
     if not chosen:
-        return []
+        return {}
     body_text = table[root].text - table[root].link
     removed_text = sum(table[e].text - table[e].link for e in chosen)
     if removed_text > REVERT_SHARE * max(body_text, 1):
         LOGGER.info("generic strip reverted: would remove %s of %s chars (%s)", removed_text, body_text, url)
-        return []
+        return {}
     position = {element: index for index, element in enumerate(order)}
     chosen.sort(key=position.get, reverse=True)  # document order
-    blocks = [RemovedBlock(table[e].verdict, element_text(e), table[e].rule) for e in chosen]
+    blocks = {e: RemovedBlock(table[e].verdict, element_text(e), table[e].rule) for e in chosen}
     if mode == "remove":
         for element in chosen:
             drop_element(element)
