@@ -25,7 +25,7 @@ from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
 from crawler.stripping.appeals import shape_of
-from crawler.stripping.dom import drop_element, element_text, outermost, text_outside
+from crawler.stripping.dom import drop_element, element_text, loose_text, outermost, text_outside
 
 
 TITLE_XPATH = etree.XPath(
@@ -116,12 +116,12 @@ def extract_body(
     for footer in PAGE_FOOTERS(work):
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
-    flagged = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
-    removed += flagged.values()
+    tree_blocks = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors)
+    removed += tree_blocks.values()
     held = paragraph_text_held(work)
     unname_story(work, held)
     if not matches:
-        removed += cut_after_story(work, held, mode=mode, recorded=pruned | flagged)
+        removed += cut_after_story(work, held, mode=mode, recorded=pruned | tree_blocks)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -231,8 +231,7 @@ def holds_loose_text(block) -> bool:
         element = stack.pop()
         if element.tag == "p":
             continue
-        own = len((element.text or "").strip()) + sum(len((child.tail or "").strip()) for child in element)
-        if own >= LOOSE_TEXT_CHARS:
+        if sum(len(piece.strip()) for piece in loose_text(element)) >= LOOSE_TEXT_CHARS:
             return True
         stack.extend(element.iterchildren(etree.Element))
     return False

@@ -22,7 +22,7 @@ from lxml import etree
 
 from crawler.frontier import Frontier
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, lowered_units,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, loose_text, lowered_units,
     normalise_space,
 )
 from crawler.stripping.vocabulary import (
@@ -633,8 +633,7 @@ def holds_story_run(element, table: dict) -> bool:
     with them."""
     if table[element].text < STORY_RUN * PROSE_CHARS:
         return False  # most verdicts: a label, a button, a line
-    loose = [element.text or ""] + [child.tail or "" for child in element.iterchildren()]
-    if sum(len(piece.strip()) >= PROSE_CHARS for piece in loose) >= STORY_RUN:
+    if sum(len(piece.strip()) >= PROSE_CHARS for piece in loose_text(element)) >= STORY_RUN:
         return True
     children = list(element.iterchildren(etree.Element))
     lines = [table[child] for child in children if table[child].text and not table[child].has_block]

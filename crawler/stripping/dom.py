@@ -81,6 +81,11 @@ def outermost(elements) -> list:
     return [e for e in elements if not any(a in elements for a in e.iterancestors())]
 
 
+def loose_text(element) -> list[str]:
+    "The text running loose in `element`, between its children: its own text and their tails."
+    return [element.text or "", *(child.tail or "" for child in element.iterchildren())]
+
+
 def element_text(element) -> str:
     return normalise_space(" ".join(VISIBLE_TEXT(element)))
 

@@ -21,7 +21,7 @@ from crawler.stripping.appeals import (
     Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk, wraps_story_line,
 )
 from crawler.stripping.dom import (
-    RemovedBlock, css, drop_element, element_text, lowered_units, normalise_space, outermost, root_of,
+    RemovedBlock, css, drop_element, element_text, loose_text, lowered_units, normalise_space, outermost, root_of,
 )
 from crawler.stripping.vocabulary import (
     ATTRIBUTION_RE, BLOCK_CEILING, EDGE_LINES, HEAD_LINES, KICKER_CHARS, KICKER_MAX_WORDS, KINDS, LABEL_MAX,
@@ -143,8 +143,7 @@ def titles_what_goes(element, picked: list, table: dict) -> bool:
     rest = table[element].text - gone
     if not 0 < rest <= LABEL_MAX or gone < 2 * rest:
         return False
-    pieces = [element.text or ""] + [c.tail or "" for c in element.iterchildren()]
-    pieces += [element_text(c) for c in element.iterchildren(etree.Element) if c not in picked]
+    pieces = loose_text(element) + [element_text(c) for c in element.iterchildren(etree.Element) if c not in picked]
     title = normalise_space(" ".join(pieces))
     return bool(title) and not title.endswith(SENTENCE_ENDS)
 
