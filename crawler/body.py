@@ -2,8 +2,9 @@
 
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
-names off blocks that hold most of the paragraphs, on a page without site rules cuts what
-follows the block its story is told in, lets trafilatura pick and order the text,
+names off blocks that hold most of the paragraphs and off the disclosures in the block the
+story is told in, on a page without site rules cuts what follows that block, lets trafilatura
+pick and order the text,
 splits its output into paragraphs, and finally drops the call-to-action lines that survived
 as plain text.
 """
@@ -120,8 +121,11 @@ def extract_body(
     removed += tree_blocks.values()
     held = paragraph_text_held(work)
     unname_story(work, held)
-    if not matches:
-        removed += cut_after_story(work, held, mode=mode, recorded=pruned | tree_blocks)
+    story = story_block(work, held)
+    if story is not None:
+        unname_disclosures(story, held)
+        if not matches:
+            removed += cut_after_story(story, mode=mode, recorded=pruned | tree_blocks)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -189,15 +193,22 @@ def unname_story(document, held: dict) -> None:
             block.attrib.pop(name, None)
 
 
-def cut_after_story(document, held: dict, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
-    """Remove (in "flag" mode only record) the blocks after the one the story is told in
-    (``story_block``) and after each block around it, but for those of the shape of the block
+def unname_disclosures(story, held: dict) -> None:
+    """Take the names off the `<details>` in the story's block that hold paragraphs: the page's
+    own text a reader opens (a FAQ's answers, a transcript). trafilatura reads a `<details>` as
+    a div and drops it by a name such as "expandable", as if it were a button."""
+    for disclosure in story.iter("details"):
+        if held.get(disclosure):
+            for name in NAME_ATTRIBUTES:
+                disclosure.attrib.pop(name, None)
+
+
+def cut_after_story(story, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:
+    """Remove (in "flag" mode only record) the blocks after `story`, the one the story is told in
+    (``story_block``), and after each block around it, but for those of the shape of the block
     they follow (the story's next block); nothing where one of them holds text outside
     paragraphs: the story may be told there, in line breaks, and the paragraphs be a box's.
     `recorded`: blocks earlier passes flagged (left in place in "flag" mode), recorded once."""
-    story = story_block(document, held)
-    if story is None:
-        return []
     flagged = {block for block in recorded if block.getparent() is not None}  # "flag" mode left them
     after = [sibling for block in (story, *story.iterancestors()) for sibling in block.itersiblings(etree.Element)
              if shape_of(sibling) != shape_of(block) and sibling not in flagged]

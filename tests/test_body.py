@@ -344,3 +344,16 @@ def test_flag_mode_records_each_block_after_the_story_once(inside):
         donation, after = [block for block in removed if block.rule.startswith("generic:")]
         assert (donation.rule, donation.text) == ("generic:link+markup:donat", "The fund needs help. Read on")
         assert after.rule == AFTER_STORY_RULE and after.text.startswith("Elsewhere 0") and "fund" not in after.text
+
+
+def test_a_faq_the_reader_opens_in_the_story_keeps_its_answers():
+    # A story's questions and answers in <details> (wcxb-dev tune page 0073): trafilatura reads
+    # each as a div and drops it by its name, "expandable"
+    faq = "".join(f'<details class="expandable"><summary>Question {i}: when will the bridge open?</summary>'
+                  f"<p>Answer {i}: the council expects the first cars on it next spring, weather permitting.</p>"
+                  "</details>" for i in range(3))
+    page = page_with_story_then("", story_class="copy")
+    page.find(".//div[@class='copy']").append(lxml.html.fragment_fromstring(f"<div>{faq}</div>"))
+    paragraphs = extract_body(page, "https://example.org/news/1").paragraphs
+    assert [p.split(":")[0] for p in paragraphs if p.startswith(("Question", "Answer"))] == [
+        f"{kind} {i}" for i in range(3) for kind in ("Question", "Answer")]
