@@ -2,9 +2,9 @@
 
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
-names off blocks that hold most of the paragraphs and off the disclosures in the block the
-story is told in, on a page without site rules cuts what follows that block, lets trafilatura
-pick and order the text,
+names off blocks that hold most of the paragraphs, names and hiding off what a reader opens
+in the block the story is told in, on a page without site rules cuts what follows that block,
+lets trafilatura pick and order the text,
 splits its output into paragraphs, and finally drops the call-to-action lines that survived
 as plain text.
 """
@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 import lxml.html
 import trafilatura
@@ -64,6 +65,10 @@ NAMED_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
 IS_NAMED_BOILERPLATE = etree.XPath("self::*" + NAMED_BOILERPLATE.path.strip().removeprefix(".//*"),
                                    namespaces={"re": REGEXP_NS})
 NAME_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
+# trafilatura's second discard expression: hidden blocks (and a few comment markers)
+IS_HIDDEN = etree.XPath("self::*" + OVERALL_DISCARD_XPATH[1].path.strip().removeprefix(".//*"),
+                        namespaces={"re": REGEXP_NS})
+OPENING_ATTRIBUTES = (*NAME_ATTRIBUTES, "style", "hidden", "aria-hidden")
 DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less text would be left
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
 NAMED_BLOCK_FLOOR = 0.05  # a block holding less of it is not weighed, nor looked into
@@ -123,7 +128,7 @@ def extract_body(
     unname_story(work, held)
     story = story_block(work, held)
     if story is not None:
-        unname_disclosures(story, held)
+        open_disclosures(story, held)
         if not matches:
             removed += cut_after_story(story, mode=mode, recorded=pruned | tree_blocks)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
@@ -193,14 +198,21 @@ def unname_story(document, held: dict) -> None:
             block.attrib.pop(name, None)
 
 
-def unname_disclosures(story, held: dict) -> None:
-    """Take the names off the `<details>` in the story's block that hold paragraphs: the page's
-    own text a reader opens (a FAQ's answers, a transcript). trafilatura reads a `<details>` as
-    a div and drops it by a name such as "expandable", as if it were a button."""
-    for disclosure in story.iter("details"):
-        if held.get(disclosure):
-            for name in NAME_ATTRIBUTES:
-                disclosure.attrib.pop(name, None)
+def open_disclosures(story, held: dict) -> None:
+    """Hand trafilatura the text a reader opens in the story's block as the story's: a `<details>`,
+    or the panel an expanding button names (`aria-expanded`, `aria-controls`) that holds
+    paragraphs (a FAQ's answers, a transcript). trafilatura reads a `<details>` as a div and drops
+    it, or the panel, by a name such as "expandable", or as hidden, while it is closed; the names
+    and the hiding come off the panel and off the blocks around it that carry them."""
+    controlled = {panel for element in story.iter(etree.Element) if element.get("aria-expanded") is not None
+                  for panel in (element.get("aria-controls") or "").split()}
+    panels = [element for element in story.iter(etree.Element) if held.get(element) and element is not story
+              and (element.tag == "details" or element.get("id") in controlled)]
+    for panel in panels:
+        for element in (panel, *takewhile(lambda block: block is not story, panel.iterancestors())):
+            if element is panel or IS_NAMED_BOILERPLATE(element) or IS_HIDDEN(element):
+                for name in OPENING_ATTRIBUTES:
+                    element.attrib.pop(name, None)
 
 
 def cut_after_story(story, *, mode: str = "remove", recorded=()) -> list[RemovedBlock]:

@@ -346,14 +346,31 @@ def test_flag_mode_records_each_block_after_the_story_once(inside):
         assert after.rule == AFTER_STORY_RULE and after.text.startswith("Elsewhere 0") and "fund" not in after.text
 
 
-def test_a_faq_the_reader_opens_in_the_story_keeps_its_answers():
-    # A story's questions and answers in <details> (wcxb-dev tune page 0073): trafilatura reads
-    # each as a div and drops it by its name, "expandable"
-    faq = "".join(f'<details class="expandable"><summary>Question {i}: when will the bridge open?</summary>'
-                  f"<p>Answer {i}: the council expects the first cars on it next spring, weather permitting.</p>"
-                  "</details>" for i in range(3))
-    page = page_with_story_then("", story_class="copy")
-    page.find(".//div[@class='copy']").append(lxml.html.fragment_fromstring(f"<div>{faq}</div>"))
+FAQ_ANSWER = "Answer {i}: the council expects the first cars on it next spring, weather permitting."
+
+
+def page_with_faq(faq: str) -> lxml.html.HtmlElement:
+    # a story long enough that trafilatura's recall pass does not go looking for more text
+    story = "".join(report_paragraph(i) for i in range(20))
+    return lxml.html.document_fromstring(
+        f'<html><body><h1>Bridge delayed</h1><div class="main"><div class="copy">{story}<div>{faq}</div></div>'
+        "</div></body></html>")
+
+
+@pytest.mark.parametrize("item", [
+    # wcxb-dev tune page 0073: trafilatura reads a <details> as a div, drops it by its name
+    '<details class="expandable"><summary>Question {i}?</summary><p>' + FAQ_ANSWER + "</p></details>",
+    # tune pages 0267, 4497: the panel an expanding button names, hidden while it is closed
+    '<h3><button aria-expanded="false" aria-controls="answer-{i}">Question {i}?</button></h3>'
+    '<div class="collapse" style="display:none"><div id="answer-{i}" role="region"><p>' + FAQ_ANSWER + "</p></div></div>",
+])
+def test_a_faq_the_reader_opens_in_the_story_keeps_its_answers(item):
+    page = page_with_faq("".join(item.format(i=i) for i in range(3)))
     paragraphs = extract_body(page, "https://example.org/news/1").paragraphs
-    assert [p.split(":")[0] for p in paragraphs if p.startswith(("Question", "Answer"))] == [
-        f"{kind} {i}" for i in range(3) for kind in ("Question", "Answer")]
+    assert len([p for p in paragraphs if p.startswith("Paragraph")]) == 20
+    assert [p for p in paragraphs if p.startswith("Answer")] == [FAQ_ANSWER.format(i=i) for i in range(3)]
+
+
+def test_a_hidden_block_in_the_story_that_no_button_opens_stays_out():
+    page = page_with_faq('<div style="display:none"><p>' + FAQ_ANSWER.format(i=0) + "</p></div>")
+    assert not any(p.startswith("Answer") for p in extract_body(page, "https://example.org/news/1").paragraphs)
