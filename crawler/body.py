@@ -199,15 +199,16 @@ def unname_story(document, held: dict) -> None:
 
 
 def open_disclosures(story, held: dict) -> None:
-    """Hand trafilatura the text a reader opens in the story's block as the story's: a `<details>`,
-    or the panel an expanding button names (`aria-expanded`, `aria-controls`) that holds
-    paragraphs (a FAQ's answers, a transcript). trafilatura reads a `<details>` as a div and drops
-    it, or the panel, by a name such as "expandable", or as hidden, while it is closed; the names
-    and the hiding come off the panel and off the blocks around it that carry them."""
-    controlled = {panel for element in story.iter(etree.Element) if element.get("aria-expanded") is not None
+    """Hand trafilatura the text a reader has yet to open in the story's block as the story's: a
+    closed `<details>`, or the panel a closed expanding button names (`aria-expanded="false"`,
+    `aria-controls`), that holds paragraphs (a FAQ's answers, a transcript). trafilatura reads a
+    `<details>` as a div and drops it, or the panel, by a name such as "expandable", or as hidden;
+    the names and the hiding come off the panel and off the blocks around it that carry them.
+    What a page shows open is left to trafilatura: a pitch is put where it is seen."""
+    controlled = {panel for element in story.iter(etree.Element) if element.get("aria-expanded") == "false"
                   for panel in (element.get("aria-controls") or "").split()}
     panels = [element for element in story.iter(etree.Element) if held.get(element) and element is not story
-              and (element.tag == "details" or element.get("id") in controlled)]
+              and (element.tag == "details" and element.get("open") is None or element.get("id") in controlled)]
     for panel in panels:
         for element in (panel, *takewhile(lambda block: block is not story, panel.iterancestors())):
             if element is panel or IS_NAMED_BOILERPLATE(element) or IS_HIDDEN(element):

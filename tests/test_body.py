@@ -13,7 +13,8 @@ import lxml.html
 import pytest
 
 from crawler.body import (
-    AFTER_STORY_RULE, BodyResult, extract_body, paragraph_text_held, paragraphs_from_html, unname_story,
+    AFTER_STORY_RULE, BodyResult, extract_body, open_disclosures, paragraph_text_held, paragraphs_from_html,
+    story_block, unname_story,
 )
 from tests.paths import DEV_SITE
 
@@ -374,3 +375,23 @@ def test_a_faq_the_reader_opens_in_the_story_keeps_its_answers(item):
 def test_a_hidden_block_in_the_story_that_no_button_opens_stays_out():
     page = page_with_faq('<div style="display:none"><p>' + FAQ_ANSWER.format(i=0) + "</p></div>")
     assert not any(p.startswith("Answer") for p in extract_body(page, "https://example.org/news/1").paragraphs)
+
+
+@pytest.mark.parametrize(("item", "opened"), [
+    ('<details class="expandable"><summary>Q</summary><p>{answer}</p></details>', True),
+    ('<details open class="newsletter-box"><summary>Q</summary><p>{answer}</p></details>', False),
+    ('<button aria-expanded="false" aria-controls="a">Q</button>'
+     '<div id="a" class="x-hide" hidden><p>{answer}</p></div>', True),
+    ('<button aria-expanded="true" aria-controls="a">Q</button><div id="a" class="x-hide"><p>{answer}</p></div>',
+     False),
+    ('<div id="a" class="x-hide" hidden><p>{answer}</p></div>', False),
+])
+def test_only_what_the_reader_has_yet_to_open_is_opened(item, opened):
+    # a page shows a pitch open; what it keeps closed until the reader asks is the page's text
+    story = "".join(report_paragraph(i) for i in range(20)) + item.format(answer=FAQ_ANSWER.format(i=0))
+    document = lxml.html.document_fromstring(
+        f'<html><body><div class="main"><div class="copy">{story}</div></div></body></html>')
+    held = paragraph_text_held(document)
+    open_disclosures(story_block(document, held), held)
+    panel = document.xpath("//p[starts-with(., 'Answer')]/..")[0]
+    assert (panel.get("class") is None) is opened
