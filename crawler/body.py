@@ -2,11 +2,10 @@
 
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
-names off blocks that hold most of the paragraphs, names and hiding off what a reader opens
-in the block the story is told in, on a page without site rules cuts what follows that block,
-lets trafilatura pick and order the text,
-splits its output into paragraphs, and finally drops the call-to-action lines that survived
-as plain text.
+names off blocks that hold most of the paragraphs, names and hiding off what a reader has yet
+to open in the block the story is told in, on a page without site rules cuts what follows that
+block, lets trafilatura pick and order the text, splits its output into paragraphs, and
+finally drops the call-to-action lines that survived as plain text.
 """
 
 from __future__ import annotations
