@@ -204,10 +204,10 @@ def open_disclosures(story, held: dict) -> None:
     `<details>` as a div and drops it, or the panel, by a name such as "expandable", or as hidden;
     the names and the hiding come off the panel and off the blocks around it that carry them.
     What a page shows open is left to trafilatura: a pitch is put where it is seen."""
-    controlled = {panel for element in story.iter(etree.Element) if element.get("aria-expanded") == "false"
-                  for panel in (element.get("aria-controls") or "").split()}
+    closed_ids = {panel_id for element in story.iter(etree.Element) if element.get("aria-expanded") == "false"
+                  for panel_id in (element.get("aria-controls") or "").split()}
     panels = [element for element in story.iter(etree.Element) if held.get(element) and element is not story
-              and (element.tag == "details" and element.get("open") is None or element.get("id") in controlled)]
+              and (element.tag == "details" and element.get("open") is None or element.get("id") in closed_ids)]
     for panel in panels:
         for element in (panel, *takewhile(lambda block: block is not story, panel.iterancestors())):
             if element is panel or IS_NAMED_BOILERPLATE(element) or IS_HIDDEN(element):
