@@ -61,12 +61,18 @@ SECOND_OPINION_SHARE = 0.2
 # trafilatura weighs them by their text like any block. The expression is trafilatura's (the
 # first of its discard list: names; the second is hidden blocks), asked of one element
 NAMED_BOILERPLATE = OVERALL_DISCARD_XPATH[0]
-IS_NAMED_BOILERPLATE = etree.XPath("self::*" + NAMED_BOILERPLATE.path.strip().removeprefix(".//*"),
-                                   namespaces={"re": REGEXP_NS})
+
+
+def asked_of_one(expression: etree.XPath) -> etree.XPath:
+    "trafilatura's discard `expression` (every matching descendant) as a test of one element."
+    return etree.XPath("self::*" + expression.path.strip().removeprefix(".//*"), namespaces={"re": REGEXP_NS})
+
+
+IS_NAMED_BOILERPLATE = asked_of_one(NAMED_BOILERPLATE)
 NAME_ATTRIBUTES = ("class", "id", "role", "data-component", "data-lp-replacement-content")
 # trafilatura's second discard expression: hidden blocks (and a few comment markers)
-IS_HIDDEN = etree.XPath("self::*" + OVERALL_DISCARD_XPATH[1].path.strip().removeprefix(".//*"),
-                        namespaces={"re": REGEXP_NS})
+IS_HIDDEN = asked_of_one(OVERALL_DISCARD_XPATH[1])
+# and the `hidden` attribute, which its readability fallback drops a block for
 OPENING_ATTRIBUTES = (*NAME_ATTRIBUTES, "style", "hidden", "aria-hidden")
 DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less text would be left
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
