@@ -388,9 +388,7 @@ def test_a_hidden_block_in_the_story_that_no_button_opens_stays_out():
 ])
 def test_only_what_the_reader_has_yet_to_open_is_opened(item, opened):
     # a page shows a pitch open; what it keeps closed until the reader asks is the page's text
-    story = "".join(report_paragraph(i) for i in range(20)) + item.format(answer=FAQ_ANSWER.format(i=0))
-    document = lxml.html.document_fromstring(
-        f'<html><body><div class="main"><div class="copy">{story}</div></div></body></html>')
+    document = page_with_faq(item.format(answer=FAQ_ANSWER.format(i=0)))
     held = paragraph_text_held(document)
     open_disclosures(story_block(document, held), held)
     panel = document.xpath("//p[starts-with(., 'Answer')]/..")[0]
