@@ -138,7 +138,11 @@ def jsonld(*types: str) -> str:
     ('<meta property="og:type" content="article">', "<p>Short.</p>", "/news/x", None),
     ("", PROSE * 3, "/science/how-much-is-pet-insurance", None),  # a story, nothing else said
     ("", "".join(f"<div>{PROSE}</div>" for _ in range(3)), "/x", None),  # paragraphs in wrappers
-    ("", "".join(f"<article><h2>T</h2>{PROSE}</article>" for _ in range(5)), "/x", "not-article"),  # teasers
+    ("", "".join(f"<section><div><h2>Step</h2>{PROSE}</div></section>" for _ in range(3)), "/x", None),  # modules
+    ("", "".join(f"<div><div>{PROSE}</div></div>" for _ in range(3)), "/x", None),  # wrappers in wrappers
+    ("", "".join(f'<article><h2><a href="/s">T</a></h2>{PROSE}</article>' for _ in range(5)), "/x", "not-article"),  # teasers
+    ("", "".join(f'<a href="/s"><article><h2>T</h2>{PROSE}</article></a>' for _ in range(5)), "/x", "not-article"),
+    ("", "".join(f"<article><time>May 1</time>{PROSE}</article>" for _ in range(5)), "/x", "not-article"),
     ('<meta property="og:type" content="website">', "<p>Contact us.</p>", "/x", "not-article"),
 ])
 def test_a_page_says_whether_it_is_an_article(head, body, url, verdict):

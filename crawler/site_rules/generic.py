@@ -13,6 +13,7 @@ last whether it holds a story at all.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from parsel import Selector
 
@@ -50,11 +51,12 @@ URL_KINDS = (
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
 )
-# A story: one element holding three paragraphs of prose or more. A listing's excerpts and a
-# product's blurbs sit one to a teaser.
-# Paragraphs may sit in a wrapper each (<div><p>…</p></div>); a teaser holds a heading too.
-_PROSE = "p[string-length(normalize-space(.)) >= 80]"
-STORY = f"//*[count({_PROSE} | *[count(*) = 1]/{_PROSE}) >= 3]"
+# A story: one element holding three paragraphs of prose or more, each directly or in a block of
+# its own. A listing's excerpts and a product's blurbs sit one to a teaser, beside a linked title,
+# a date or a byline; a forum's posts beside their author.
+PROSE_CHARS = 80
+STORY_PARAGRAPHS = 3
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def url_kind(url: str | None) -> str | None:
@@ -82,8 +84,35 @@ def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | N
 
 
 def has_story(sel: Selector) -> bool:
-    """Whether one element of the page holds paragraphs of prose, as a story does."""
-    return bool(sel.xpath(STORY))
+    """Whether one element of the page holds paragraphs of prose, as a story does: three or more,
+    each a child of it or alone in a block of its own (wrappers around no other paragraph of
+    prose that hold besides it at most a heading, and link nowhere: a guide's steps, a story
+    told in modules)."""
+    prose = [p for p in sel.root.iter("p") if len(md.clean_text(p.text_content())) >= PROSE_CHARS]
+    held = Counter(ancestor for paragraph in prose for ancestor in paragraph.iterancestors())
+    blocks: Counter = Counter()
+    for paragraph in prose:
+        block = paragraph
+        while (parent := block.getparent()) is not None and held[parent] == 1:
+            block = parent
+        if parent is not None and holds_only(block, paragraph):
+            blocks[parent] += 1
+    return any(count >= STORY_PARAGRAPHS for count in blocks.values())
+
+
+def holds_only(block, paragraph) -> bool:
+    """Whether `block` holds nothing but `paragraph` and headings, and no link but the
+    paragraph's own (a teaser's title, or the teaser, links to what it teases)."""
+    own = set(paragraph.iter("a"))
+    if any(link not in own for link in block.iter("a")):
+        return False
+    headings = list(block.iter(*HEADINGS))
+    return text_chars(block) == text_chars(paragraph) + sum(map(text_chars, headings))
+
+
+def text_chars(element) -> int:
+    "Characters of an element's text, white space left out."
+    return len("".join(element.text_content().split()))
 
 
 class GenericSite(SiteRules):
