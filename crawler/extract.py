@@ -306,16 +306,19 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
 
 def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, frontier: Frontier | None) -> str | None:
     """The page's canonical (or og:url) when ``frontier`` admits it, else ``url``: a page names
-    no URL off its site (another host, ``file:``) to be stored or fetched again under.
+    no URL off its site (another host, ``file:``) to be stored or fetched again under. A page
+    that names a home off the site in either is a copy (a relative canonical copied with it
+    would name a path of this site the page never had): ``url`` stands.
 
     Without a frontier the site is that of ``url``, or of the canonical itself when no URL is known.
     """
-    declared = sel.css('link[rel="canonical"]::attr(href)').get() or md.meta(sel, "og:url")
+    declared = [href.strip() for href in (sel.css('link[rel="canonical"]::attr(href)').get(), md.meta(sel, "og:url"))
+                if href and href.strip()]
     if not declared:
         return url
-    frontier = frontier or Frontier.of(rules, url or declared.strip())
-    absolute, _ = frontier.resolve(declared, url or "")
-    return absolute or url
+    frontier = frontier or Frontier.of(rules, url or declared[0])
+    resolved = [frontier.resolve(href, url or "")[0] for href in declared]
+    return url if None in resolved else resolved[0]
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:

@@ -289,3 +289,16 @@ def test_a_canonical_is_used_only_when_it_is_on_the_site(canonical, stored):
     sel = Selector(text=f'<html><head><link rel="canonical" href="{canonical}"></head><body></body></html>')
     fields = extract_fields(sel, [], RULES, "https://www.themoscowtimes.com/2024/06/17/real-a1", None)
     assert (fields["url"], fields["article_id"]) == (stored, "1")
+
+
+@pytest.mark.parametrize("og_url, stored", [
+    ("https://publisher.example/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
+    ("https://www.themoscowtimes.com/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
+])
+def test_a_page_that_names_a_home_off_the_site_is_a_copy(og_url, stored):
+    """A relative canonical copied with a page from another site names a path this site never
+    served: with og:url naming the other site, the fetched URL stands."""
+    head = f'<link rel="canonical" href="/2024/06/17/moved-a1"><meta property="og:url" content="{og_url}">'
+    sel = Selector(text=f"<html><head>{head}</head><body></body></html>")
+    fields = extract_fields(sel, [], RULES, "https://www.themoscowtimes.com/2024/06/17/real-a1", None)
+    assert (fields["url"], fields["article_id"]) == (stored, "1")
