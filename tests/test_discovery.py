@@ -137,6 +137,8 @@ def jsonld(*types: str) -> str:
     ("", PROSE * 3, "/news/page/2/", "listing"),
     ('<meta property="og:type" content="article">', "<p>Short.</p>", "/news/x", None),
     ("", PROSE * 3, "/science/how-much-is-pet-insurance", None),  # a story, nothing else said
+    ("", PROSE * 3, "/sections/health/2022/11/09/1135211525/x", None),  # a dated path under a section
+    ("", PROSE * 3, "/2024/01/05/search-goes-on-for-missing-hikers/", None),  # not the search page
     ("", "".join(f"<div>{PROSE}</div>" for _ in range(3)), "/x", None),  # paragraphs in wrappers
     ("", "".join(f"<section><div><h2>Step</h2>{PROSE}</div></section>" for _ in range(3)), "/x", None),  # modules
     ("", "".join(f"<div><div>{PROSE}</div></div>" for _ in range(3)), "/x", None),  # wrappers in wrappers

@@ -51,6 +51,8 @@ URL_KINDS = (
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
 )
+# A publication day in a path: an article's URL, and the day it shows.
+URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
 # A story: one element holding three paragraphs of prose or more, each directly or in a block of
 # its own. A listing's excerpts and a product's blurbs sit one to a teaser, beside a linked title,
 # a date or a byline; a forum's posts beside their author.
@@ -60,8 +62,12 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def url_kind(url: str | None) -> str | None:
-    """The kind of page a URL's path names (``category``, ``tag``…), or None."""
+    """The kind of page a URL's path names (``category``, ``tag``…), or None. A path that shows
+    a publication day is an article's, whatever section or word it sits under
+    (``/sections/health/2022/11/09/1135211525/...``, ``/2024/01/05/search-goes-on``)."""
     path = _path(url or "")
+    if URL_DATE.search(path):
+        return None
     return next((kind for pattern, kind in URL_KINDS if pattern.search(path)), None)
 
 
@@ -140,7 +146,7 @@ class GenericSite(SiteRules):
         re.compile(r"^/(wp-admin|wp-login\.php|wp-json|cgi-bin)(/|$)"),
         re.compile(r"[?&](replytocom|share|print|utm_[a-z]+)="),
     )
-    url_date = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
+    url_date = URL_DATE
     # Bylines and dates are the site's own business: an article need not show them.
     dated = False
     coverage_fields = ("title", "body")
