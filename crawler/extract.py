@@ -41,6 +41,7 @@ from crawler.stripping import detect_paywall
 
 _WORD = re.compile(r"\w+")
 _DOCUMENT_TAG = re.compile(r"<(html|body)\b", re.IGNORECASE)
+_WHOLE_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)  # a scheme, or a host after "//"
 _BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -308,12 +309,14 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
     """The page's canonical (or og:url) when ``frontier`` admits it, else ``url``: a page names
     no URL off its site (another host, ``file:``) to be stored or fetched again under. A page
     that names a home off the site in either is a copy (a relative canonical copied with it
-    would name a path of this site the page never had): ``url`` stands.
+    would name a path of this site the page never had): ``url`` stands. An og:url is a whole
+    URL (OpenGraph's rule); a relative one says nothing.
 
     Without a frontier the site is that of ``url``, or of the canonical itself when no URL is known.
     """
-    declared = [href.strip() for href in (sel.css('link[rel="canonical"]::attr(href)').get(), md.meta(sel, "og:url"))
-                if href and href.strip()]
+    canonical = (sel.css('link[rel="canonical"]::attr(href)').get() or "").strip()
+    og_url = md.meta(sel, "og:url").strip()
+    declared = [href for href in (canonical, og_url if _WHOLE_URL.match(og_url) else "") if href]
     if not declared:
         return url
     frontier = frontier or Frontier.of(rules, url or declared[0])

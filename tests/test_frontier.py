@@ -291,14 +291,20 @@ def test_a_canonical_is_used_only_when_it_is_on_the_site(canonical, stored):
     assert (fields["url"], fields["article_id"]) == (stored, "1")
 
 
-@pytest.mark.parametrize("og_url, stored", [
-    ("https://publisher.example/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
-    ("https://www.themoscowtimes.com/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
+@pytest.mark.parametrize("head, stored", [
+    ('<link rel="canonical" href="/2024/06/17/moved-a1"><meta property="og:url" content="https://publisher.example/a">',
+     "https://www.themoscowtimes.com/2024/06/17/real-a1"),
+    ('<link rel="canonical" href="/2024/06/17/moved-a1">'
+     '<meta property="og:url" content="https://www.themoscowtimes.com/2024/06/17/moved-a1">',
+     "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
+    ('<meta property="og:url" content="/2024/06/17/moved-a1">', "https://www.themoscowtimes.com/2024/06/17/real-a1"),
+    ('<meta property="og:url" content="//www.themoscowtimes.com/2024/06/17/moved-a1">',
+     "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
 ])
-def test_a_page_that_names_a_home_off_the_site_is_a_copy(og_url, stored):
+def test_a_page_that_names_a_home_off_the_site_is_a_copy(head, stored):
     """A relative canonical copied with a page from another site names a path this site never
-    served: with og:url naming the other site, the fetched URL stands."""
-    head = f'<link rel="canonical" href="/2024/06/17/moved-a1"><meta property="og:url" content="{og_url}">'
+    served: with og:url naming the other site, the fetched URL stands. An og:url is a whole URL;
+    a relative one (a copied page's too) names nothing."""
     sel = Selector(text=f"<html><head>{head}</head><body></body></html>")
     fields = extract_fields(sel, [], RULES, "https://www.themoscowtimes.com/2024/06/17/real-a1", None)
     assert (fields["url"], fields["article_id"]) == (stored, "1")
