@@ -107,10 +107,10 @@ def has_story(sel: Selector) -> bool:
 
 
 def holds_only(block, paragraph) -> bool:
-    """Whether `block` holds nothing but `paragraph` and headings, and no link but the
+    """Whether `block` holds nothing but `paragraph` and headings, and no link with words but the
     paragraph's own (a teaser's title, or the teaser, links to what it teases)."""
     own = set(paragraph.iter("a"))
-    if any(link not in own for link in block.iter("a")):
+    if any(link not in own and text_chars(link) for link in block.iter("a")):
         return False
     headings = list(block.iter(*HEADINGS))
     return text_chars(block) == text_chars(paragraph) + sum(map(text_chars, headings))
