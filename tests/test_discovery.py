@@ -7,7 +7,7 @@ from parsel import Selector
 
 from crawler import discovery
 from crawler.metadata import read_jsonld
-from crawler.site_rules.generic import page_verdict
+from crawler.site_rules.generic import GenericSite, page_verdict
 from tests.conftest import SITE
 
 
@@ -151,6 +151,18 @@ def jsonld(*types: str) -> str:
 def test_a_page_says_whether_it_is_an_article(head, body, url, verdict):
     sel = page(head, body)
     assert page_verdict(sel, read_jsonld(sel), "https://example.org" + url) == verdict
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("/sections/health-shots/", "category"),
+    ("/sections/health-shots/2022/11/09/1135211525/anxiety-medication", None),  # NPR's articles
+    ("/story/opinion/contributors/", "author"),
+    ("/story/opinion/contributors/2025/12/19/meditation-health/87830855007/", None),
+    ("/2024/01/05/search-goes-on-for-missing-hikers/", None),
+    ("/search/", "service"),
+])
+def test_a_link_is_skipped_unfetched_only_where_its_path_names_no_article(path, kind):
+    assert GenericSite.skip_kind("https://example.org" + path) == kind
 
 
 def test_feeds_a_page_announces():
