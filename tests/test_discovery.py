@@ -160,6 +160,8 @@ def test_a_page_says_whether_it_is_an_article(head, body, url, verdict):
     ("/story/opinion/contributors/2025/12/19/meditation-health/87830855007/", None),
     ("/2024/01/05/search-goes-on-for-missing-hikers/", None),
     ("/search/", "service"),
+    ("/world/2024/jan/05/support-grows-for-the-strike", None),  # a headline's slug
+    ("/terms-and-conditions/", "service"),  # a page's name
 ])
 def test_a_link_is_skipped_unfetched_only_where_its_path_names_no_article(path, kind):
     assert GenericSite.skip_kind("https://example.org" + path) == kind

@@ -46,8 +46,10 @@ URL_KINDS = (
     (re.compile(r"/(product|products|shop|store|cart|checkout)(/|$)", re.I), "product"),
     (re.compile(r"/(forum|forums|community|thread|threads|discussion)(/|$)", re.I), "forum"),
     (re.compile(r"/(docs|documentation|manual|api|reference|wiki)(/|$)", re.I), "documentation"),
+    # a page's name ("about-us", "terms-and-conditions"), not a headline's slug ("search-goes-on-for-…")
     (re.compile(r"/(about|contact|help|support|faq|privacy|terms|services?|subscribe|newsletter|donate|"
-                r"login|log-in|register|account|search|jobs|careers|advertise)([-/.]|$)", re.I), "service"),
+                r"login|log-in|register|account|search|jobs|careers|advertise)(-[^-/.]+){0,2}([/.]|$)", re.I),
+     "service"),
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
 )
