@@ -143,7 +143,8 @@ def jsonld(*types: str) -> str:
     ("", "".join(f"<section><div><h2>Step</h2>{PROSE}</div></section>" for _ in range(3)), "/x", None),  # modules
     ("", "".join(f"<div><div>{PROSE}</div></div>" for _ in range(3)), "/x", None),  # wrappers in wrappers
     ("", "".join(f'<div><a id="p{i}"></a>{PROSE}</div>' for i in range(3)), "/x", None),  # an anchor, no link
-    ("", "".join(f'<article><h2><a href="/s">T</a></h2>{PROSE}</article>' for _ in range(5)), "/x", "not-article"),  # teasers
+    # teasers: a linked title, a linked card, a date beside the excerpt
+    ("", "".join(f'<article><h2><a href="/s">T</a></h2>{PROSE}</article>' for _ in range(5)), "/x", "not-article"),
     ("", "".join(f'<a href="/s"><article><h2>T</h2>{PROSE}</article></a>' for _ in range(5)), "/x", "not-article"),
     ("", "".join(f"<article><time>May 1</time>{PROSE}</article>" for _ in range(5)), "/x", "not-article"),
     ('<meta property="og:type" content="website">', "<p>Contact us.</p>", "/x", "not-article"),

@@ -94,8 +94,8 @@ def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | N
 def has_story(sel: Selector) -> bool:
     """Whether one element of the page holds paragraphs of prose, as a story does: three or more,
     each a child of it or alone in a block of its own (wrappers around no other paragraph of
-    prose that hold besides it at most a heading, and link nowhere: a guide's steps, a story
-    told in modules)."""
+    prose that hold besides it at most a heading and no link with words: a guide's steps, a
+    story told in modules)."""
     prose = [p for p in sel.root.iter("p") if len(md.clean_text(p.text_content())) >= PROSE_CHARS]
     held = Counter(ancestor for paragraph in prose for ancestor in paragraph.iterancestors())
     blocks: Counter = Counter()
