@@ -308,9 +308,12 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
 def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, frontier: Frontier | None) -> str | None:
     """The page's canonical (or og:url) when ``frontier`` admits it, else ``url``: a page names
     no URL off its site (another host, ``file:``) to be stored or fetched again under. A page
-    that names a home off the site in either is a copy (a relative canonical copied with it
-    would name a path of this site the page never had): ``url`` stands. An og:url is a whole
-    URL (OpenGraph's rule); a relative one says nothing.
+    that names a home off the site in either is a copy: ``url`` stands.
+
+    Only a whole URL names another page. A relative canonical is a path on whatever host
+    serves the page: copied with the page to another site, it names a path that site never
+    had, so it counts only as the fetched page's own path (with another query: tracking
+    parameters dropped). An og:url is a whole URL (OpenGraph's rule); a relative one says nothing.
 
     Without a frontier the site is that of ``url``, or of the canonical itself when no URL is known.
     """
@@ -321,7 +324,11 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
         return url
     frontier = frontier or Frontier.of(rules, url or declared[0])
     resolved = [frontier.resolve(href, url or "")[0] for href in declared]
-    return url if None in resolved else resolved[0]
+    if None in resolved:
+        return url
+    if canonical and not _WHOLE_URL.match(canonical) and urlsplit(resolved[0]).path != urlsplit(url or "").path:
+        resolved.pop(0)  # a relative canonical naming another path
+    return resolved[0] if resolved else url
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:

@@ -31,7 +31,7 @@ from crawler import settings
 from crawler.extract import extract_fields
 from crawler.frontier import Frontier, redact
 from crawler.middlewares import FrontierMiddleware, Refused
-from crawler.site_rules import SITES
+from crawler.site_rules import SITES, GenericSite
 from spiders.news import SITE_SPIDERS
 
 MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
@@ -282,13 +282,29 @@ def test_file_ftp_s3_and_data_urls_have_no_download_handler():
     ("file:///etc/hostname", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
     ("http://user:pw@www.themoscowtimes.com/2024/06/17/x-a5", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
     ("http://[x", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
-    ("/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
+    ("https://www.themoscowtimes.com/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
     ("https://static.themoscowtimes.com/2024/06/17/x-a1", "https://static.themoscowtimes.com/2024/06/17/x-a1"),
 ])
 def test_a_canonical_is_used_only_when_it_is_on_the_site(canonical, stored):
     sel = Selector(text=f'<html><head><link rel="canonical" href="{canonical}"></head><body></body></html>')
     fields = extract_fields(sel, [], RULES, "https://www.themoscowtimes.com/2024/06/17/real-a1", None)
     assert (fields["url"], fields["article_id"]) == (stored, "1")
+
+
+@pytest.mark.parametrize("fetched, canonical, stored", [
+    ("https://news.example/news/story-1001", "/resources/top-tips", "https://news.example/news/story-1001"),
+    ("https://news.example/news/story-1001", "top-tips", "https://news.example/news/story-1001"),
+    ("https://news.example/news/story-1001?utm_source=rss", "/news/story-1001", "https://news.example/news/story-1001"),
+    ("https://news.example/news/story-1001", "https://news.example/resources/top-tips",
+     "https://news.example/resources/top-tips"),
+])
+def test_a_relative_canonical_names_only_the_page_fetched(fetched, canonical, stored):
+    """A relative canonical is a path on whatever host serves the page: on a page copied from
+    another site it names a path this one never had. It may drop the fetched URL's query; only a
+    whole URL moves the article to another path (and its key with it, on a site keyed by paths)."""
+    sel = Selector(text=f'<html><head><link rel="canonical" href="{canonical}"></head><body></body></html>')
+    fields = extract_fields(sel, [], GenericSite, fetched, None)
+    assert (fields["url"], fields["article_id"]) == (stored, stored.removeprefix("https://news.example"))
 
 
 @pytest.mark.parametrize("head, stored", [
