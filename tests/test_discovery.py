@@ -143,6 +143,10 @@ def jsonld(*types: str) -> str:
     ("", "".join(f"<section><div><h2>Step</h2>{PROSE}</div></section>" for _ in range(3)), "/x", None),  # modules
     ("", "".join(f"<div><div>{PROSE}</div></div>" for _ in range(3)), "/x", None),  # wrappers in wrappers
     ("", "".join(f'<div><a id="p{i}"></a>{PROSE}</div>' for i in range(3)), "/x", None),  # an anchor, no link
+    ("", f"<article><h1>T</h1><div>{PROSE}</div><section><h2>Next</h2>{PROSE}</section></article>", "/x", None),
+    ("", f"<article>{PROSE}</article><article>{PROSE}</article>", "/x", "not-article"),  # two compositions
+    ("", f"<article>{PROSE}</article>", "/x", "not-article"),  # one paragraph
+    ("", "<article>" + f'<div><h2><a href="/s">T</a></h2>{PROSE}</div>' * 2 + "</article>", "/x", "not-article"),
     # teasers: a linked title, a linked card, a date beside the excerpt
     ("", "".join(f'<article><h2><a href="/s">T</a></h2>{PROSE}</article>' for _ in range(5)), "/x", "not-article"),
     ("", "".join(f'<a href="/s"><article><h2>T</h2>{PROSE}</article></a>' for _ in range(5)), "/x", "not-article"),

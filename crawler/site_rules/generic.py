@@ -56,10 +56,12 @@ URL_KINDS = (
 # A publication day in a path: an article's URL, and the day it shows.
 URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
 # A story: one element holding three paragraphs of prose or more, each directly or in a block of
-# its own. A listing's excerpts and a product's blurbs sit one to a teaser, beside a linked title,
-# a date or a byline; a forum's posts beside their author.
+# its own; or two such in the one <article> of the page, which says it holds one composition. A
+# listing's excerpts and a product's blurbs sit one to a teaser, beside a linked title, a date or
+# a byline; a forum's posts beside their author.
 PROSE_CHARS = 80
 STORY_PARAGRAPHS = 3
+ARTICLE_PARAGRAPHS = 2
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -95,17 +97,21 @@ def has_story(sel: Selector) -> bool:
     """Whether one element of the page holds paragraphs of prose, as a story does: three or more,
     each a child of it or alone in a block of its own (wrappers around no other paragraph of
     prose that hold besides it at most a heading and no link with words: a guide's steps, a
-    story told in modules)."""
+    story told in modules). A page whose one ``<article>`` holds two such says it is one
+    composition (HTML's word for a story or a post; a listing's teasers are one each)."""
     prose = [p for p in sel.root.iter("p") if len(md.clean_text(p.text_content())) >= PROSE_CHARS]
     held = Counter(ancestor for paragraph in prose for ancestor in paragraph.iterancestors())
     blocks: Counter = Counter()
+    articles = list(sel.root.iter("article"))
+    in_article = 0
     for paragraph in prose:
         block = paragraph
         while (parent := block.getparent()) is not None and held[parent] == 1:
             block = parent
         if parent is not None and holds_only(block, paragraph):
             blocks[parent] += 1
-    return any(count >= STORY_PARAGRAPHS for count in blocks.values())
+            in_article += len(articles) == 1 and articles[0] in paragraph.iterancestors()
+    return any(count >= STORY_PARAGRAPHS for count in blocks.values()) or in_article >= ARTICLE_PARAGRAPHS
 
 
 def holds_only(block, paragraph) -> bool:
