@@ -105,7 +105,8 @@ def test_an_image_sitemap_gives_the_page_not_its_image():
 
 # -- A site without rules: which pages are articles (crawler.site_rules.generic) ------------------
 
-PROSE = "<p>" + "A sentence of the story that goes on for long enough to be prose. " * 2 + "</p>"
+TEXT = "A sentence of the story that goes on for long enough to be prose. " * 2
+PROSE = f"<p>{TEXT}</p>"
 
 
 def page(head: str = "", body: str = "") -> Selector:
@@ -145,6 +146,9 @@ def jsonld(*types: str) -> str:
     ("", "".join(f'<div><a id="p{i}"></a>{PROSE}</div>' for i in range(3)), "/x", None),  # an anchor, no link
     ("", f"<article><h1>T</h1><div>{PROSE}</div><section><h2>Next</h2>{PROSE}</section></article>", "/x", None),
     ("", f"<article>{PROSE}</article><article>{PROSE}</article>", "/x", "not-article"),  # two compositions
+    ("", "<ul>" + f"<li>{TEXT}</li>" * 3 + "</ul>", "/x", None),  # tips in a list
+    ("", "<ul>" + f'<li><a href="/s">{TEXT}</a></li>' * 5 + "</ul>", "/x", "not-article"),  # headlines
+    ("", "<ul>" + f"<li><b>Jane</b> {PROSE}</li>" * 5 + "</ul>", "/x", "not-article"),  # reviews by their authors
     ("", f"<article>{PROSE}</article>", "/x", "not-article"),  # one paragraph
     ("", "<article>" + f'<div><h2><a href="/s">T</a></h2>{PROSE}</div>' * 2 + "</article>", "/x", "not-article"),
     # teasers: a linked title, a linked card, a date beside the excerpt

@@ -55,10 +55,10 @@ URL_KINDS = (
 )
 # A publication day in a path: an article's URL, and the day it shows.
 URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-](?P<day>0[1-9]|[12]\d|3[01])[/-]")
-# A story: one element holding three paragraphs of prose or more, each directly or in a block of
-# its own; or two such in the one <article> of the page, which says it holds one composition. A
-# listing's excerpts and a product's blurbs sit one to a teaser, beside a linked title, a date or
-# a byline; a forum's posts beside their author.
+# A story: one element holding three paragraphs (or list items) of prose or more, each directly or
+# in a block of its own; or two such in the one <article> of the page, which says it holds one
+# composition. A listing's excerpts and a product's blurbs sit one to a teaser, beside a linked
+# title, a date or a byline; a forum's posts beside their author.
 PROSE_CHARS = 80
 STORY_PARAGRAPHS = 3
 ARTICLE_PARAGRAPHS = 2
@@ -99,7 +99,7 @@ def has_story(sel: Selector) -> bool:
     prose that hold besides it at most a heading and no link with words: a guide's steps, a
     story told in modules). A page whose one ``<article>`` holds two such says it is one
     composition (HTML's word for a story or a post; a listing's teasers are one each)."""
-    prose = [p for p in sel.root.iter("p") if len(md.clean_text(p.text_content())) >= PROSE_CHARS]
+    prose = [element for element in sel.root.iter("p", "li") if is_prose(element)]
     held = Counter(ancestor for paragraph in prose for ancestor in paragraph.iterancestors())
     blocks: Counter = Counter()
     articles = list(sel.root.iter("article"))
@@ -112,6 +112,16 @@ def has_story(sel: Selector) -> bool:
             blocks[parent] += 1
             in_article += len(articles) == 1 and articles[0] in paragraph.iterancestors()
     return any(count >= STORY_PARAGRAPHS for count in blocks.values()) or in_article >= ARTICLE_PARAGRAPHS
+
+
+def is_prose(element) -> bool:
+    """A paragraph of prose: a ``p``, or a list item holding none (a story's tips and steps), of
+    ``PROSE_CHARS`` or more; a list item mostly of link text is a headline, not prose."""
+    if len(md.clean_text(element.text_content())) < PROSE_CHARS:
+        return False
+    if element.tag == "p":
+        return True
+    return next(element.iter("p"), None) is None and 2 * sum(map(text_chars, element.iter("a"))) < text_chars(element)
 
 
 def holds_only(block, paragraph) -> bool:
