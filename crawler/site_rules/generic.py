@@ -102,16 +102,18 @@ def has_story(sel: Selector) -> bool:
     prose = [element for element in sel.root.iter("p", "li") if is_prose(element)]
     held = Counter(ancestor for paragraph in prose for ancestor in paragraph.iterancestors())
     blocks: Counter = Counter()
-    articles = list(sel.root.iter("article"))
-    in_article = 0
+    alone = []
     for paragraph in prose:
         block = paragraph
         while (parent := block.getparent()) is not None and held[parent] == 1:
             block = parent
         if parent is not None and holds_only(block, paragraph):
             blocks[parent] += 1
-            in_article += len(articles) == 1 and articles[0] in paragraph.iterancestors()
-    return any(count >= STORY_PARAGRAPHS for count in blocks.values()) or in_article >= ARTICLE_PARAGRAPHS
+            alone.append(paragraph)
+    if any(count >= STORY_PARAGRAPHS for count in blocks.values()):
+        return True
+    articles = list(sel.root.iter("article"))
+    return len(articles) == 1 and sum(articles[0] in p.iterancestors() for p in alone) >= ARTICLE_PARAGRAPHS
 
 
 def is_prose(element) -> bool:
