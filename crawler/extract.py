@@ -122,7 +122,8 @@ def extract(
     if live_posts is not None and rules.live_posts_container:
         container = insert_live_posts(sel, rules.live_posts_container, live_posts)
     body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
-                        editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name)
+                        editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name,
+                        publisher_hosts=publisher_hosts(sel))
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)
@@ -317,8 +318,7 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
 
     Without a frontier the site is that of ``url``, or of the canonical itself when no URL is known.
     """
-    canonical = (sel.css('link[rel="canonical"]::attr(href)').get() or "").strip()
-    og_url = md.meta(sel, "og:url").strip()
+    canonical, og_url = declared_urls(sel)
     declared = [href for href in (canonical, og_url if _WHOLE_URL.match(og_url) else "") if href]
     if not declared:
         return url
@@ -329,6 +329,27 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
     if canonical and not _WHOLE_URL.match(canonical) and urlsplit(resolved[0]).path != urlsplit(url or "").path:
         resolved.pop(0)  # a relative canonical naming another path
     return resolved[0] if resolved else url
+
+
+def declared_urls(sel: Selector) -> tuple[str, str]:
+    "The page's canonical and og:url as it writes them (either may be empty or relative)."
+    return (sel.css('link[rel="canonical"]::attr(href)').get() or "").strip(), md.meta(sel, "og:url").strip()
+
+
+def publisher_hosts(sel: Selector) -> set[str]:
+    """The hosts of the whole URLs a page names as its own (canonical, og:url). Served from
+    another host (a mirror, a copy), its links there are still its publisher's: a donate or
+    newsletter link reads as the house's to the stripping, which is all these hosts are for
+    (what the crawl may fetch or store is ``canonical_url``'s business)."""
+    hosts = set()
+    for href in declared_urls(sel):
+        try:
+            host = urlsplit(href).hostname if _WHOLE_URL.match(href) else None
+        except ValueError:  # "http://[x": names no host
+            host = None
+        if host:
+            hosts.add(host)
+    return hosts
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:

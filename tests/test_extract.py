@@ -88,6 +88,28 @@ def test_soft_404_is_no_article():
     assert error.value.reason == "not-article"
 
 
+def copied_page(canonical: str) -> str:
+    "A story from example.org served elsewhere, its canonical as written, a box asking for its publisher."
+    story = "".join(f"<p>Paragraph {i}: the council said on Tuesday that the new bridge would open next spring, "
+                    f"three years later than first planned, after a long dispute with contractors.</p>" for i in range(6))
+    box = '<div class="donate-box"><p>The fund needs help.</p><a href="https://www.example.org/donate">Read on</a></div>'
+    return (f'<html><head><title>Bridge</title><link rel="canonical" href="{canonical}"></head>'
+            f"<body><article><h1>Bridge</h1>{story}{box}</article></body></html>")
+
+
+def test_a_copy_served_elsewhere_is_stripped_as_its_publishers_page():
+    record = extract(copied_page("https://www.example.org/news/bridge"), "http://127.0.0.1:8000/copy/bridge")
+    assert record["url"] == "http://127.0.0.1:8000/copy/bridge"  # a home off the site moves no row
+    assert "fund needs help" not in record["body"] and record["body"].count("Paragraph") == 6
+    assert [block["rule"] for block in record["removed"] if block["kind"] == "donation"] == ["generic:link+markup:donat"]
+
+
+@pytest.mark.parametrize("canonical", ["http://[x", "javascript:void(0)", "/news/bridge", ""])
+def test_a_canonical_that_names_no_host_names_no_publisher(canonical):
+    record = extract(copied_page(canonical), "http://127.0.0.1:8000/copy/bridge")
+    assert "fund needs help" in record["body"]  # a link to another site is nobody's ask
+
+
 @pytest.mark.parametrize(
     "content, reason",
     [(b"", "empty"), (b"   \n", "empty"), (b"%PDF-1.4 binary", "not-html"),

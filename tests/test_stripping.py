@@ -133,6 +133,14 @@ def test_a_help_desk_or_a_giveaway_is_no_donation_page(href):
     assert stripped(tree, "https://www.example.org/news/1") == []
 
 
+def test_a_copy_served_elsewhere_reads_its_publishers_links_as_its_own():
+    # a mirror or a syndicated copy still links to its publisher's donation page
+    copy, box = "http://127.0.0.1:8000/c/1", donation_box("https://www.example.org/about/donate")
+    assert stripped(page(STORY + box), copy) == []
+    blocks = stripped(page(STORY + box), copy, publisher_hosts={"www.example.org"})
+    assert [b.rule for b in blocks] == ["generic:link+markup:donat"]
+
+
 def test_a_page_url_that_does_not_parse_makes_no_link_the_sites_own():
     tree = page(STORY + donation_box("https://example.org/donate"))
     assert stripped(tree, "http://[example.org/news/1") == []

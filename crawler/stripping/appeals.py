@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import ahocorasick
@@ -292,11 +292,12 @@ def add(counts: dict, key, n: int = 1) -> None:
 class Collector:
     """Strings to match in one go after the walk, each with the Stats it belongs to, and the boxes
     with nothing to read that it found among loose text; `url` is the page's (its site's links
-    are read as paths)."""
+    are read as paths, and so are those to `publisher_hosts`)."""
 
-    def __init__(self, url: str | None = None, authors: Sequence[str] = ()) -> None:
-        try:
-            self.site = Frontier(url) if url else None  # the page's site, as a crawl of it would have it
+    def __init__(self, url: str | None = None, authors: Sequence[str] = (), publisher_hosts: Iterable[str] = ()
+                 ) -> None:
+        try:  # the page's site, as a crawl of it would have it, and its publisher's where it names one
+            self.site = Frontier(url, set(publisher_hosts)) if url else None
         except ValueError:  # no site to read from "http://[x": no link is its own
             self.site = None
         self.refused: dict[str, bool] = {}  # origin -> not the page's site

@@ -13,7 +13,7 @@ runs them in order around trafilatura.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
@@ -169,15 +169,16 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
     return extra
 
 
-def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(), authors: Sequence[str] = ()
-               ) -> dict:
+def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(), authors: Sequence[str] = (),
+               publisher_hosts: Iterable[str] = ()) -> dict:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     Element -> RemovedBlock for each, in page order (in "flag" mode they stay, for later passes to
     pass by). `recorded`: elements an earlier pass already flagged (left in place in "flag" mode);
-    `authors`: the page's, whose box is no story text. In either mode, boxes with nothing to read
+    `authors`: the page's, whose box is no story text; `publisher_hosts`: hosts whose links are
+    the page's own site's, besides that of `url`. In either mode, boxes with nothing to read
     among text running loose go first: trafilatura's recall pass reads one as an empty block and
     loses a sentence beside it."""
-    root, table, collector = root_of(tree), {}, Collector(url, authors)
+    root, table, collector = root_of(tree), {}, Collector(url, authors, publisher_hosts)
     order = walk(root, table, collector)
     for box in collector.blank_boxes:
         drop_element(box)
