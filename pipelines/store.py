@@ -8,8 +8,9 @@ refused row still fails its own item, and a crawl killed before a commit
 loses nothing: those articles' links are still due, and the next crawl
 fetches them again.
 
-An article dropped on the way (not an article, invalid, a duplicate) is
-recorded too, so later crawls do not fetch it again until discovery says so.
+An article dropped on the way (not an article, invalid) is recorded too, so
+later crawls do not fetch it again until discovery says so; a second copy of
+an article stored in the same run changes nothing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """NewsSpider: one spider for every site, routed by each site's rules; discovery and routing only.
 
-    scrapy crawl news -a site=https://example.org [-a site=moscowtimes …] [-a sites=FILE] [-a since=YYYY-MM-DD]
+    scrapy crawl news -a site=https://example.org [-a site=moscowtimes …] [-a sites=FILE] [-a base_url=URL]
+                      [-a since=YYYY-MM-DD]
     scrapy crawl moscowtimes [-a base_url=URL] [-a since=YYYY-MM-DD]
 
 A site is a rules name, a URL (the rules of its host, else the generic rules of
