@@ -3,8 +3,8 @@
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
 names off blocks that hold most of the paragraphs, names and hiding off what a reader has yet
-to open in the block the story is told in, on a page without site rules cuts what follows that
-block, lets trafilatura pick and order the text, splits its output into paragraphs, and
+to open in the block the story is told in, where no body container of the site's rules matched
+(a site without rules) cuts what follows that block, lets trafilatura pick and order the text, splits its output into paragraphs, and
 finally drops the call-to-action lines that survived as plain text.
 """
 
@@ -78,7 +78,7 @@ DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less tex
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
 NAMED_BLOCK_FLOOR = 0.05  # a block holding less of it is not weighed, nor looked into
 PARAGRAPH_PAGE_SHARE = 0.1  # a page whose paragraphs hold less of its text tells its story otherwise
-# Without site rules, the innermost block holding nine tenths of the page's paragraph text is
+# Without a body container (a site without rules), the innermost block holding nine tenths of the page's paragraph text is
 # where the story is told; what the page puts after it (related stories, comments, sign-ups,
 # footers) is none of it, unless something there is told in text outside paragraphs.
 STORY_BLOCK_SHARE = 0.9
@@ -349,10 +349,3 @@ def paragraphs_from_body(body) -> list[str]:
     visit(body)
     flush()
     return [line for line in lines if line]
-
-
-def paragraphs_from_html(html_fragment: str, url: str | None = None) -> list[str]:
-    """Paragraphs of an editorial HTML snippet (e.g. a live-blog post's html block), read
-    directly (a snippet is all body), with prompt lines dropped."""
-    wrapper = lxml.html.fragment_fromstring(html_fragment, create_parent="div")
-    return strip_paragraphs(paragraphs_from_body(wrapper), url)[0]

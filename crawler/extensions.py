@@ -65,8 +65,8 @@ IGNORED_REASONS = (
     (re.compile(r"^max redirections reached$"), "redirect-loop"),
     (re.compile(r"DOWNLOAD_MAXSIZE"), "too-large"),  # a compression bomb
 )
-# Pipeline drops that are no failure: the article is stored under another URL; the page is
-# no article (``skipped/<kind>``: a tag or author page a site without rules links to).
+# Pipeline drops that are no failure: the article is stored under another URL. Nor are the
+# pages that are no article (``skipped/<kind>``: a tag or author page a site without rules links to).
 NOT_FAILED_DROPS = {"duplicate"}
 
 

@@ -120,7 +120,8 @@ def extract(
     record = extract_fields(sel, objects, rules, url, frontier, site)
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
-        container = insert_live_posts(sel, rules.live_posts_container, live_posts)
+        insert_live_posts(sel, rules.live_posts_container, live_posts)
+        container = rules.live_posts_container
     body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
                         editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name,
                         publisher_hosts=publisher_hosts(sel))
@@ -241,11 +242,11 @@ def uncomment_markup(tree: etree._Element, containers: tuple[str, ...]) -> None:
                 parent.remove(comment)
 
 
-def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> str:
-    """Put the HTML blocks of live posts, oldest first, into ``container``; return its selector."""
+def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> None:
+    """Put the HTML blocks of live posts, oldest first, into ``container`` (CSS), when the page has it."""
     nodes = sel.root.cssselect(container)
     if not nodes:
-        return container
+        return
     box = nodes[0]
     for child in list(box):
         box.remove(child)
@@ -254,7 +255,6 @@ def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> str:
             if block.get("type") == "html" and block.get("body"):
                 wrapper = lxml.html.fragment_fromstring(block["body"], create_parent="div")
                 box.append(wrapper)
-    return container
 
 
 def published_time(sel: Selector, article: dict) -> str | None:

@@ -10,6 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.stripping.dom import normalise_space
+
 ARTICLE_TYPES = {
     "Article",
     "NewsArticle",
@@ -25,14 +27,9 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # How deep JSON-LD is read (lists in lists, @graph in @graph, item in item): real pages
 # need two or three levels; hostile ones nest thousands to exhaust the stack.
 _JSONLD_DEPTH = 10
-_SPACE = re.compile(r"\s+")
-
-
 def clean_text(text) -> str:
     """Collapse white space (non-breaking included) and trim; non-text JSON-LD values give ""."""
-    if not isinstance(text, str):
-        return ""
-    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    return normalise_space(text) if isinstance(text, str) else ""
 
 
 def select_text(sel: Selector, queries: Iterable[str]) -> str:

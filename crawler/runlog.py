@@ -86,8 +86,9 @@ def run_counts(stats: dict) -> dict[str, int]:
 def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[str, float]) -> tuple[str, str]:
     """(status, one-line message) of a finished crawl.
 
-    ``failed`` when the crawl did not run to its end or reached nothing of
-    the site; ``degraded`` when too many pages failed, discovery documents
+    ``interrupted`` when it was stopped (SIGTERM, Ctrl-C); ``failed`` when it
+    did not run to its end otherwise, reached nothing of the site or could not
+    store a feed export; ``degraded`` when too many pages failed, discovery documents
     list no article, or the site's rules stopped finding fields (the publisher
     changed its markup); else ``ok``.
     """

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from crawler.body import (
-    AFTER_STORY_RULE, BodyResult, extract_body, open_disclosures, paragraph_text_held, paragraphs_from_html,
+    AFTER_STORY_RULE, BodyResult, extract_body, open_disclosures, paragraph_text_held, paragraphs_from_body,
     story_block, unname_story,
 )
 from tests.paths import DEV_SITE
@@ -92,11 +92,12 @@ def test_site_rules_are_recorded_with_their_selector():
     assert "site:aside.article__related-article" in {block.rule for block in result.removed}
 
 
-def test_paragraphs_from_html_splits_blocks_and_line_breaks():
+def test_paragraphs_from_body_splits_blocks_and_line_breaks():
+    # the HTML a trafilatura fallback returns
     html = ("<p>First paragraph of the post, with enough words to count as text.</p>"
             "<h3>A heading</h3><ul><li>One item</li><li>Another item</li></ul>"
-            "<p>Line one of a legacy body.<br>Line two of a legacy body.</p><p>Sign up for our newsletter</p>")
-    assert paragraphs_from_html(html) == [
+            "<p>Line one of a legacy body.<br>Line two of a legacy body.</p>")
+    assert paragraphs_from_body(lxml.html.fragment_fromstring(html, create_parent="div")) == [
         "First paragraph of the post, with enough words to count as text.", "A heading", "One item",
         "Another item", "Line one of a legacy body.", "Line two of a legacy body.",
     ]

@@ -1,7 +1,8 @@
 """`scrapy reextract`: apply improved extraction rules to the stored pages (crawler.reextract).
 
-Exit codes: 0 every page extracted, 3 some pages no longer extract (their
-articles stay as stored), 75 a crawl holds the database.
+Exit codes: 0 every page extracted, 1 the database is unusable, 2 a wrong command
+line, 3 some pages no longer extract (their articles stay as stored), 75 a crawl
+holds the database.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from parsel import Selector
 
 from crawler import metadata as md
 from crawler.site_rules.base import SiteRules, _path
+from crawler.stripping.vocabulary import PROSE_CHARS
 
 # -- What pages that are no articles look like -------------------------------------
 # Schema.org types of whole pages that are no article (a Person or an Offer is found inside
@@ -59,7 +60,6 @@ URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-
 # in a block of its own; or two such in the one <article> of the page, which says it holds one
 # composition. A listing's excerpts and a product's blurbs sit one to a teaser, beside a linked
 # title, a date or a byline; a forum's posts beside their author.
-PROSE_CHARS = 80
 STORY_PARAGRAPHS = 3
 ARTICLE_PARAGRAPHS = 2
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

@@ -2,8 +2,9 @@
 
 Data only, apart from the passes that use it (as trafilatura keeps ``xpaths.py``). Each group
 maps a kind, or a tuple of kinds when a token is ambiguous, to regex patterns. Every pattern
-starts with a literal of 2+ characters (a leading (?:a|b) group is expanded): the literal is
-found with str.find and the regex only confirms at that spot (``matching.Vocabulary``).
+starts with a literal of 2+ characters (a leading (?:a|b) group is expanded): one
+Aho-Corasick scan finds the literals and the regex only confirms at each spot
+(``appeals.Vocabulary``).
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ READER_WORDS = frozenset(
 )
 SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotros nuestro nuestra мы нас наш наша".split())
 # -- a pitch: the publisher ("we") asking the reader ("you") for something; what is asked, by
-#    kind. Words of the ask, not sentences: they only count in the house voice (``matching.pitch_kind``).
+#    kind. Words of the ask, not sentences: they only count in the house voice (``appeals.pitch``).
 ASKS = {
     "donation": (
         r"donat\w*", r"donors?", r"contribut(?:e|es|ing|ion|ions)", r"gifts?",
