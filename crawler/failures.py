@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 
 from sqlite_utils import Database
 
-from crawler.storage import writing
+from crawler.storage import timestamp, writing
 
 
 _DELTA_SECONDS = re.compile(r"[0-9]+")
@@ -27,11 +27,6 @@ SKIPPED = "skipped/"
 def slug(name: str) -> str:
     """The reason named after an exception class: ``OperationalError`` -> ``operational-error``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
-
-
-def timestamp(moment: datetime) -> str:
-    """The stored form of a time: UTC ISO 8601 to the second, like the other tables."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def backoff(attempts: int, base: float, cap: float) -> float:

@@ -31,7 +31,12 @@ class StorageError(Exception):
 
 def utc_now() -> str:
     """The time stamp of every write: UTC, ISO 8601, whole seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return timestamp(datetime.now(timezone.utc))
+
+
+def timestamp(moment: datetime) -> str:
+    """The stored form of a time: UTC ISO 8601 to the second."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def open_db(path: str | os.PathLike) -> Database:

@@ -16,7 +16,6 @@ an article stored in the same run changes nothing.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 
 from itemadapter import ItemAdapter
@@ -25,9 +24,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.items import exported
-from crawler.storage import DatabaseWriter, Fetched, article_row, mark_dropped, store_articles, utc_now
-
-logger = logging.getLogger(__name__)
+from crawler.incremental import CrawlState
+from crawler.storage import DatabaseWriter, Fetched, article_row, store_articles, utc_now
 
 # Short enough that waiting items hold few responses in Scrapy's scraper slot,
 # long enough that a fast crawl commits dozens of articles at once.
@@ -41,6 +39,7 @@ class SQLitePipeline:
         self.crawler = crawler
         self.batch_size = max(batch_size, 1)
         self.writer: DatabaseWriter | None = None
+        self.state: CrawlState | None = None
         self.batch: list[tuple[Fetched, asyncio.Future]] = []
         self.stored: set[tuple[str, str]] = set()  # keys of this run's articles, from when they join a batch
         self.flusher = None
@@ -53,6 +52,7 @@ class SQLitePipeline:
 
     def open_spider(self):
         self.writer = self.crawler.get_extension(DatabaseWriter)
+        self.state = CrawlState(self.writer)
         self.flusher = create_looping_call(self.flush)
         self.flusher.start(FLUSH_INTERVAL, now=False)
 
@@ -105,10 +105,5 @@ class SQLitePipeline:
         if key in self.stored:  # a second copy of an article stored in this run changes nothing
             return
         for article_id in dict.fromkeys(filter(None, (key[1], adapter.get("link_id")))):
-            self.writer.submit(mark_dropped, key[0], article_id, str(exception), utc_now()).add_done_callback(
-                _log_failure)
+            self.state.drop(key[0], article_id, str(exception))
 
-
-def _log_failure(future) -> None:
-    if future.exception() is not None:
-        logger.error("Could not record a dropped article: %s", future.exception())

@@ -39,6 +39,7 @@ from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.http import Response
 
 from crawler import discovery, incremental
+from crawler.extensions import origin
 from crawler.frontier import Frontier, redact
 from crawler.items import FetchedArticle
 from crawler.site_rules import SITES, SiteRules, resolve_site
@@ -388,7 +389,7 @@ class NewsSpider(scrapy.Spider):
             site.listed = True
         document = None
         if response is not None and response.meta.get("record"):
-            document = incremental.Document(response.meta.get("redirect_urls", [response.url])[0])
+            document = incremental.Document(origin(response.request))
             # Read only in part (links outside ``since``): no validators, the next crawl reads it whole.
             if complete:
                 document = replace(
@@ -442,7 +443,7 @@ class NewsSpider(scrapy.Spider):
         site = self.site_of(response.request)
         rules = site.rules
         # The link's key is in the URL first requested, the page's in the one that answered.
-        link_id = rules.link_key(response.meta.get("redirect_urls", [response.url])[0])
+        link_id = rules.link_key(origin(response.request))
         page_id = rules.link_key(response.url)
         if page_id is None:
             self.drop(site, link_id, "not-article-url")

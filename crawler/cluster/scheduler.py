@@ -252,9 +252,9 @@ class ClusterScheduler(RedisScheduler):
         errback = request.errback
         if token is None or (isinstance(errback, partial) and errback.func == self.failed):
             return  # retries and redirects are copies that keep the errback
-        request.errback = partial(self.failed, token, errback)
+        request.errback = partial(self.failed, errback)
 
-    def failed(self, token, errback, failure):
+    def failed(self, errback, failure):
         """A request of the lease failed: its errback (the failure ledger) first, then settle."""
         try:
             return errback(failure) if errback is not None else None
