@@ -18,6 +18,7 @@ and logs (``frontier/refused/<reason>``).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -25,8 +26,13 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from tldextract import TLDExtract
 
 SCHEMES = ("http", "https")
-# The public suffix list shipped with tldextract: never fetched, crawls stay offline.
-_DOMAINS = TLDExtract(suffix_list_urls=())
+# The public suffix list shipped with tldextract: never fetched, crawls stay offline. Its
+# private part too: a tenant of github.io or blogspot.com shares no domain with its neighbours.
+_DOMAINS = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
+# A backslash, white space or a control character in the host: urlsplit keeps it in the host
+# (evil.example\.site.example ends in the site's name) where browsers and Scrapy read the
+# backslash as "/" and the host as evil.example; resolvers stop at a NUL.
+_UNSAFE_NETLOC = re.compile(r"[\\\x00-\x20\x7f]")
 
 
 @dataclass
@@ -66,6 +72,8 @@ class Frontier:
             return "invalid-url"
         if parts.scheme.lower() not in SCHEMES:
             return "scheme"
+        if _UNSAFE_NETLOC.search(parts.netloc):
+            return "invalid-url"
         if parts.username is not None or parts.password is not None:
             return "credentials"
         if not host:

@@ -21,7 +21,7 @@ from crawler.discovery import Link
 
 logger = logging.getLogger(__name__)
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # no "<" inside: a run of them is read once, not once per "<"
 _WORD = re.compile(r"\w+")
 
 

@@ -188,7 +188,10 @@ def section_from_breadcrumb(objects: list[dict], fixes: dict[str, str]) -> str:
     if len(crumbs) < 2:
         return ""
     label, link = crumbs[1]
-    slug = urlsplit(link).path.strip("/")
+    try:
+        slug = urlsplit(link).path.strip("/")
+    except ValueError:  # "http://[x": no slug to fix the label by
+        return label
     return fixes.get(slug, label)
 
 

@@ -49,6 +49,9 @@ from crawler.storage import DatabaseWriter
 # missing document at a place the site was only guessed to use (``probe``).
 NOT_MODIFIED = [304]
 ABSENT = [404, 410]
+# Sitemap indexes in one chain, the first included: sitemaps.org allows one (an index names
+# no index), some sites nest one or two more.
+MAX_SITEMAP_DEPTH = 3
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Site:
     frontier: Frontier = field(init=False)
     listed: bool = False  # a sitemap or feed listed an article link
     home_links: list[discovery.Link] | None = None  # the home page's links, the last resort
+    paged: dict[str, set[str]] = field(default_factory=dict)  # pager template -> the links its pages showed
 
     def __post_init__(self):
         self.frontier = Frontier.of(self.rules, self.base_url)
@@ -258,10 +262,14 @@ class NewsSpider(scrapy.Spider):
         site = self.site_of(response.request)
         kind, links = discovery.parse_sitemap(response.body)
         if kind == "index":
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            if depth > MAX_SITEMAP_DEPTH:  # indexes naming indexes naming indexes: a loop, or a trap
+                self._count("discovery/sitemap-too-deep", 1)
+                return
             admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url, site))]
             for link in await self.sitemaps_to_follow(site, admitted):
-                yield await self.discovery_request(site, link.url, self.parse_sitemap,
-                                                   meta={"sitemap_lastmod": link.modified}, priority=5)
+                yield await self.discovery_request(site, link.url, self.parse_sitemap, priority=5,
+                                                   meta={"sitemap_lastmod": link.modified, "sitemap_depth": depth})
         else:
             async for request in self.article_requests(site, links, "sitemap", response.url, response):
                 yield request
@@ -351,9 +359,15 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     async def next_listing_page(self, site: Site, template: str, offset: int, step: int | None, links):
-        """Page on while the listing still reaches into the crawl window."""
+        """Page on while the listing still reaches into the crawl window and shows links its
+        earlier pages did not (a pager that ignores its offset would page on for ever)."""
         if not step or not self.since or not any(self.in_window(site, link) for link in links):
             return
+        shown = site.paged.setdefault(template, set())
+        if shown.issuperset(link.url for link in links):
+            self._count("discovery/listing-repeated", 1)
+            return
+        shown.update(link.url for link in links)
         url = self.admit(discovery.listing_page_url(template, offset), site.base_url, site)
         if url is None:
             return
@@ -478,7 +492,7 @@ class NewsSpider(scrapy.Spider):
         article_id = site.rules.article_id(page.url)
         try:
             posts = json.loads(response.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
             self.drop(site, article_id, "bad-live-posts")
             self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
             return

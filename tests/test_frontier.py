@@ -222,6 +222,10 @@ BASE = "http://127.0.0.1:8800"
     ("http://[x", "invalid-url"),
     ("http://127.0.0.1:99999999/x", "invalid-url"),
     ("http:///x", "invalid-url"),
+    # urlsplit's host ends in the site's name; Scrapy and browsers read "\\" as "/" and fetch evil.example
+    ("https://evil.example\\.themoscowtimes.com/x", "invalid-url"),
+    ("http://localhost\x00.themoscowtimes.com/x", "invalid-url"),  # a resolver stops at the NUL
+    ("http://evil.example .themoscowtimes.com/x", "invalid-url"),
 ])
 def test_the_frontier_admits_the_site_only(url, reason):
     assert Frontier.of(RULES, BASE).refusal(url) == reason
@@ -244,6 +248,13 @@ def test_robots_txt_adds_hosts_of_the_base_domain_only():
     assert not Frontier.of(RULES, BASE).add_robots_host("http://127.0.0.2/sitemap.xml")  # an IP base names no domain
     assert frontier.refusal("https://static.example.org/sitemap.xml") is None
     assert frontier.refusal("https://evil.example/sitemap.xml") == "offsite"
+
+
+def test_a_tenant_of_a_hosting_platform_shares_no_domain_with_the_others():
+    frontier = Frontier.of(GenericSite, "https://harbour.github.io")
+    assert not frontier.add_robots_host("https://github.io/sitemap.xml")
+    assert frontier.add_robots_host("https://static.harbour.github.io/sitemap.xml")
+    assert frontier.refusal("https://othertenant.github.io/x") == "offsite"
 
 
 def test_credentials_never_reach_a_log_line():
@@ -282,6 +293,7 @@ def test_file_ftp_s3_and_data_urls_have_no_download_handler():
     ("file:///etc/hostname", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
     ("http://user:pw@www.themoscowtimes.com/2024/06/17/x-a5", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
     ("http://[x", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
+    ("https://evil.example\\.themoscowtimes.com/2024/06/17/x-a1", "https://www.themoscowtimes.com/2024/06/17/real-a1"),
     ("https://www.themoscowtimes.com/2024/06/17/moved-a1", "https://www.themoscowtimes.com/2024/06/17/moved-a1"),
     ("https://static.themoscowtimes.com/2024/06/17/x-a1", "https://static.themoscowtimes.com/2024/06/17/x-a1"),
 ])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import tracemalloc
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 
@@ -12,12 +14,12 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler import discovery
+from crawler import discovery, incremental
 from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
 from crawler.middlewares import ContentGuardMiddleware, doctype_span
 from crawler.storage import article_row, open_db, pending_fetches
-from spiders.news import SITE_SPIDERS
+from spiders.news import MAX_SITEMAP_DEPTH, SITE_SPIDERS
 
 MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
 from tests.conftest import SITE
@@ -51,6 +53,76 @@ def test_a_sitemap_keeps_every_entry_around_one_that_is_no_url():
     assert [link.url for link in discovery.parse_sitemap(body)[1]] == ["http://a/x-a1", "http://[x", "http://a/x-a2"]
 
 
+def test_a_feed_date_past_any_calendar_loses_nothing_else():
+    body = (b"<rss><channel><item><link>http://a/1</link></item><item><link>http://a/2</link>"
+            b"<pubDate>Mon, 01 Jan 2024 99999999999999999999:00:00 +0000</pubDate></item></channel></rss>")
+    assert [(link.url, link.published) for link in discovery.parse_feed(body)] == [("http://a/1", None), ("http://a/2", None)]
+
+
+def test_an_item_inside_an_item_is_part_of_it():
+    # read once with the item around it: reading each of many nested items whole takes the square of the time
+    body = b"<rss><channel>" + b"<item>" * 200 + b"<link>http://a/x</link>" + b"</item>" * 200 + b"</channel></rss>"
+    assert [link.url for link in discovery.parse_feed(body)] == ["http://a/x"]
+
+
+def test_a_sitemap_of_ampersands_is_read_as_far_as_it_parses_in_bounded_memory():
+    # more bare "&" than any sitemap holds: left to the parser's recovery, not escaped one by one
+    # (re.sub holds about a hundred bytes per match at once: some 50 MB for these)
+    body = (b"<urlset><url><loc>http://a/x-a1</loc></url><url><loc>"
+            + b"&" * (discovery.ESCAPE_MAX_AMPERSANDS + 1) + b"</loc></url></urlset>")
+    tracemalloc.start()
+    try:
+        urls = [link.url for link in discovery.parse_sitemap(body)[1]]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert urls[:1] == ["http://a/x-a1"] and peak < 10 * len(body)
+
+
+def test_a_feed_text_of_angle_brackets_is_no_markup():
+    link = discovery.Link("http://a/x", text="<" * 50_000 + "price < cost <b>again</b>")
+    assert incremental.link_signal(link) == incremental.link_signal(discovery.Link("http://a/x", text="price < cost again"))
+
+
+def test_a_pager_that_shows_nothing_new_stops():
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db"})
+    spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800", since="2024-01-01")
+    links = [discovery.Link("http://127.0.0.1:8800/2024/06/17/x-a1")]
+
+    async def next_page(offset):
+        return [r async for r in spider.next_listing_page(spider.sites[0], "/news/{{offset}}", offset, 18, links)]
+
+    assert [r.url for r in asyncio.run(next_page(18))] == ["http://127.0.0.1:8800/news/18"]
+    assert asyncio.run(next_page(36)) == []  # the same links at the next offset: the pager ignores it
+    assert crawler.stats.get_value("discovery/listing-repeated") == 1
+
+
+def test_sitemap_indexes_nested_past_the_bound_are_not_followed():
+    crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db"})
+    spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
+    body = b"<sitemapindex><sitemap><loc>http://127.0.0.1:8800/sitemap.xml?n=4</loc></sitemap></sitemapindex>"
+    request = scrapy.Request("http://127.0.0.1:8800/sitemap.xml?n=3",
+                             meta={"site": "moscowtimes", "sitemap_depth": MAX_SITEMAP_DEPTH})
+
+    async def followed():
+        return [r async for r in spider.parse_sitemap(XmlResponse(request.url, body=body, request=request))]
+
+    assert asyncio.run(followed()) == []
+    assert crawler.stats.get_value("discovery/sitemap-too-deep") == 1
+
+
+def test_live_posts_nested_past_what_json_parses_drop_the_live_blog(tmp_path):
+    crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
+    spider = MoscowTimesSpider.from_crawler(crawler)
+    spider.state = incremental.CrawlState(writer)
+    page_url = "https://www.themoscowtimes.com" + LIVE_BLOG_PATH
+    page = HtmlResponse(page_url, body=b"<html></html>", request=scrapy.Request(page_url))
+    request = scrapy.Request("https://www.themoscowtimes.com/live/88620/0", meta={"site": "moscowtimes"})
+    assert list(spider.parse_live_posts(TextResponse(request.url, body=b"[" * 100_000, request=request), page)) == []
+    assert crawler.stats.get_value("articles/drop/bad-live-posts") == 1
+    writer.close()
+
+
 def test_the_spider_skips_links_that_are_no_urls_and_follows_the_rest():
     crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db"})
     spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
@@ -75,6 +147,15 @@ def test_hostile_json_ld_never_breaks_extraction(jsonld):
     html = ARTICLE.read_text().replace("</head>", f'<script type="application/ld+json">{jsonld}</script></head>', 1)
     record = extract(html, ARTICLE_URL)
     assert record["title"] and record["body"]
+
+
+def test_a_breadcrumb_link_that_is_no_url_still_names_the_section():
+    crumbs = ('{"@type": "BreadcrumbList", "itemListElement": [{"position": 1, "name": "Home", "item": "https://x/"},'
+              ' {"position": 2, "name": "World", "item": "http://[x"}]}')
+    story = "<p>The council said on Tuesday that the bridge would open next spring, three years late.</p>" * 4
+    html = (f'<html><head><title>Bridge</title><script type="application/ld+json">{crumbs}</script></head>'
+            f"<body><article><h1>Bridge</h1>{story}</article></body></html>")
+    assert extract(html, "https://news.example/2024/06/17/bridge")["section"] == "World"
 
 
 # -- One guard around extraction -------------------------------------------------------------
