@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from lxml import etree
-from parsel import Selector, SelectorList
+from parsel import Selector
 
 from crawler.metadata import iso_datetime
 
@@ -158,6 +158,22 @@ def _feed_date(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """A listing's "load more" button as a site builds it: its CSS, and the attributes that hold
+    the next page's URL (with ``placeholder`` where the offset goes), the first offset and the step."""
+
+    selector: str
+    url: str
+    start: str
+    step: str
+    placeholder: str
+
+    def page_url(self, template: str, offset: int) -> str:
+        """The URL of the listing page at ``offset`` (what the site's script would request)."""
+        return template.replace(self.placeholder, str(offset))
+
+
+@dataclass(frozen=True)
 class Listing:
     links: list[str]
     more_url: str | None  # template with the offset placeholder
@@ -165,18 +181,20 @@ class Listing:
     more_step: int | None
 
 
-def parse_listing(html: str, base_url: str, more_selector: str | None) -> Listing:
-    """Links of a section listing (page or fragment) and its "load more" button."""
+def parse_listing(html: str, base_url: str, pager: Pager | None) -> Listing:
+    """Links of a section listing (page or fragment) and what its "load more" button says."""
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
     links = [_join(base, href) for href in sel.css("a[href]::attr(href)").getall()]
+    if pager is None:
+        return Listing(list(dict.fromkeys(links)), None, None, None)
     # Attributes one by one: reading them all fails on a name lxml cannot return (control characters).
-    button = sel.css(more_selector)[:1] if more_selector else SelectorList()
+    button = sel.css(pager.selector)[:1]
     return Listing(
         links=list(dict.fromkeys(links)),
-        more_url=button.xpath("@data-url").get() or None,
-        more_start=_offset(button.xpath("@data-start").get()),
-        more_step=_offset(button.xpath("@data-step").get()),
+        more_url=button.xpath(f"@{pager.url}").get() or None,
+        more_start=_offset(button.xpath(f"@{pager.start}").get()),
+        more_step=_offset(button.xpath(f"@{pager.step}").get()),
     )
 
 
@@ -210,8 +228,3 @@ def _join(base: str, href: str) -> str:
         return urljoin(base, href.strip())
     except ValueError:
         return href.strip()
-
-
-def listing_page_url(template: str, offset: int) -> str:
-    """The "load more" URL for ``offset`` (the site's JS substitutes ``{{offset}}``)."""
-    return template.replace("{{offset}}", str(offset))

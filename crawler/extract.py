@@ -120,7 +120,7 @@ def extract(
     record = extract_fields(sel, objects, rules, url, frontier, site)
     container = rules.body_container
     if live_posts is not None and rules.live_posts_container:
-        insert_live_posts(sel, rules.live_posts_container, live_posts)
+        insert_live_posts(sel, rules.live_posts_container, rules.live_post_blocks(live_posts))
         container = rules.live_posts_container
     body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
                         editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name,
@@ -242,19 +242,16 @@ def uncomment_markup(tree: etree._Element, containers: tuple[str, ...]) -> None:
                 parent.remove(comment)
 
 
-def insert_live_posts(sel: Selector, container: str, posts: list[dict]) -> None:
-    """Put the HTML blocks of live posts, oldest first, into ``container`` (CSS), when the page has it."""
+def insert_live_posts(sel: Selector, container: str, blocks: list[str]) -> None:
+    """Put the HTML ``blocks`` of live posts into ``container`` (CSS), when the page has it."""
     nodes = sel.root.cssselect(container)
     if not nodes:
         return
     box = nodes[0]
     for child in list(box):
         box.remove(child)
-    for post in sorted(posts, key=lambda p: p.get("time") or ""):
-        for block in post.get("body") or []:
-            if block.get("type") == "html" and block.get("body"):
-                wrapper = lxml.html.fragment_fromstring(block["body"], create_parent="div")
-                box.append(wrapper)
+    for block in blocks:
+        box.append(lxml.html.fragment_fromstring(block, create_parent="div"))
 
 
 def published_time(sel: Selector, article: dict) -> str | None:

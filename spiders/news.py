@@ -368,7 +368,7 @@ class NewsSpider(scrapy.Spider):
             self._count("discovery/listing-repeated", 1)
             return
         shown.update(link.url for link in links)
-        url = self.admit(discovery.listing_page_url(template, offset), site.base_url, site)
+        url = self.admit(site.rules.listing_more.page_url(template, offset), site.base_url, site)
         if url is None:
             return
         yield await self.discovery_request(

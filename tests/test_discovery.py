@@ -8,7 +8,10 @@ from parsel import Selector
 from crawler import discovery
 from crawler.metadata import read_jsonld
 from crawler.site_rules.generic import GenericSite, page_verdict
+from crawler.site_rules.moscowtimes import MoscowTimes
 from tests.conftest import SITE
+
+MORE = MoscowTimes.listing_more
 
 
 def read(path: str) -> bytes:
@@ -81,18 +84,28 @@ def test_atom_feed():
 
 
 def test_section_page_has_links_and_a_load_more_button():
-    listing = discovery.parse_listing(read("www/news/index.html").decode(), "http://h/news", "[y-use=More]")
+    listing = discovery.parse_listing(read("www/news/index.html").decode(), "http://h/news", MORE)
     assert listing.more_url == "{{www}}/news/{{offset}}"
     assert (listing.more_start, listing.more_step) == (19, 18)
-    assert discovery.listing_page_url(listing.more_url, 37) == "{{www}}/news/37"
+    assert MORE.page_url(listing.more_url, 37) == "{{www}}/news/37"
+
+
+def test_a_pager_is_what_its_site_declares():
+    pager = discovery.Pager("button.more", url="data-next", start="data-offset", step="data-per-page", placeholder="{n}")
+    html = '<a href="/a">A</a><button class="more" data-next="/latest?from={n}" data-offset="10" data-per-page="10">'
+    listing = discovery.parse_listing(html, "http://h/latest", pager)
+    assert (listing.links, listing.more_url, listing.more_start, listing.more_step) == (
+        ["http://h/a"], "/latest?from={n}", 10, 10)
+    assert pager.page_url(listing.more_url, 20) == "/latest?from=20"
+    assert discovery.parse_listing(html, "http://h/latest", None).more_url is None  # a site without a pager
 
 
 def test_listing_fragment_and_the_empty_page_past_the_end():
     fragment = '<div class="col-4"><a href="/2024/06/01/x-a5">X</a></div>'
-    assert discovery.parse_listing(fragment, "http://h/news/19", "[y-use=More]").links == [
+    assert discovery.parse_listing(fragment, "http://h/news/19", MORE).links == [
         "http://h/2024/06/01/x-a5"
     ]
-    assert discovery.parse_listing("\n", "http://h/news/999", "[y-use=More]").links == []
+    assert discovery.parse_listing("\n", "http://h/news/999", MORE).links == []
 
 
 def test_an_image_sitemap_gives_the_page_not_its_image():

@@ -24,6 +24,8 @@ from crawler.middlewares import doctype_span
 from crawler.site_rules import SITES
 from tests.conftest import SITE
 
+MORE = SITES["moscowtimes"].listing_more
+
 FUZZ = settings(max_examples=1000, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ARTICLE = (SITE / "www" / "2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101").read_text()
@@ -93,7 +95,7 @@ def test_sitemaps_and_feeds_never_raise(body):
 @given(st.text(max_size=2000), ODD_URLS)
 def test_robots_and_listings_never_raise(text, base):
     assert all(isinstance(url, str) for url in discovery.sitemaps_in_robots(text))
-    listing = discovery.parse_listing(text, base, "[y-use=More]")
+    listing = discovery.parse_listing(text, base, MORE)
     assert listing.more_start is None or 0 <= listing.more_start < 10**6
 
 
@@ -102,7 +104,7 @@ def test_robots_and_listings_never_raise(text, base):
 def test_listing_links_and_pager_numbers_never_raise(entries):
     html = "".join(f'<a href="{href}">x</a><div y-use="More" data-url="{href}" data-start="{start}"'
                    f' data-step="{step}"></div>' for href, start, step in entries)
-    listing = discovery.parse_listing(html, "http://127.0.0.1:8800/news", "[y-use=More]")
+    listing = discovery.parse_listing(html, "http://127.0.0.1:8800/news", MORE)
     assert listing.more_step is None or 0 <= listing.more_step < 10**6
 
 

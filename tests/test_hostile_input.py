@@ -27,6 +27,7 @@ from tests.storing import crawler_with_writer, store_article
 
 ARTICLE = SITE / "www" / "2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
 ARTICLE_URL = "https://www.themoscowtimes.com/2024/06/17/moscow-heat-wave-breaks-100-year-old-temperature-record-a89101"
+MORE = MoscowTimesSpider.rules.listing_more
 LIVE_BLOG_PATH = "/2024/06/06/live-day-two-of-the-st-petersburg-international-economic-forum-a88620"
 
 
@@ -36,7 +37,7 @@ LIVE_BLOG_PATH = "/2024/06/06/live-day-two-of-the-st-petersburg-international-ec
 def test_a_link_that_is_no_url_loses_nothing_else_of_a_listing():
     html = ('<a href="http://[x">bad</a><a href="/2024/06/01/x-a5">X</a><a href="http://[::1">odd</a>'
             '<div y-use="More" data-url="/news/{{offset}}" data-start="19" data-step="18"></div>')
-    listing = discovery.parse_listing(html, "http://h/news", "[y-use=More]")
+    listing = discovery.parse_listing(html, "http://h/news", MORE)
     assert "http://h/2024/06/01/x-a5" in listing.links
     assert (listing.more_start, listing.more_step) == (19, 18)
 
@@ -44,7 +45,7 @@ def test_a_link_that_is_no_url_loses_nothing_else_of_a_listing():
 @pytest.mark.parametrize("start", ["²", "٣", "1" * 5000, "-1", "1e3", " ", "0x10"])
 def test_a_pager_offset_that_is_no_small_number_stops_the_paging(start):
     html = f'<div y-use="More" data-url="/news/{{{{offset}}}}" data-start="{start}" data-step="{start}"></div>'
-    listing = discovery.parse_listing(html, "http://h/news", "[y-use=More]")
+    listing = discovery.parse_listing(html, "http://h/news", MORE)
     assert (listing.more_start, listing.more_step) == (None, None)
 
 

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+from crawler.discovery import Pager
+
 
 class SiteRules:
     """Everything the crawler knows about one publisher, as data.
@@ -47,10 +49,10 @@ class SiteRules:
     #: (``<link rel="alternate" type="application/rss+xml">``).
     feeds: tuple[str, ...] = ()
     feed_autodiscovery = False
-    #: Section listings, and the CSS of their "load more" button (``data-url`` with
-    #: ``{{offset}}``, ``data-start``, ``data-step``), None when they have none.
+    #: Section listings, and their "load more" button (``discovery.Pager``: its CSS and the
+    #: attributes of the next page's URL, first offset and step), None when they have none.
     listings: tuple[str, ...] = ()
-    listing_more: str | None = None
+    listing_more: Pager | None = None
     #: Follow the home page's links when no sitemap or feed listed an article (a last resort).
     home_links = False
 
@@ -152,6 +154,12 @@ class SiteRules:
         """The publication day (YYYY-MM-DD) an article URL shows, or None."""
         match = cls.url_date.search(_path(url))
         return "{year}-{month}-{day}".format(**match.groupdict()) if match else None
+
+    @classmethod
+    def live_post_blocks(cls, posts: list) -> list[str]:
+        """The HTML blocks of a live blog's posts, in reading order, from what its
+        ``live_posts_path`` endpoint answered (parsed JSON)."""
+        return []
 
     @classmethod
     def page_verdict(cls, sel, objects: list[dict], url: str | None) -> str | None:

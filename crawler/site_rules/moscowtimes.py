@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from crawler.discovery import Pager
 from crawler.site_rules.base import SiteRules
 
 
@@ -50,7 +51,7 @@ class MoscowTimes(SiteRules):
     )
     # The "View more" button: <div y-use="More" data-url=".../news/{{offset}}"
     # data-start="19" data-step="18">. /videos and /galleries page by 20.
-    listing_more = "[y-use=More]"
+    listing_more = Pager("[y-use=More]", url="data-url", start="data-start", step="data-step", placeholder="{{offset}}")
 
     # -- URLs (§1) ----------------------------------------------------------
     # /2020/12/26/russias-national-treasure-cabbage-soup-a72490
@@ -143,3 +144,9 @@ class MoscowTimes(SiteRules):
     live_posts_path = "/live/{id}/0"
     live_posts_container = "article.article div.live-posts"
     live_posts_hint = b"live-posts"
+
+    @classmethod
+    def live_post_blocks(cls, posts):
+        # [{"time": …, "body": [{"type": "html", "body": "<p>…</p>"}, …]}, …]; the html blocks only (§5.3)
+        return [block["body"] for post in sorted(posts, key=lambda p: p.get("time") or "")
+                for block in post.get("body") or [] if block.get("type") == "html" and block.get("body")]
