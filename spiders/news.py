@@ -251,7 +251,7 @@ class NewsSpider(scrapy.Spider):
             if url is None:
                 continue
             yield await self.discovery_request(site, url, self.parse_sitemap, conditional=False, priority=5)
-            # Google News sitemaps beside the index, unlisted (Moscow Times: §2.3).
+            # Google News sitemaps the rules name beside the index, which does not list them.
             for name in site.rules.news_sitemaps:
                 yield await self.discovery_request(site, urljoin(url, name), self.parse_sitemap, conditional=False,
                                                    priority=5)

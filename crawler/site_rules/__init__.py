@@ -11,6 +11,7 @@ import inspect
 import pkgutil
 from urllib.parse import urlsplit
 
+from crawler.frontier import on_site
 from crawler.site_rules.base import SiteRules
 from crawler.site_rules.generic import GenericSite
 
@@ -42,10 +43,7 @@ SITES: dict[str, type[SiteRules]] = _registered()
 def rules_of_host(host: str | None) -> type[SiteRules] | None:
     """The rules of the site ``host`` belongs to, or None."""
     host = (host or "").lower()
-    for rules in SITES.values():
-        if any(host == h or host.endswith("." + h) for h in rules.hosts):
-            return rules
-    return None
+    return next((rules for rules in SITES.values() if on_site(host, rules.hosts)), None)
 
 
 def rules_for(url: str | None = None, site: str | None = None) -> type[SiteRules]:
