@@ -47,9 +47,9 @@ class Frontier:
         self.hosts = {_site_host(host) for host in (*self.hosts, self.base_host) if host}
 
     @classmethod
-    def of(cls, rules, base_url: str | None) -> Frontier:
-        """The frontier of a crawl of ``rules``' site served at ``base_url`` (its default when None)."""
-        return cls(base_url or getattr(rules, "default_base_url", "") or "", set(rules.hosts))
+    def of(cls, rules, base_url: str) -> Frontier:
+        """The frontier of a crawl of ``rules``' site served at ``base_url``."""
+        return cls(base_url, set(rules.hosts))
 
     def add_robots_host(self, url: str) -> bool:
         """Admit the host of a ``Sitemap:`` URL of the base's robots.txt if it shares the base's domain."""

@@ -90,8 +90,6 @@ class NewsSpider(scrapy.Spider):
         if self.since and self.since > date.today():
             self.logger.warning("since=%s is in the future: no article is in the window", self.since)
         self.arguments = given
-        # Where the crawl's one site is served (a crawl of several has one per site).
-        self.base_url = self.sites[0].base_url if len(self.sites) == 1 else None
         self.refused: set[str] = set()
         self.skipped: set[str] = set()  # links whose URL shows a page that is no article
         self.scheduled_ids: set[tuple[str, str]] = set()
@@ -232,9 +230,9 @@ class NewsSpider(scrapy.Spider):
         self._count("discovery/documents", 1)
         return True
 
-    def admit(self, url: str, base: str, site: Site | None = None) -> str | None:
+    def admit(self, url: str, base: str, site: Site) -> str | None:
         """``url`` made absolute if the site's frontier admits it; else None, counted and logged once."""
-        absolute, reason = (site or self.sites[0]).frontier.resolve(url, base)
+        absolute, reason = site.frontier.resolve(url, base)
         if reason and url not in self.refused:
             self.refused.add(url)
             self._count(f"frontier/refused/{reason}", 1)

@@ -127,8 +127,9 @@ def test_live_posts_nested_past_what_json_parses_drop_the_live_blog(tmp_path):
 def test_the_spider_skips_links_that_are_no_urls_and_follows_the_rest():
     crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db"})
     spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
-    assert spider.admit("http://[x", spider.base_url) is None
-    assert spider.admit("/2024/06/17/x-a1", spider.base_url) == "http://127.0.0.1:8800/2024/06/17/x-a1"
+    site = spider.sites[0]
+    assert spider.admit("http://[x", site.base_url, site) is None
+    assert spider.admit("/2024/06/17/x-a1", site.base_url, site) == "http://127.0.0.1:8800/2024/06/17/x-a1"
     assert crawler.stats.get_value("frontier/refused/invalid-url") == 1
 
 
