@@ -36,6 +36,17 @@ _PROLOG_ITEM = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _DOCTYPE_START = re.compile(rb"\s*<!DOCTYPE\b", re.I)
 # Inside a DOCTYPE: what opens a quoted literal or a comment, or opens or closes the internal subset.
 _DOCTYPE_TOKEN = re.compile(rb"""["'\[\]>]|<!--""")
+# libxml2 checks each attribute of a tag against the ones before it: a tag of a hundred thousand
+# attributes holds the parser for minutes, on the crawl's thread for a listing. Only a tag this
+# long (a start tag, up to its ">") can hold more attributes than any page's element needs.
+_LONG_TAG = re.compile(rb"<([A-Za-z][^\s<>/]*)([^<>]{4096,})")
+_ATTRIBUTE = re.compile(rb"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+MAX_ATTRIBUTES = 1000
+
+
+def in_raw_text(lowered: bytes, at: int) -> bool:
+    "Is position ``at`` of a lowercased page inside a script or a style element?"
+    return any(lowered.rfind(b"<" + name, 0, at) > lowered.rfind(b"</" + name, 0, at) for name in (b"script", b"style"))
 
 
 class Refused(IgnoreRequest):
@@ -133,7 +144,8 @@ class ContentGuardMiddleware:
     ``DOWNLOAD_MAXSIZE`` like the Content-Encoding Scrapy decodes. Refused:
     binary content (PDF, image…), HTML or XML without a single byte, XML
     that is not markup at all. Markup that is not HTML (XML, a sitemap served
-    as text/plain) loses its DOCTYPE.
+    as text/plain) loses its DOCTYPE; an HTML tag with more attributes than
+    any element needs loses them.
     """
 
     def __init__(self, crawler):
@@ -161,7 +173,25 @@ class ContentGuardMiddleware:
         # A sitemap served as text/plain is parsed as XML all the same.
         if markup and not isinstance(response, HtmlResponse):
             return self.drop_doctype(response)
-        return response
+        return self.drop_attribute_floods(response) if isinstance(response, HtmlResponse) else response
+
+    def drop_attribute_floods(self, response):
+        """Take the attributes off a tag with more than ``MAX_ATTRIBUTES`` of them (the tag stays)."""
+        flooded = [match for match in _LONG_TAG.finditer(response.body)
+                   if sum(1 for _ in _ATTRIBUTE.finditer(match[2])) > MAX_ATTRIBUTES]
+        if flooded:  # a script's "a<b" and the code after it are no tag
+            lowered = response.body.lower()
+            flooded = [match for match in flooded if not in_raw_text(lowered, match.start())]
+        if not flooded:
+            return response
+        self.crawler.stats.inc_value("guard/attributes_dropped", len(flooded))
+        logger.warning("Dropped the attributes of %(n)d tags of %(url)s: more than %(max)d each",
+                       {"n": len(flooded), "url": response.url, "max": MAX_ATTRIBUTES})
+        body, end = [], 0
+        for match in flooded:
+            body += [response.body[end:match.start(2)]]
+            end = match.end(2)
+        return response.replace(body=b"".join([*body, response.body[end:]]))
 
     def drop_doctype(self, response):
         """Cut the DOCTYPE from an XML prolog: its entities are never resolved (crawler.discovery),

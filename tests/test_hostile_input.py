@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from crawler import discovery, incremental
 from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
-from crawler.middlewares import ContentGuardMiddleware, doctype_span
+from crawler.middlewares import MAX_ATTRIBUTES, ContentGuardMiddleware, doctype_span
 from crawler.storage import article_row, open_db, pending_fetches
 from spiders.news import MAX_SITEMAP_DEPTH, SITE_SPIDERS
 
@@ -235,6 +235,29 @@ def test_the_doctype_of_a_sitemap_is_dropped_whatever_its_content_type(cls, cont
     response = cls(request.url, body=body, headers={"Content-Type": content_type}, request=request)
     assert guard.process_response(request, response).body == URLSET
     assert crawler.stats.get_value("guard/doctype_dropped") == 1
+
+
+def guarded_html(body: bytes):
+    crawler = get_crawler()
+    request = scrapy.Request("http://a/news")
+    response = HtmlResponse(request.url, body=body, headers={"Content-Type": "text/html"}, request=request)
+    return ContentGuardMiddleware.from_crawler(crawler).process_response(request, response), crawler.stats
+
+
+def test_a_tag_of_more_attributes_than_any_element_needs_loses_them():
+    # libxml2 compares each attribute with those before it: 100,000 hold the parser for minutes
+    flood = b"<div " + b" ".join(b"a%d=x" % i for i in range(MAX_ATTRIBUTES + 1)) + b">"
+    image = b'<img src="data:image/png;base64,' + b"A" * 50_000 + b'" alt="a chart">'  # long, with two
+    response, stats = guarded_html(b"<html><body>" + flood + b"<p>Story</p></div>" + image + b"</body></html>")
+    assert response.body == b"<html><body><div><p>Story</p></div>" + image + b"</body></html>"
+    assert stats.get_value("guard/attributes_dropped") == 1
+
+
+def test_a_script_that_reads_like_a_flood_of_attributes_is_left_alone():
+    script = b"<script>if (a<b " + b" ".join(b"x%d=1;" % i for i in range(MAX_ATTRIBUTES + 1)) + b"</script>"
+    body = b"<html><head>" + script + b"</head><body><p>Story</p></body></html>"
+    response, stats = guarded_html(body)
+    assert response.body == body and stats.get_value("guard/attributes_dropped") is None
 
 
 # -- The re-check window ---------------------------------------------------------------------
