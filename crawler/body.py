@@ -3,9 +3,11 @@
 ``extract_body`` narrows the page to the site's body container when there is one, strips
 site-rule blocks, then the generic non-story blocks (``crawler.stripping``), takes boilerplate
 names off blocks that hold most of the paragraphs, names and hiding off what a reader has yet
-to open in the block the story is told in, where no body container of the site's rules matched
-(a site without rules) cuts what follows that block, lets trafilatura pick and order the text, splits its output into paragraphs, and
-finally drops the call-to-action lines that survived as plain text.
+to open in the block the story is told in; where no body container of the site's rules matched
+(a site without rules) it cuts what follows that block and names it an ``<article>`` if
+nothing else on the page names the story; then it lets trafilatura pick and order the text,
+splits its output into paragraphs, and finally drops the call-to-action lines that survived
+as plain text.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH, REGEXP_NS
 
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
@@ -78,9 +80,10 @@ DISCARD_GUARD = 1 / 7  # trafilatura's own: it drops none of them where less tex
 NAMED_STORY_SHARE = 0.6  # of the page's paragraph text: a clear majority, no box beside a short story
 NAMED_BLOCK_FLOOR = 0.05  # a block holding less of it is not weighed, nor looked into
 PARAGRAPH_PAGE_SHARE = 0.1  # a page whose paragraphs hold less of its text tells its story otherwise
-# Without a body container (a site without rules), the innermost block holding nine tenths of the page's paragraph text is
-# where the story is told; what the page puts after it (related stories, comments, sign-ups,
-# footers) is none of it, unless something there is told in text outside paragraphs.
+# Without a body container (a site without rules), the innermost block holding nine tenths of
+# the page's paragraph text is where the story is told; what the page puts after it (related
+# stories, comments, sign-ups, footers) is none of it, unless something there is told in text
+# outside paragraphs.
 STORY_BLOCK_SHARE = 0.9
 LOOSE_TEXT_CHARS = 200  # one element's own text outside paragraphs, between line breaks: told, no label
 AFTER_STORY_RULE = "generic:after-story"
@@ -137,6 +140,7 @@ def extract_body(
         open_disclosures(story, held)
         if not matches:
             removed += cut_after_story(story, mode=mode, recorded=pruned | tree_blocks)
+            name_story(story, work)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -239,6 +243,15 @@ def cut_after_story(story, *, mode: str = "remove", recorded=()) -> list[Removed
         for block in after:
             drop_element(block)
     return removed
+
+
+def name_story(story, document) -> None:
+    """Where none of trafilatura's expressions names a container of the story (``BODY_XPATH``:
+    an ``<article>``, a "post-content", a ``<main>``…), it gathers the page's paragraphs
+    wherever they are and leaves its headings out: the block the story is told in becomes the
+    ``<article>`` it looks for."""
+    if story.tag in ("div", "section") and not any(expression(document) for expression in BODY_XPATH):
+        story.tag = "article"
 
 
 def story_block(document, held: dict):

@@ -333,6 +333,19 @@ def test_with_site_rules_nothing_after_the_story_block_is_cut():
     assert result.paragraphs[10].startswith("Elsewhere 0") and result.removed == []
 
 
+def test_a_story_nothing_names_keeps_its_headings():
+    # no <article>, <main> or "post-content" on the page: trafilatura would gather the paragraphs
+    # and leave the headings out, so the block the story is told in becomes its <article>
+    tips = "".join(f'<div class="tip"><h3>Tip {i}: carry a cloth bag</h3><div class="copy"><p>Paragraph {i} of the '
+                   f"story tells the reader one more way to waste less at home, in words enough to be prose.</p>"
+                   "</div></div>" for i in range(1, 8))
+    html = (f'<html><head><title>Tips</title></head><body><div class="page"><div class="stream"><h1>Tips</h1>{tips}'
+            '</div><div class="foot"><p>Footer.</p></div></div></body></html>')
+    paragraphs = extract_body(lxml.html.document_fromstring(html), "https://example.org/tips").paragraphs
+    assert paragraphs[paragraphs.index("Tip 1: carry a cloth bag") + 1].startswith("Paragraph 1")
+    assert sum(line.startswith("Tip ") for line in paragraphs) == 7
+
+
 @pytest.mark.parametrize("inside", [True, False])
 def test_flag_mode_records_each_block_after_the_story_once(inside):
     # A box the block pass flags stays in place in "flag" mode, in a block after the story or as
