@@ -140,7 +140,7 @@ def extract_body(
         open_disclosures(story, held)
         if not matches:
             removed += cut_after_story(story, mode=mode, recorded=pruned | tree_blocks)
-            name_story(story, work)
+            name_story(story, work, held)
     paragraphs, dropped = strip_paragraphs(run_trafilatura(work, url), url, titles=page_titles(root), authors=authors,
                                            mode=mode)
     return BodyResult(paragraphs, removed + dropped)
@@ -245,12 +245,15 @@ def cut_after_story(story, *, mode: str = "remove", recorded=()) -> list[Removed
     return removed
 
 
-def name_story(story, document) -> None:
-    """Where none of trafilatura's expressions names a container of the story (``BODY_XPATH``:
-    an ``<article>``, a "post-content", a ``<main>``…), it gathers the page's paragraphs
-    wherever they are and leaves its headings out: the block the story is told in becomes the
+def name_story(story, document, held: dict) -> None:
+    """Where none of the containers trafilatura's expressions name (``BODY_XPATH``: the first
+    ``<article>``, a "post-content", a ``<main>``…) holds half of the page's paragraph text
+    (`held`), it takes what little they hold, or gathers the page's paragraphs wherever they
+    are, and leaves the story's headings out: the block the story is told in becomes the
     ``<article>`` it looks for."""
-    if story.tag in ("div", "section") and not any(expression(document) for expression in BODY_XPATH):
+    half = held.get(document, 0) / 2
+    if story.tag in ("div", "section") and not any(
+            held.get(next(iter(expression(document)), None), 0) >= half for expression in BODY_XPATH):
         story.tag = "article"
 
 

@@ -333,10 +333,12 @@ def test_with_site_rules_nothing_after_the_story_block_is_cut():
     assert result.paragraphs[10].startswith("Elsewhere 0") and result.removed == []
 
 
-def test_a_story_nothing_names_keeps_its_headings():
-    # no <article>, <main> or "post-content" on the page: trafilatura would gather the paragraphs
-    # and leave the headings out, so the block the story is told in becomes its <article>
-    tips = "".join(f'<div class="tip"><h3>Tip {i}: carry a cloth bag</h3><div class="copy"><p>Paragraph {i} of the '
+@pytest.mark.parametrize("box", ["copy", "text"])
+def test_a_story_nothing_names_keeps_its_headings(box):
+    # no <article>, <main> or "post-content" on the page, or only a paragraph's box named like one
+    # ("text"): trafilatura would take that box, or gather the paragraphs, and leave the headings
+    # out, so the block the story is told in becomes its <article>
+    tips = "".join(f'<div class="tip"><h3>Tip {i}: carry a cloth bag</h3><div class="{box}"><p>Paragraph {i} of the '
                    f"story tells the reader one more way to waste less at home, in words enough to be prose.</p>"
                    "</div></div>" for i in range(1, 8))
     html = (f'<html><head><title>Tips</title></head><body><div class="page"><div class="stream"><h1>Tips</h1>{tips}'
