@@ -246,11 +246,11 @@ def cut_after_story(story, *, mode: str = "remove", recorded=()) -> list[Removed
 
 
 def name_story(story, document, held: dict) -> None:
-    """Where none of the containers trafilatura's expressions name (``BODY_XPATH``: the first
-    ``<article>``, a "post-content", a ``<main>``…) holds half of the page's paragraph text
-    (`held`), it takes what little they hold, or gathers the page's paragraphs wherever they
-    are, and leaves the story's headings out: the block the story is told in becomes the
-    ``<article>`` it looks for."""
+    """Trafilatura starts from the containers its expressions name (``BODY_XPATH``: the first
+    ``<article>``, a "post-content", a ``<main>``…). Where none of them holds half of the page's
+    paragraph text (`held`), it reads what little they hold, or gathers the page's paragraphs
+    wherever they are, and leaves the story's headings out: the block the story is told in
+    becomes the ``<article>`` it looks for."""
     half = held.get(document, 0) / 2
     if story.tag in ("div", "section") and not any(
             held.get(next(iter(expression(document)), None), 0) >= half for expression in BODY_XPATH):

@@ -185,13 +185,13 @@ def parse_listing(html: str, base_url: str, pager: Pager | None) -> Listing:
     """Links of a section listing (page or fragment) and what its "load more" button says."""
     sel = Selector(text=html or "<html></html>")
     base = sel.css("base::attr(href)").get() or base_url
-    links = [_join(base, href) for href in sel.css("a[href]::attr(href)").getall()]
+    links = list(dict.fromkeys(_join(base, href) for href in sel.css("a[href]::attr(href)").getall()))
     if pager is None:
-        return Listing(list(dict.fromkeys(links)), None, None, None)
+        return Listing(links, None, None, None)
     # Attributes one by one: reading them all fails on a name lxml cannot return (control characters).
     button = sel.css(pager.selector)[:1]
     return Listing(
-        links=list(dict.fromkeys(links)),
+        links=links,
         more_url=button.xpath(f"@{pager.url}").get() or None,
         more_start=_offset(button.xpath(f"@{pager.start}").get()),
         more_step=_offset(button.xpath(f"@{pager.step}").get()),
