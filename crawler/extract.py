@@ -34,7 +34,7 @@ from crawler import metadata as md
 from crawler.body import extract_body
 from crawler.charset import decode_html
 from crawler.failures import SKIPPED, slug
-from crawler.frontier import Frontier
+from crawler.frontier import Frontier, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
 from crawler.stripping import detect_paywall
@@ -338,15 +338,7 @@ def publisher_hosts(sel: Selector) -> set[str]:
     another host (a mirror, a copy), its links there are still its publisher's: a donate or
     newsletter link reads as the house's to the stripping, which is all these hosts are for
     (what the crawl may fetch or store is ``canonical_url``'s business)."""
-    hosts = set()
-    for href in declared_urls(sel):
-        try:
-            host = urlsplit(href).hostname if _WHOLE_URL.match(href) else None
-        except ValueError:  # "http://[x": names no host
-            host = None
-        if host:
-            hosts.add(host)
-    return hosts
+    return {host for host in map(host_of, declared_urls(sel)) if host}
 
 
 def page_article_id(sel: Selector, rules: type[SiteRules], *urls: str | None) -> str:

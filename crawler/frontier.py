@@ -53,7 +53,7 @@ class Frontier:
 
     def add_robots_host(self, url: str) -> bool:
         """Admit the host of a ``Sitemap:`` URL of the base's robots.txt if it shares the base's domain."""
-        host = _host(url)
+        host = host_of(url)
         if not host or _ip(host) or _ip(self.base_host):
             return False
         registered = _DOMAINS(host).top_domain_under_public_suffix
@@ -118,7 +118,8 @@ def _site_host(host: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def _host(url: str) -> str | None:
+def host_of(url: str) -> str | None:
+    "The host ``url`` names (lowercased), or None: a relative URL or one that does not parse names none."
     try:
         return urlsplit(url).hostname
     except ValueError:

@@ -27,6 +27,8 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 # How deep JSON-LD is read (lists in lists, @graph in @graph, item in item): real pages
 # need two or three levels; hostile ones nest thousands to exhaust the stack.
 _JSONLD_DEPTH = 10
+
+
 def clean_text(text) -> str:
     """Collapse white space (non-breaking included) and trim; non-text JSON-LD values give ""."""
     return normalise_space(text) if isinstance(text, str) else ""

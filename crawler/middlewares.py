@@ -187,11 +187,12 @@ class ContentGuardMiddleware:
         self.crawler.stats.inc_value("guard/attributes_dropped", len(flooded))
         logger.warning("Dropped the attributes of %(n)d tags of %(url)s: more than %(max)d each",
                        {"n": len(flooded), "url": response.url, "max": MAX_ATTRIBUTES})
-        body, end = [], 0
+        kept, end = [], 0
         for match in flooded:
-            body += [response.body[end:match.start(2)]]
+            kept.append(response.body[end:match.start(2)])
             end = match.end(2)
-        return response.replace(body=b"".join([*body, response.body[end:]]))
+        kept.append(response.body[end:])
+        return response.replace(body=b"".join(kept))
 
     def drop_doctype(self, response):
         """Cut the DOCTYPE from an XML prolog: its entities are never resolved (crawler.discovery),

@@ -11,7 +11,7 @@ import inspect
 import pkgutil
 from urllib.parse import urlsplit
 
-from crawler.frontier import on_site
+from crawler.frontier import host_of, on_site
 from crawler.site_rules.base import SiteRules
 from crawler.site_rules.generic import GenericSite
 
@@ -56,11 +56,7 @@ def rules_for(url: str | None = None, site: str | None = None) -> type[SiteRules
         return SITES[site]
     if site and not any(c in site for c in ".:"):
         raise KeyError(f"no site rules named {site!r}; known: {', '.join(SITES)}")
-    try:
-        host = urlsplit(url or "").hostname
-    except ValueError:
-        host = None
-    return rules_of_host(host) or GenericSite
+    return rules_of_host(host_of(url or "")) or GenericSite
 
 
 def site_name(url: str) -> str:
