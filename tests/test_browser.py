@@ -105,6 +105,8 @@ def test_home_page_lists_the_queries_and_searches_with_the_syntax_people_know(br
 
 def test_articles_table_shows_its_first_rows_on_the_first_screen(browser, datasette_url):
     browser.get(f"{datasette_url}/articles/articles")
+    # laid out before its boxes are counted: on a busy machine Chromium may not have painted it yet
+    WebDriverWait(browser, 10).until(expected_conditions.visibility_of_element_located((By.ID, "ranked-q")))
     assert len(visible(browser.find_elements(By.CSS_SELECTOR, "input[type=search]"))) == 1
     folded = browser.find_element(By.CSS_SELECTOR, "details.columns")
     assert folded.get_attribute("open") is None and not folded.find_element(By.TAG_NAME, "dl").is_displayed()
