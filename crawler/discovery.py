@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from parsel import Selector
 
-from crawler.metadata import iso_datetime
+from crawler.metadata import iso_datetime, iso_moment
 
 _XML_PARSER = etree.XMLParser(
     recover=True,
@@ -154,7 +154,7 @@ def _feed_date(value: str | None) -> str | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, OverflowError):  # a year or an hour of twenty digits overflows
         return iso_datetime(value)
-    return parsed.isoformat() if parsed.tzinfo else None
+    return iso_moment(parsed)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -181,7 +181,18 @@ def iso_datetime(value: str | None) -> str | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed.isoformat() if parsed.tzinfo else None
+    return iso_moment(parsed)
+
+
+def iso_moment(moment: datetime) -> str | None:
+    """An aware ``moment`` in ISO 8601, None for a naive one. An offset of seconds
+    (``+01:00:30``) is written in UTC instead: SQLite's date functions read it as NULL."""
+    offset = moment.utcoffset()
+    if offset is None:
+        return None
+    if offset % timedelta(minutes=1):
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat()
 
 
 def section_from_breadcrumb(objects: list[dict], fixes: dict[str, str]) -> str:

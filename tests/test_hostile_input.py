@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import tracemalloc
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
@@ -58,6 +59,16 @@ def test_a_feed_date_past_any_calendar_loses_nothing_else():
     body = (b"<rss><channel><item><link>http://a/1</link></item><item><link>http://a/2</link>"
             b"<pubDate>Mon, 01 Jan 2024 99999999999999999999:00:00 +0000</pubDate></item></channel></rss>")
     assert [(link.url, link.published) for link in discovery.parse_feed(body)] == [("http://a/1", None), ("http://a/2", None)]
+
+
+def test_a_date_offset_in_seconds_is_written_as_a_moment_sqlite_reads():
+    body = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://a/1"/>'
+            b"<published>2024-01-01T10:00:30+01:00:30</published><updated>2024-01-01T10:00:00+01:00</updated>"
+            b"</entry></feed>")
+    [link] = discovery.parse_feed(body)
+    assert (link.published, link.modified) == ("2024-01-01T09:00:00+00:00", "2024-01-01T10:00:00+01:00")
+    julianday = sqlite3.connect(":memory:").execute("select julianday(?) - julianday('2024-01-01T09:00:00Z')", [link.published])
+    assert julianday.fetchone() == (0.0,)
 
 
 def test_an_item_inside_an_item_is_part_of_it():
