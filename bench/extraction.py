@@ -28,7 +28,6 @@ import statistics
 import sys
 import time
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 from pathlib import Path
@@ -36,6 +35,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.scoring import shingles, tokens  # noqa: E402  one shingle count for the corpus and the replicas
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -177,13 +178,8 @@ def run_page(page: Page) -> dict[str, tuple[str, float]]:
 # -- scoring (corpus/README.md, "How to score") -------------------------------------------------
 
 
-def shingles(text: str, n: int = 4) -> Counter:
-    t = re.findall(r"\w+", text or "")
-    return Counter([tuple(t)]) if 0 < len(t) < n else Counter(tuple(t[i : i + n]) for i in range(len(t) - n + 1))
-
-
 def page_pr(reference: str, output: str) -> tuple[float | None, float | None]:
-    r, o = shingles(reference), shingles(output)
+    r, o = shingles(tokens(reference)), shingles(tokens(output))
     tp, fp, fn = sum((r & o).values()), sum((o - r).values()), sum((r - o).values())
     p = None if tp + fp == 0 else (1.0 if fp == fn == 0 else tp / (tp + fp))
     rec = None if tp + fn == 0 else (1.0 if fp == fn == 0 else tp / (tp + fn))

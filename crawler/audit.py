@@ -11,7 +11,6 @@ in the order they were removed.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -73,11 +72,6 @@ def story_with_blocks(paragraphs: list[str], blocks: list[dict], text: str | Non
         previous = found if found is not None else previous
         segments.append(Segment(block["text"] or "", block, place=previous))
     return sorted(segments, key=lambda s: s.place)  # stable: body and removal order break ties
-
-
-def unpack_html(html: bytes | None) -> bytes | None:
-    """A ``pages.html`` value as served, or None."""
-    return zlib.decompress(html) if html else None
 
 
 def audit_text(html: bytes | None, blocks: list[dict]) -> str | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
 
-from crawler.metadata import iso_datetime, iso_moment
+from crawler.frontier import absolute_url
+from crawler.metadata import document_base, iso_datetime, iso_moment
 
 _XML_PARSER = etree.XMLParser(
     recover=True,
@@ -184,7 +184,7 @@ class Listing:
 def parse_listing(html: str, base_url: str, pager: Pager | None) -> Listing:
     """Links of a section listing (page or fragment) and what its "load more" button says."""
     sel = Selector(text=html or "<html></html>")
-    base = sel.css("base::attr(href)").get() or base_url
+    base = document_base(sel, base_url)
     links = list(dict.fromkeys(_join(base, href) for href in sel.css("a[href]::attr(href)").getall()))
     if pager is None:
         return Listing(links, None, None, None)
@@ -204,7 +204,7 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml")  # what parse_feed 
 def feeds_in_page(html: str, base_url: str) -> list[str]:
     """The RSS and Atom feeds a page announces (``<link rel="alternate" type="application/rss+xml">``)."""
     sel = Selector(text=html or "<html></html>")
-    base = sel.css("base::attr(href)").get() or base_url
+    base = document_base(sel, base_url)
     feeds = []
     for link in sel.xpath("//link[@href]"):
         rel = (link.xpath("@rel").get() or "").lower().split()
@@ -223,8 +223,6 @@ def _offset(value: str | None) -> int | None:
 
 
 def _join(base: str, href: str) -> str:
-    """``href`` made absolute against ``base``; as written when either cannot be parsed."""
-    try:
-        return urljoin(base, href.strip())
-    except ValueError:
-        return href.strip()
+    """``href`` made absolute against ``base``; as written when either is no URL, for the
+    frontier to refuse and count."""
+    return absolute_url(base, href) or href.strip()

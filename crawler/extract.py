@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import signal
+import struct
 import sys
 import zlib
 from contextlib import contextmanager
@@ -29,12 +30,13 @@ from urllib.request import url2pathname
 import lxml.html
 from lxml import etree
 from parsel import Selector
+from scrapy.utils.gz import gunzip
 
 from crawler import metadata as md
 from crawler.body import extract_body
 from crawler.charset import decode_html
 from crawler.failures import SKIPPED, slug
-from crawler.frontier import Frontier, host_of
+from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
 from crawler.stripping import detect_paywall
@@ -267,7 +269,7 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
     """
     article = md.article_jsonld(objects)
     canonical = canonical_url(sel, rules, url, frontier)
-    base = sel.css("base::attr(href)").get() or canonical or url
+    base = md.document_base(sel, canonical or url)
     kind = page_kind(sel, rules)
     image = md.select_text(sel, rules.image) or md.meta(sel, "og:image") or md.jsonld_image(article)
     return {
@@ -298,7 +300,7 @@ def extract_fields(sel: Selector, objects: list[dict], rules: type[SiteRules], u
         "modified": md.iso_datetime(md.meta(sel, "article:modified_time"))
         or md.iso_datetime(article.get("dateModified")),
         "language": page_language(sel, rules, article),
-        "image_url": md.absolute_url(base, image) or None,
+        "image_url": absolute_url(base or "", image) if image else None,
         "image_caption": md.select_text(sel, rules.image_caption) or None,
     }
 
@@ -397,20 +399,11 @@ def read_page(page: str) -> bytes:
             page = url2pathname(parts.path)
         data = Path(page).read_bytes()
     if data.startswith(b"\x1f\x8b"):
-        data = gunzip(data)
+        try:  # a compression bomb (ValueError) or a corrupt file is an OSError
+            data = gunzip(data, max_size=DOWNLOAD_MAXSIZE)
+        except (ValueError, OSError, EOFError, struct.error, zlib.error) as exc:
+            raise OSError(f"cannot decompress: {exc}") from None
     return data
-
-
-def gunzip(data: bytes) -> bytes:
-    "Gzip undone, up to DOWNLOAD_MAXSIZE bytes: a compression bomb or a corrupt file is an OSError."
-    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
-    try:
-        page = inflater.decompress(data, DOWNLOAD_MAXSIZE + 1)
-    except zlib.error as exc:
-        raise OSError(f"cannot decompress: {exc}") from None
-    if len(page) > DOWNLOAD_MAXSIZE:
-        raise OSError(f"cannot decompress: larger than {DOWNLOAD_MAXSIZE} bytes")
-    return page
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,12 +89,19 @@ class Frontier:
 
     def resolve(self, url: str, base: str) -> tuple[str | None, str | None]:
         """(absolute URL, None) for a link on the site, else (None, reason); never raises."""
-        try:
-            absolute = urljoin(base, url.strip())
-        except ValueError:
+        absolute = absolute_url(base, url)
+        if absolute is None:
             return None, "invalid-url"
         reason = self.refusal(absolute)
         return (None, reason) if reason else (absolute, None)
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None when either is no URL ("http://[x")."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
 
 
 def on_site(host: str | None, hosts: Iterable[str]) -> bool:

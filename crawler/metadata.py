@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -208,9 +208,6 @@ def section_from_breadcrumb(objects: list[dict], fixes: dict[str, str]) -> str:
     return fixes.get(slug, label)
 
 
-def absolute_url(base: str | None, href: str) -> str:
-    """``href`` made absolute against ``base``; "" when either is no URL ("http://[x")."""
-    try:
-        return urljoin(base or "", href) if href else ""
-    except ValueError:
-        return ""
+def document_base(sel: Selector, url: str | None) -> str | None:
+    """What the page's relative links resolve against: its ``<base href>``, else ``url``."""
+    return sel.css("base::attr(href)").get() or url

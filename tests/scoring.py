@@ -291,7 +291,7 @@ def _occurrences(words, fragment):
 
 def shingle_f1(expected: list[str], stored: list[str], size: int = SHINGLE_SIZE) -> float:
     """F1 over token n-gram multisets, as in scrapinghub/article-extraction-benchmark."""
-    true, pred = _shingles(expected, size), _shingles(stored, size)
+    true, pred = shingles(expected, size), shingles(stored, size)
     tp = sum((true & pred).values())
     fp, fn = sum((pred - true).values()), sum((true - pred).values())
     if fp == fn == 0:
@@ -301,8 +301,8 @@ def shingle_f1(expected: list[str], stored: list[str], size: int = SHINGLE_SIZE)
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def _shingles(words, size):
-    # A text shorter than one shingle still counts, as a single short shingle.
+def shingles(words: list[str], size: int = SHINGLE_SIZE) -> Counter:
+    """The multiset of ``size``-token shingles; a text shorter than one still counts, as one short shingle."""
     return Counter(tuple(words[i:i + size]) for i in range(max(1, len(words) - size + 1)) if words)
 
 

@@ -1,8 +1,7 @@
 """crawler.audit: paragraphs and stripped blocks interleaved in the order of the stored page."""
 
-import zlib
 
-from crawler.audit import audit_text, describe_rule, story_with_blocks, unpack_html
+from crawler.audit import audit_text, describe_rule, story_with_blocks
 
 PAGE = b"""<html><body>
 <div class="banner">Support us today</div>
@@ -47,7 +46,6 @@ def test_a_block_found_nowhere_follows_the_block_removed_before_it():
 
 def test_a_page_that_no_longer_parses_has_no_text():
     assert audit_text(b"%PDF-1.4", BLOCKS) is None
-    assert unpack_html(zlib.compress(PAGE)) == PAGE and unpack_html(None) is None
 
 
 def test_rules_are_described_for_readers():

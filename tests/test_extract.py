@@ -193,11 +193,15 @@ def test_cli_takes_no_web_urls():
     assert result.returncode == 1 and "only saved pages" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_refuses_a_gzip_bomb(tmp_path):
-    bomb = tmp_path / "bomb.html.gz"
-    bomb.write_bytes(gzip.compress(b"<p>" + b" " * (32 * 1024 * 1024)))
-    result = run_cli(str(bomb))
-    assert result.returncode == 1 and "cannot decompress" in result.stderr
+@pytest.mark.parametrize("packed", [
+    gzip.compress(b"<p>" + b" " * (32 * 1024 * 1024)),  # a bomb
+    b"\x1f\x8b" + b"\xff" * 64,  # gzip's magic, then no gzip
+], ids=["bomb", "corrupt"])
+def test_cli_refuses_a_gzip_it_cannot_unpack(tmp_path, packed):
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(packed)
+    result = run_cli(str(page))
+    assert result.returncode == 1 and "cannot decompress" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("text, markup", [

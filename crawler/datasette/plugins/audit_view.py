@@ -11,8 +11,9 @@ import json
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from crawler.audit import audit_text, describe_rule, story_with_blocks, unpack_html
+from crawler.audit import audit_text, describe_rule, story_with_blocks
 from crawler.charset import decode_html
+from crawler.storage import unpack_page
 
 DATABASE = "articles"
 # The page is untrusted: no script runs, no request leaves, its origin is opaque.
@@ -35,7 +36,7 @@ async def audit(datasette, request):
         return Response.html("No such article", status=404)
     blocks = [dict(row) for row in (await db.execute(BLOCKS, key)).rows]
     page = await first(db, PAGE, key)
-    html = unpack_html(page["html"]) if page else None
+    html = unpack_page(page["html"], None)[0] if page else None
     segments = story_with_blocks(article["body"].split("\n\n"), blocks, audit_text(html, blocks))
     kept = [index for index, segment in enumerate(segments) if segment.block is None]
     kinds = {}
@@ -58,7 +59,7 @@ async def stored_page(datasette, request):
     page = await first(datasette.get_database(DATABASE), PAGE, dict(request.url_vars))
     if page is None:
         return Response.html("No stored page for this article", status=404)
-    return Response.html(decode_html(unpack_html(page["html"])),
+    return Response.html(decode_html(unpack_page(page["html"], None)[0]),
                          headers={"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff"})
 
 
