@@ -65,13 +65,14 @@ def spider_with(settings: dict | None = None) -> scrapy.Spider:
 
 
 def leased_queue(redis_server) -> LeasedQueue:
-    spider = spider_with({"REDIS_URL": redis_server.url})
+    spider = spider_with({"REDIS_URL": redis_server.url, "CLUSTER_LEASE_TIMEOUT": 60})
     return LeasedQueue(redis_server.client(), spider, "%(spider)s:requests")
 
 
 def test_leased_requests_come_back_unless_acknowledged(redis_server):
     async def check():
         queue = leased_queue(redis_server)
+        assert queue.lease_ms == 60_000  # CLUSTER_LEASE_TIMEOUT
         for priority, path in enumerate(["/a", "/b", "/c"]):
             queue.push(scrapy.Request(f"http://h{path}", priority=priority))
         await queue.outbox.drain()

@@ -82,9 +82,10 @@ return #ARGV - 1
 class LeasedQueue(PriorityQueue):
     """scrapy-redis's priority queue; ``take`` leases requests instead of popping them."""
 
-    def __init__(self, server, spider, key, serializer=None, lease_seconds: float = 60.0):
+    def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
-        self.lease_ms = int(lease_seconds * 1000)
+        # scrapy-redis builds the queue with these four arguments: the lease is a setting.
+        self.lease_ms = int(spider.crawler.settings.getfloat("CLUSTER_LEASE_TIMEOUT") * 1000)
         self.leased_key = f"{self.key}:leased"
         self.scores_key = f"{self.key}:leased-scores"
         self.deadlines_key = f"{self.key}:leases"

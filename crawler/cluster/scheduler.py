@@ -99,7 +99,6 @@ class ClusterScheduler(RedisScheduler):
 
     def open(self, spider):
         super().open(spider)
-        self.queue.lease_ms = int(self.lease_seconds * 1000)
         self.crawl_key = f"{self.queue.key}:crawl"
         if not self.worker:
             self.joined = self.start_or_resume()
