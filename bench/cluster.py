@@ -45,19 +45,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crawl import count_articles, replica, run_measured, scrapy_command, tree_cpu  # noqa: E402
+from bench.crawl import count_articles, replica, run_measured, tree_cpu  # noqa: E402
 from bench.synthetic_site import generate  # noqa: E402
+from tests.conftest import FAST, scrapy_command  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE_PAGE = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]*-a\d+$")
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-        "EXTRACT_WORKERS": 1, "LOG_LEVEL": "WARNING"}
+QUIET = {**FAST, "EXTRACT_WORKERS": 1, "LOG_LEVEL": "WARNING"}
 
 
 def crawl_command(base_url: str, settings: dict) -> list[str]:
-    return scrapy_command("crawl", {**FAST, **settings}, "moscowtimes", "-a", f"base_url={base_url}",
-                          "-a", "since=2000-01-01")
+    return scrapy_command("crawl", "moscowtimes", "-a", f"base_url={base_url}", "-a", "since=2000-01-01",
+                          settings={**QUIET, **settings})
 
 
 def refetched(log: Path) -> int:

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic_site import generate  # noqa: E402
 from crawler.extract import ExtractionError, extract  # noqa: E402
+from tests.conftest import FAST, scrapy_command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "http://127.0.0.1:1"
@@ -112,22 +113,14 @@ def run_measured(command: list[str]) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_seconds": cpu, "peak_rss": peak}
 
 
-def scrapy_command(name: str, settings: dict, *args: str) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", name, *args]
-    for setting, value in settings.items():
-        command += ["-s", f"{setting}={value}"]
-    return command
-
-
 def crawl(site: Path, db_path: Path, workers: int) -> dict:
     settings = {
-        "DATABASE_PATH": db_path, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0,
-        "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        **FAST, "DATABASE_PATH": db_path, "CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
         "EXTRACT_WORKERS": workers, "LOG_LEVEL": "WARNING",
     }
     with replica(site) as base_url:
-        return run_measured(scrapy_command("crawl", settings, "moscowtimes", "-a", f"base_url={base_url}",
-                                           "-a", "since=2000-01-01"))
+        return run_measured(scrapy_command("crawl", "moscowtimes", "-a", f"base_url={base_url}",
+                                           "-a", "since=2000-01-01", settings=settings))
 
 
 def read_page(path: str) -> tuple[str, str]:
@@ -169,7 +162,7 @@ def measure(articles: int, workers: int) -> dict:
         bound = extraction_bound(site, paths, workers)
         plain = extraction_bound(site, paths, workers, trafilatura_file)
         again = run_measured(scrapy_command(
-            "reextract", {"DATABASE_PATH": Path(tmp) / "articles.db", "EXTRACT_WORKERS": workers}))
+            "reextract", settings={"DATABASE_PATH": Path(tmp) / "articles.db", "EXTRACT_WORKERS": workers}))
     result.update(
         articles=stored,
         per_second=stored / result["seconds"],

@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crawl import replica, run_measured, scrapy_command  # noqa: E402
+from bench.crawl import replica, run_measured  # noqa: E402
 from bench.synthetic_site import FIRST_ID, generate  # noqa: E402
+from tests.conftest import FAST, scrapy_command  # noqa: E402
 
-FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-        "LOG_LEVEL": "WARNING"}
+QUIET = {**FAST, "LOG_LEVEL": "WARNING"}
 # Older articles, one every half hour from 2014: far outside every recent window.
 GROW = """
 with recursive n(i) as (select 1 union all select i + 1 from n where i < :count)
@@ -80,8 +80,8 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def hourly_run(db_path: Path, base_url: str, workers: int) -> dict:
-    settings = {**FAST, "DATABASE_PATH": db_path, "EXTRACT_WORKERS": workers}
-    result = run_measured(scrapy_command("crawl", settings, "moscowtimes", "-a", f"base_url={base_url}"))
+    settings = {**QUIET, "DATABASE_PATH": db_path, "EXTRACT_WORKERS": workers}
+    result = run_measured(scrapy_command("crawl", "moscowtimes", "-a", f"base_url={base_url}", settings=settings))
     with closing(sqlite3.connect(db_path)) as db:
         result["articles"] = db.execute("select count(*) from articles").fetchone()[0]
         result["new"], result["requests"] = db.execute(
@@ -95,8 +95,8 @@ def measure(archive: int, site_articles: int, new: int, runs: int, workers: int)
         generate(tmp / "site", site_articles)
         with replica(tmp / "site", "--conditional") as base_url:
             base = tmp / "base.db"
-            run_measured(scrapy_command("crawl", {**FAST, "DATABASE_PATH": base, "EXTRACT_WORKERS": workers},
-                                        "moscowtimes", "-a", f"base_url={base_url}", "-a", "since=2000-01-01"))
+            run_measured(scrapy_command("crawl", "moscowtimes", "-a", f"base_url={base_url}", "-a", "since=2000-01-01",
+                                        settings={**QUIET, "DATABASE_PATH": base, "EXTRACT_WORKERS": workers}))
             forget_newest(base, new)
             large = tmp / "large.db"
             copy_database(base, large)

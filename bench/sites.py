@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.conftest import run_news_crawl  # noqa: E402
 from tests.replica_server import ReplicaServer  # noqa: E402
 from tests.replicas.feedonly import build_feed_site  # noqa: E402
 from tests.replicas.mixed import build_mixed_site  # noqa: E402
 from tests.replicas.score import BASELINES, score_crawl  # noqa: E402
 from tests.replicas.wordpress import build_wordpress_site  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16")
 # (label, builder, rules name or None for the generic crawl)
 RUNS = (
     ("unknown site (generic)", build_mixed_site, None),
@@ -45,8 +43,7 @@ def crawl_and_score(workdir: Path, label: str, build, rules: str | None, seed: i
     db_path = workdir / f"crawl-{run}.db"
     with ReplicaServer(directory) as server:
         site = f"{rules} {server.base_url}" if rules else server.base_url
-        result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"site={site}", *FAST,
-                                 "-s", f"DATABASE_PATH={db_path}"], cwd=ROOT, capture_output=True, text=True)
+        result = run_news_crawl(db_path, "-a", f"site={site}", timeout=None)
         if result.returncode not in (0, 3):
             raise RuntimeError(result.stderr[-2000:])
         report = score_crawl(db_path, directory, server.base_url)

@@ -18,13 +18,18 @@ SITE_V2 = FIXTURES / "moscowtimes-site-v2"
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
 
 
+def scrapy_command(name: str, *args: str, settings: dict | None = None) -> list[str]:
+    """``python -m scrapy NAME ARGS``, each setting given as ``-s NAME=VALUE``."""
+    command = [sys.executable, "-m", "scrapy", name, *args]
+    for setting, value in (settings or {}).items():
+        command += ["-s", f"{setting}={value}"]
+    return command
+
+
 def crawl_command(base_url: str, db_path: Path, *args: str, settings: dict | None = None) -> list[str]:
     """The real `scrapy crawl moscowtimes` against ``base_url``, politeness off."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "moscowtimes", "-a", f"base_url={base_url}"]
-    command += list(args)
-    for name, value in {**FAST, "DATABASE_PATH": str(db_path), **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
-    return command
+    return scrapy_command("crawl", "moscowtimes", "-a", f"base_url={base_url}", *args,
+                          settings={**FAST, "DATABASE_PATH": str(db_path), **(settings or {})})
 
 
 def run_crawl(base_url: str, db_path: Path, *args: str, settings: dict | None = None,
@@ -37,9 +42,7 @@ def run_crawl(base_url: str, db_path: Path, *args: str, settings: dict | None = 
 def run_news_crawl(db_path: Path, *args: str, settings: dict | None = None,
                    timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real `scrapy crawl news ARGS` (sites given as ``-a site=…``) in a subprocess, politeness off."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "news", *args]
-    for name, value in {**FAST, "DATABASE_PATH": str(db_path), **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
+    command = scrapy_command("crawl", "news", *args, settings={**FAST, "DATABASE_PATH": str(db_path), **(settings or {})})
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 

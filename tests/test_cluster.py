@@ -13,7 +13,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,7 +29,7 @@ from crawler.cluster.outbox import Outbox, async_redis
 from crawler.cluster.outcomes import decode, encode, facts, stand_ins
 from crawler.cluster.politeness import FULL_WAIT, HostGate
 from crawler.cluster.scheduler import ClusterScheduler
-from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl
+from tests.conftest import FAST, ROOT, SITE, crawl_command, run_crawl, scrapy_command
 from tests.redis_server import RedisServer
 from tests.replica_server import ReplicaServer
 from tests.replicas.score import score_crawl
@@ -351,9 +350,8 @@ def test_the_sites_of_a_run_are_spread_over_the_workers(tmp_path, redis_server, 
     with ReplicaServer(wordpress) as server:
         sites = ["-a", f"site=moscowtimes {replica_url}", "-a", f"site=harbourledger {server.base_url}",
                  "-a", "since=2000-01-01"]
-        command = [sys.executable, "-m", "scrapy", "crawl", "news", *sites]
-        for name, value in {**FAST, **CLUSTER, "REDIS_URL": redis_server.url, "DATABASE_PATH": db_path}.items():
-            command += ["-s", f"{name}={value}"]
+        command = scrapy_command("crawl", "news", *sites,
+                                 settings={**FAST, **CLUSTER, "REDIS_URL": redis_server.url, "DATABASE_PATH": db_path})
         worker = start([*command, "-s", "CLUSTER_ROLE=worker"], tmp_path / "worker.log")
         main = start(command, tmp_path / "main.log")
         finish(main, tmp_path / "main.log")

@@ -163,7 +163,7 @@ def test_wordpress_discovery_is_yoast_s(built, served):
 
 @pytest.mark.parametrize("feed", ["/feed/", "/category/politics/feed/"])
 def test_wordpress_feeds_are_rss_of_articles(feed, built, served):
-    base, (site, truths) = served["wordpress"], load_truth(built["wordpress"])
+    base, (_, truths) = served["wordpress"], load_truth(built["wordpress"])
     status, headers, body = fetch(base, feed)
     assert status == 200 and headers["Content-Type"].startswith("text/xml")
     items = lxml.etree.fromstring(body).findall("channel/item")
@@ -297,7 +297,7 @@ def test_a_perfect_crawl_passes(built, served, tmp_path):
 
 
 def test_the_scorer_counts_misses_strays_foreign_rows_and_leaks(built, served, tmp_path):
-    base, (site, truths) = served["feedonly"], load_truth(built["feedonly"])
+    base, (_, truths) = served["feedonly"], load_truth(built["feedonly"])
     first, second, *rest = sorted(truths)
     leak = truths[first]["must_not_contain"][0]
     rows = [(base + first.rstrip("/"), "v", "\n\n".join(truths[first]["body_paragraphs"] + [leak])),
