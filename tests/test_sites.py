@@ -3,6 +3,7 @@ with rules of their own, and several sites in one run (tests/replicas, scored by
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -12,8 +13,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from scrapy.utils.test import get_crawler
 
 from crawler.site_rules import SITES, GenericSite, rules_for
+from spiders.news import NewsSpider, Site
 from tests.conftest import ROOT, SITE, run_news_crawl
 from tests.replica_server import ReplicaServer
 from tests.replicas.feedonly import build_feed_site
@@ -150,6 +153,22 @@ def test_a_site_is_added_by_its_rules_file_alone():
     assert rules_for("https://elsewhere.example/") is GenericSite
     listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True)
     assert set(listed.stdout.split()) == {"news", *SITES}
+
+
+def test_a_declared_sitemap_must_be_there_and_a_probed_one_may_be_missing():
+    class Declared(GenericSite):
+        sitemaps = ("/feeds/articles.xml",)  # where robots.txt does not say
+
+    spider = NewsSpider.from_crawler(get_crawler(NewsSpider, {"DATABASE_PATH": "unused.db"}),
+                                     site="http://127.0.0.1:8800")
+    site = Site("declared", Declared, "http://127.0.0.1:8800")
+
+    async def first_requests():
+        return {request.url: request.meta["handle_httpstatus_list"] async for request in spider.discovery_start(site)}
+
+    statuses = asyncio.run(first_requests())
+    assert 404 not in statuses["http://127.0.0.1:8800/feeds/articles.xml"]  # missing: a failure of the site
+    assert 404 in statuses["http://127.0.0.1:8800/sitemap.xml"]  # missing: counted as absent
 
 
 # -- A feed, and nothing else -----------------------------------------------------------------
