@@ -18,7 +18,7 @@ from functools import partial
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import check_strip_mode, extract_or_error
+from crawler.extract import check_strip_mode, extract_or_error, ignore_interrupts
 from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 
@@ -52,11 +52,11 @@ class ExtractPipeline:
         )
 
     def open_spider(self):
-        # Workers forked from a server process that only imported the extractor,
-        # not from the crawl: forking a process that runs threads is unsafe.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.extract"])
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        # Workers started afresh, not forked from the crawl (forking a process that runs threads
+        # is unsafe) nor from a fork server: a stop signal to the process group would kill the
+        # server, and the pool, which watches its workers through it, would count them all dead.
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=ignore_interrupts)
 
     def close_spider(self):
         if self.pool:
