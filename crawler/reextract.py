@@ -22,7 +22,7 @@ from functools import partial
 
 from sqlite_utils import Database
 
-from crawler.extract import extract_or_error, ignore_interrupts
+from crawler.extract import extract_or_error
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
@@ -103,7 +103,7 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         progress(len(batch))
         batch.clear()
 
-    with ProcessPoolExecutor(workers, initializer=ignore_interrupts) as pool:
+    with ProcessPoolExecutor(workers) as pool:
         work = partial(reextract_page, mode=mode, cpu_limit=cpu_limit, max_body=max_body)
         for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
             if "error" in record:
