@@ -176,15 +176,6 @@ def extract_or_error(html: str | bytes, url: str | None = None, *, cpu_limit: fl
         return {"error": slug(type(exc).__name__), "detail": repr(exc)[:500]}
 
 
-def ignore_interrupts() -> None:
-    """A pool worker's initializer: SIGINT and SIGTERM are the pool owner's to act on (Ctrl-C
-    and a service manager's stop reach the whole process group); it stops its workers once
-    their results are in. A worker killed while it writes a result leaves half a message in
-    the pool's result pipe, and the pool waits for the rest for ever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
 @contextmanager
 def cpu_time_limit(seconds: float):
     """Raise ExtractionTimeout in the block once it used ``seconds`` of CPU time (0: no limit)."""

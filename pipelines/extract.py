@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -18,7 +19,7 @@ from functools import partial
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import check_strip_mode, extract_or_error, ignore_interrupts
+from crawler.extract import check_strip_mode, extract_or_error
 from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 
@@ -29,6 +30,15 @@ def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
     if keep_page and "error" not in record:
         record["page"] = pack_page(html, options.get("live_posts"))  # compressed here, off the reactor's thread
     return record
+
+
+def ignore_interrupts() -> None:
+    """Run in a worker as it starts: SIGINT and SIGTERM are the crawl's to act on (Ctrl-C and a
+    service manager's stop reach the whole process group); it stops its workers once their
+    results are in. A worker killed while it writes a result leaves half a message in the
+    pool's result pipe, and the pool waits for the rest for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class ExtractPipeline:

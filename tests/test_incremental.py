@@ -23,6 +23,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 from sqlite_utils import Database
 
+from bench.crawl import process_tree
 from crawler import incremental
 from crawler.discovery import Link
 from crawler.failures import due_failures
@@ -435,23 +436,17 @@ def test_the_extraction_pool_outlives_a_stop_signal_to_the_process_group():
     # of one while writing its result left the pool waiting for the rest, and the crawl never
     # stopped (the SIGTERM case above, about once in fifteen runs under load); a fork server that
     # died of one took the pool's view of its workers with it.
-    before = set(children())
+    before = set(process_tree(os.getpid()))
     pipeline = ExtractPipeline.from_crawler(get_crawler(settings_dict={"EXTRACT_WORKERS": 1}))
     pipeline.open_spider()
     try:
         worker = pipeline.pool.submit(os.getpid).result()
-        for pid in set(children()) - before:
+        for pid in set(process_tree(os.getpid())) - before:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 os.kill(pid, signum)
         assert pipeline.pool.submit(os.getpid).result() == worker
     finally:
         pipeline.close_spider()
-
-
-def children() -> list[int]:
-    """This process's child processes (Linux /proc)."""
-    return [int(pid) for task in Path("/proc/self/task").iterdir()
-            for pid in (task / "children").read_text().split()]
 
 
 def stored_articles(db_path: Path) -> int:
