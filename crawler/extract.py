@@ -16,11 +16,13 @@ import argparse
 import gc
 import hashlib
 import json
+import multiprocessing
 import re
 import signal
 import struct
 import sys
 import zlib
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -194,6 +196,44 @@ def cpu_time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+
+
+INTERRUPTS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C; a service manager's stop
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """The process pool pages are extracted in, by a crawl and by `scrapy reextract`.
+
+    Ctrl-C and a service manager's stop reach the whole process group, and the caller acts on
+    them: it stops its workers once their results are in. A worker killed while it writes a
+    result leaves half a message in the pool's result pipe, and the pool waits for the rest
+    for ever, so workers ignore both signals. They are started afresh, not forked from the
+    caller (forking a process that runs threads is unsafe) nor from a fork server (the signal
+    kills the server, and the pool, watching its workers through it, counts them all dead).
+    """
+    return ProcessPoolExecutor(workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    def start(self) -> None:
+        # Blocked from its first instruction, as CPython starts its resource tracker: a signal
+        # sent while it imports waits for ``ignore_interrupts`` instead of killing it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
+def ignore_interrupts() -> None:
+    """Run in a worker as it starts; a signal that came before is dropped with the block."""
+    for signum in INTERRUPTS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
 
 
 # lxml.html's own parser picks each element's class in Python (form fields get classes of their

@@ -22,7 +22,7 @@ from functools import partial
 
 from sqlite_utils import Database
 
-from crawler.extract import extract_or_error
+from crawler.extract import extract_or_error, extraction_pool
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
@@ -78,6 +78,15 @@ def reextract_page(page: tuple, **options) -> dict:
     return dict(record, site=site, article_id=article_id)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or a SIGTERM the caller turned into one) stopped ``reextract``; ``counts`` are of the
+    pages written before it. The rest keep their articles as stored."""
+
+    def __init__(self, counts: Counter):
+        super().__init__()
+        self.counts = counts
+
+
 def reextract(db: Database, *, site: str | None = None, mode: str = "remove", workers: int = 0,
               progress: Callable[[int], None] = lambda done: None, cpu_limit: float = 0,
               max_body: int = 0) -> Counter:
@@ -87,7 +96,9 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
 
     Statuses are those of ``store_reextracted`` ("updated", "unchanged", …) and
     "failed" for pages that no longer extract. ``progress(n)`` is called as
-    each batch of ``n`` pages is written.
+    each batch of ``n`` pages is written. A KeyboardInterrupt stops it at once,
+    as Interrupted: the batch being written is rolled back, the workers finish
+    the page each holds and take no other.
     """
     workers = workers or os.cpu_count() or 1
     counts: Counter = Counter()
@@ -103,18 +114,22 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         progress(len(batch))
         batch.clear()
 
-    with ProcessPoolExecutor(workers) as pool:
+    with extraction_pool(workers) as pool:
         work = partial(reextract_page, mode=mode, cpu_limit=cpu_limit, max_body=max_body)
-        for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
-            if "error" in record:
-                counts["failed"] += 1
-                logger.warning("Not re-extracted: %(url)s: %(error)s %(detail)s", {"url": page[2], **record})
-                progress(1)
-                continue
-            batch.append((Fetched(article_row(record), record["removed"]), page[3]))
-            if len(batch) >= READ_BATCH:
-                write()
-        write()
+        try:
+            for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
+                if "error" in record:
+                    counts["failed"] += 1
+                    logger.warning("Not re-extracted: %(url)s: %(error)s %(detail)s", {"url": page[2], **record})
+                    progress(1)
+                    continue
+                batch.append((Fetched(article_row(record), record["removed"]), page[3]))
+                if len(batch) >= READ_BATCH:
+                    write()
+            write()
+        except KeyboardInterrupt:
+            pool.shutdown(cancel_futures=True)
+            raise Interrupted(counts) from None
     return counts
 
 

@@ -9,9 +9,7 @@ seconds of CPU and ``BODY_MAX_CHARS`` characters of body.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
-import signal
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -19,7 +17,7 @@ from functools import partial
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import check_strip_mode, extract_or_error
+from crawler.extract import check_strip_mode, extract_or_error, extraction_pool
 from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 
@@ -30,15 +28,6 @@ def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
     if keep_page and "error" not in record:
         record["page"] = pack_page(html, options.get("live_posts"))  # compressed here, off the reactor's thread
     return record
-
-
-def ignore_interrupts() -> None:
-    """Run in a worker as it starts: SIGINT and SIGTERM are the crawl's to act on (Ctrl-C and a
-    service manager's stop reach the whole process group); it stops its workers once their
-    results are in. A worker killed while it writes a result leaves half a message in the
-    pool's result pipe, and the pool waits for the rest for ever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class ExtractPipeline:
@@ -62,11 +51,7 @@ class ExtractPipeline:
         )
 
     def open_spider(self):
-        # Workers started afresh, not forked from the crawl (forking a process that runs threads
-        # is unsafe) nor from a fork server: a stop signal to the process group would kill the
-        # server, and the pool, which watches its workers through it, would count them all dead.
-        context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=ignore_interrupts)
+        self.pool = extraction_pool(self.workers)
 
     def close_spider(self):
         if self.pool:

@@ -437,13 +437,19 @@ def test_the_extraction_pool_outlives_a_stop_signal_to_the_process_group():
     # stopped (the SIGTERM case above, about once in fifteen runs under load); a fork server that
     # died of one took the pool's view of its workers with it.
     before = set(process_tree(os.getpid()))
-    pipeline = ExtractPipeline.from_crawler(get_crawler(settings_dict={"EXTRACT_WORKERS": 1}))
-    pipeline.open_spider()
-    try:
-        worker = pipeline.pool.submit(os.getpid).result()
+
+    def signal_the_pool():
         for pid in set(process_tree(os.getpid())) - before:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 os.kill(pid, signum)
+
+    pipeline = ExtractPipeline.from_crawler(get_crawler(settings_dict={"EXTRACT_WORKERS": 1}))
+    pipeline.open_spider()
+    try:
+        first = pipeline.pool.submit(os.getpid)  # starts the worker, which is still importing
+        signal_the_pool()
+        worker = first.result()
+        signal_the_pool()
         assert pipeline.pool.submit(os.getpid).result() == worker
     finally:
         pipeline.close_spider()

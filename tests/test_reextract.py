@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SITE, run_crawl
+from tests.conftest import ROOT, SITE, run_crawl, scrapy_command
 from tests.scoring import contains, score_database
 
 # What an older, worse extractor could have stored: a leaked appeal in every body.
@@ -121,6 +122,39 @@ def test_refused_while_a_crawl_holds_the_database(db_path):
     assert result.returncode == 75
     assert result.stderr.strip().splitlines()[-1].startswith("reextract: another crawl or reextract is running")
 
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_path, signum):
+    # Ctrl-C in a terminal and a service manager's stop reach the workers too.
+    query(db_path, STALE_BODY)
+    # The first page read fails, and its warning says the workers are at it.
+    query(db_path, "update pages set html = x'00ff00ff' where rowid = (select min(rowid) from pages)")
+    before = query(db_path, "select article_id, body, content_hash from articles order by 1")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("begin immediate")  # no batch is written before the signal is in
+    process = subprocess.Popen(scrapy_command("reextract", settings={"DATABASE_PATH": db_path}), cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        output = []
+        for line in process.stderr:
+            output.append(line)
+            if "Not re-extracted" in line:
+                os.killpg(process.pid, signum)
+                break
+    finally:
+        holder.rollback()
+        holder.close()
+    # The end of its stderr: every process that could write to it has exited.
+    output.append(process.communicate(timeout=300)[1])
+    stderr = "".join(output)
+    assert process.returncode == 1, stderr
+    assert stderr.splitlines()[-1] == ("reextract: interrupted after 0 updated, 0 unchanged, 1 failed;"
+                                       " the other pages keep their articles as stored")
+    assert "Traceback" not in stderr
+    assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
+    assert query(db_path, "pragma integrity_check") == [("ok",)]
+    assert reextract(db_path).returncode == 3  # and the next run goes through
 
 def test_a_progress_bar_on_a_terminal(db_path):
     parent, child = pty.openpty()

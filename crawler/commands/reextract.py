@@ -1,12 +1,14 @@
 """`scrapy reextract`: apply improved extraction rules to the stored pages (crawler.reextract).
 
-Exit codes: 0 every page extracted, 1 the database is unusable, 2 a wrong command
-line, 3 some pages no longer extract (their articles stay as stored), 75 a crawl
-holds the database.
+Exit codes: 0 every page extracted, 1 the database is unusable or the run was
+interrupted (Ctrl-C, SIGTERM; the pages not yet written keep their articles), 2 a
+wrong command line, 3 some pages no longer extract (their articles stay as stored),
+75 a crawl holds the database.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -47,7 +49,7 @@ class Command(ScrapyCommand):
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
         from crawler.extract import check_strip_mode
-        from crawler.reextract import count_pages, reextract
+        from crawler.reextract import Interrupted, count_pages, reextract
 
         try:
             mode = check_strip_mode(settings.get("STRIP_MODE"))
@@ -62,13 +64,27 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_BUSY if isinstance(exc, CrawlBusy) else 1
             print(f"reextract: {exc}", file=sys.stderr)
             return
-        # click draws the bar only on a terminal, as sqlite-utils does.
-        with click.progressbar(length=count_pages(db, opts.site), label="Re-extracting", file=sys.stderr) as bar:
-            counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
-                               progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
-                               max_body=settings.getint("BODY_MAX_CHARS"))
+        total = count_pages(db, opts.site)
+        # A service manager's stop (SIGTERM to the process group) is taken as Ctrl-C is.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            # click draws the bar only on a terminal, as sqlite-utils does.
+            with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
+                counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
+                                   progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
+                                   max_body=settings.getint("BODY_MAX_CHARS"))
+        except Interrupted as exc:
+            db.close()
+            self.exitcode = EXIT_CODES["interrupted"]
+            print(f"reextract: interrupted after {summary(exc.counts)}; the other pages keep their articles as stored",
+                  file=sys.stderr)
+            return
         db.close()
-        summary = ", ".join(f"{counts[name]} {name}" for name in ("updated", "unchanged", "failed"))
-        print(f"reextract: {summary}", file=sys.stderr)
+        print(f"reextract: {summary(counts)}", file=sys.stderr)
         if counts["failed"]:
             self.exitcode = EXIT_CODES["degraded"]
+
+
+def summary(counts) -> str:
+    """The pages of a run by status, as its last line says them."""
+    return ", ".join(f"{counts[name]} {name}" for name in ("updated", "unchanged", "failed"))
