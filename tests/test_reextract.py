@@ -123,7 +123,6 @@ def test_refused_while_a_crawl_holds_the_database(db_path):
     assert result.stderr.strip().splitlines()[-1].startswith("reextract: another crawl or reextract is running")
 
 
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
 def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_path, signum):
     # Ctrl-C in a terminal and a service manager's stop reach the workers too.
@@ -155,6 +154,7 @@ def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_p
     assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
     assert query(db_path, "pragma integrity_check") == [("ok",)]
     assert reextract(db_path).returncode == 3  # and the next run goes through
+
 
 def test_a_progress_bar_on_a_terminal(db_path):
     parent, child = pty.openpty()
