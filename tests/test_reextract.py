@@ -132,8 +132,14 @@ def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_p
     before = query(db_path, "select article_id, body, content_hash from articles order by 1")
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("begin immediate")  # no batch is written before the signal is in
-    process = subprocess.Popen(scrapy_command("reextract", settings={"DATABASE_PATH": db_path}), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # Started as from a terminal, with SIGINT's default action: a shell without job control starts
+    # background commands (as a CI job may be) with SIGINT ignored, and a process keeps that.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)  # a handler is reset to the default by exec
+    try:
+        process = subprocess.Popen(scrapy_command("reextract", settings={"DATABASE_PATH": db_path}), cwd=ROOT,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     try:
         output = []
         for line in process.stderr:
