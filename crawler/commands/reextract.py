@@ -74,12 +74,12 @@ class Command(ScrapyCommand):
                                    progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
                                    max_body=settings.getint("BODY_MAX_CHARS"))
         except Interrupted as exc:
-            db.close()
             self.exitcode = EXIT_CODES["interrupted"]
             print(f"reextract: interrupted after {summary(exc.counts)}; the other pages keep their articles as stored",
                   file=sys.stderr)
             return
-        db.close()
+        finally:
+            db.close()
         print(f"reextract: {summary(counts)}", file=sys.stderr)
         if counts["failed"]:
             self.exitcode = EXIT_CODES["degraded"]
