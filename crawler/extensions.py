@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import sqlite3
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from functools import partial
 
@@ -191,11 +190,6 @@ class FailureLog:
             self.record(response.request, "extract", reason, response)
 
     def item_error(self, item, response, spider, failure):
-        # Workers killed by a stop signal to the process group (racing the crawl's own stop)
-        # fail every page they held: not the pages' fault, their links stay due.
-        if failure.check(BrokenProcessPool):
-            self.crawler.stats.inc_value("failures/interrupted")
-            return
         self.record(response.request, "store", slug(type(failure.value).__name__), response)
 
     def record(self, request, stage: str, reason: str, response=None) -> None:

@@ -16,13 +16,15 @@ import argparse
 import gc
 import hashlib
 import json
+import logging
 import multiprocessing
 import re
 import signal
 import struct
 import sys
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -42,6 +44,8 @@ from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
 from crawler.stripping import detect_paywall
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 _DOCUMENT_TAG = re.compile(r"<(html|body)\b", re.IGNORECASE)
@@ -201,7 +205,7 @@ def cpu_time_limit(seconds: float):
 INTERRUPTS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C; a service manager's stop
 
 
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
+class ExtractionPool(Executor):
     """The process pool pages are extracted in, by a crawl and by `scrapy reextract`.
 
     Ctrl-C and a service manager's stop reach the whole process group, and the caller acts on
@@ -210,8 +214,36 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
     for ever, so workers ignore both signals. They are started afresh, not forked from the
     caller (forking a process that runs threads is unsafe) nor from a fork server (the signal
     kills the server, and the pool, watching its workers through it, counts them all dead).
+
+    A worker that dies all the same (the OOM killer, a crash in a C library) breaks a process
+    pool for good: the pages it and the others held fail with ``BrokenProcessPool``, and the
+    next page submitted starts a new pool (``restarts`` counts them).
     """
-    return ProcessPoolExecutor(workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.restarts = 0
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        try:
+            return self._pool.submit(fn, *args, **kwargs)
+        except BrokenProcessPool:
+            logger.warning("An extraction worker died; the pages it held failed, starting the workers again")
+            self._pool.shutdown(wait=False)
+            self._pool = self._start()
+            self.restarts += 1
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+
+# What a page comes to when its worker died with it twice: the page may well be what kills it.
+WORKER_LOST = {"error": "worker-lost", "detail": "its extraction worker died with it, twice (killed, or crashed)"}
 
 
 class _WorkerProcess(multiprocessing.context.SpawnProcess):

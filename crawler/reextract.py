@@ -17,12 +17,13 @@ import os
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from sqlite_utils import Database
 
-from crawler.extract import extract_or_error, extraction_pool
+from crawler.extract import WORKER_LOST, ExtractionPool, extract_or_error
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
@@ -114,7 +115,7 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         progress(len(batch))
         batch.clear()
 
-    with extraction_pool(workers) as pool:
+    with ExtractionPool(workers) as pool:
         work = partial(reextract_page, mode=mode, cpu_limit=cpu_limit, max_body=max_body)
         try:
             for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
@@ -133,8 +134,8 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
     return counts
 
 
-def bounded_map(pool: ProcessPoolExecutor, function: Callable, items: Iterable, window: int) -> Iterator[tuple]:
-    """(item, function(item)) for each item, in order, with at most ``window`` items in the pool.
+def bounded_map(pool: ExtractionPool, function: Callable, items: Iterable, window: int) -> Iterator[tuple]:
+    """(item, its ``outcome``) for each item, in order, with at most ``window`` items in the pool.
 
     ``pool.map`` would read every item into memory before the first result.
     """
@@ -143,10 +144,21 @@ def bounded_map(pool: ProcessPoolExecutor, function: Callable, items: Iterable, 
         pending.append((item, pool.submit(function, item)))
         if len(pending) >= window:
             head, future = pending.popleft()
-            yield head, future.result()
+            yield head, outcome(pool, function, head, future)
     while pending:
         head, future = pending.popleft()
-        yield head, future.result()
+        yield head, outcome(pool, function, head, future)
+
+
+def outcome(pool: ExtractionPool, function: Callable, item, future: Future) -> dict:
+    """The future's result; WORKER_LOST if the item's worker died with it twice."""
+    try:
+        return future.result()
+    except BrokenProcessPool:  # a worker died, with this page or another's: once more, in a new pool
+        try:
+            return pool.submit(function, item).result()
+        except BrokenProcessPool:
+            return WORKER_LOST
 
 
 def _site_filter(site: str | None) -> tuple[str, list]:

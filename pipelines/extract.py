@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import check_strip_mode, extract_or_error, extraction_pool
+from crawler.extract import WORKER_LOST, ExtractionPool, check_strip_mode, extract_or_error
 from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 
@@ -37,7 +37,7 @@ class ExtractPipeline:
         self.keep_pages = keep_pages
         self.budget = {"cpu_limit": cpu_limit, "max_body": max_body}
         self.workers = workers or os.cpu_count() or 1
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -51,7 +51,7 @@ class ExtractPipeline:
         )
 
     def open_spider(self):
-        self.pool = extraction_pool(self.workers)
+        self.pool = ExtractionPool(self.workers)
 
     def close_spider(self):
         if self.pool:
@@ -67,13 +67,19 @@ class ExtractPipeline:
 
     async def extract(self, adapter: ItemAdapter) -> None:
         """Fill the article's fields from its page; DropItem if it is no article."""
-        loop = asyncio.get_running_loop()
         work = partial(
             extract_page, adapter["html"], adapter["url"], self.keep_pages, site=adapter.get("site"), mode=self.mode,
             live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.site_named(adapter["site"]).frontier,
             skip_non_articles=True, **self.budget,
         )
-        record = await loop.run_in_executor(self.pool, work)
+        try:
+            record = await asyncio.wrap_future(self.pool.submit(work))
+        except BrokenProcessPool:  # a worker died, with this page or another's: once more, in a new pool
+            self.crawler.stats.inc_value("articles/worker_lost")
+            try:
+                record = await asyncio.wrap_future(self.pool.submit(work))
+            except BrokenProcessPool:
+                record = WORKER_LOST
         if "error" in record:
             # A page that is no article (a tag page) is skipped; any other error drops an article.
             counted = record["error"] if record["error"].startswith(SKIPPED) else f"drop/{record['error']}"

@@ -6,7 +6,6 @@ import asyncio
 import json
 import sqlite3
 import tracemalloc
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -292,18 +291,6 @@ def test_a_future_published_date_does_not_keep_an_article_in_the_recheck_window(
 def test_retry_requests_are_json():
     request = scrapy.Request("http://a/x", callback=MoscowTimesSpider.parse_article, meta={"download_maxsize": 7})
     assert json.loads(retry_request(request))["meta"] == {"download_maxsize": 7}
-
-
-def test_pages_whose_extraction_workers_were_killed_are_no_failures(tmp_path):
-    crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
-    crawler.spider = MoscowTimesSpider.from_crawler(crawler)
-    log = FailureLog.from_crawler(crawler)
-    log.writer = writer
-    response = HtmlResponse(ARTICLE_URL, body=b"<html></html>", request=scrapy.Request(ARTICLE_URL))
-    log.item_error(None, response, crawler.spider, Failure(BrokenProcessPool("a worker was killed")))
-    assert writer.submit(lambda db: db["failures"].count).result() == 0
-    assert crawler.stats.get_value("failures/interrupted") == 1
-    writer.close()
 
 
 def test_an_error_in_start_has_no_page_to_record(tmp_path):

@@ -50,6 +50,7 @@ ARTICLE_PAGE = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]*-a(\d+)$")
 ADDED = {"89320", "89321", "89323", "89324", "89326"}
 UPDATED = {"65457", "72572", "77241"}
 FEED_ITEM = "<p>Putin met Erdogan.</p>"
+ARTICLES = 46  # the replica's articles
 
 
 # -- Fetch decisions -------------------------------------------------------------------
@@ -453,6 +454,34 @@ def test_the_extraction_pool_outlives_a_stop_signal_to_the_process_group():
         assert pipeline.pool.submit(os.getpid).result() == worker
     finally:
         pipeline.close_spider()
+
+
+def test_a_crawl_whose_extraction_workers_die_stores_every_article(tmp_path):
+    db_path = tmp_path / "articles.db"
+    # One article held unanswered until the workers are dead: every other one is stored by then,
+    # so the workers are idle, and the held one is extracted after.
+    held = [{"regex": "-a89101$", "fault": "hold"}]
+    with ReplicaServer(SITE, faults=held) as server:
+        command = crawl_command(server.base_url, db_path, "-a", "since=2000-01-01",
+                                settings=dict(QUIET, DOWNLOAD_TIMEOUT="600"))
+        crawl = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            while stored_articles(db_path) < ARTICLES - 1:
+                assert crawl.poll() is None, crawl.stderr.read()[-3000:]
+                time.sleep(0.05)
+            workers = [pid for pid in process_tree(crawl.pid)
+                       if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]  # not the resource tracker
+            assert workers
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+        finally:
+            server.released.set()
+        _, stderr = crawl.communicate(timeout=300)
+    assert crawl.returncode == 0, stderr[-3000:]
+    report = score_database(db_path, SITE)
+    assert report["passed"] and report["missing"] == [], report["missing"]
+    assert rows_of(db_path, "select url from failures") == []
+    assert "An extraction worker died" in stderr
 
 
 def stored_articles(db_path: Path) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.extract import WORKER_LOST, ExtractionPool
+from crawler.reextract import bounded_map
 from tests.conftest import ROOT, SITE, run_crawl, scrapy_command
 from tests.scoring import contains, score_database
 
@@ -160,6 +162,21 @@ def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_p
     assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
     assert query(db_path, "pragma integrity_check") == [("ok",)]
     assert reextract(db_path).returncode == 3  # and the next run goes through
+
+
+def exit_on_death(item: str) -> str:
+    """In a worker: the item, or the worker's death if the item says so."""
+    if item == "death":
+        os._exit(1)
+    return item
+
+
+def test_a_page_whose_worker_dies_is_extracted_once_more_and_lost_if_it_dies_again():
+    # One worker: the page before the one that kills it is done; those after it were queued.
+    with ExtractionPool(1) as pool:
+        results = list(bounded_map(pool, exit_on_death, ["a", "death", "b", "c"], window=4))
+    assert results == [("a", "a"), ("death", WORKER_LOST), ("b", "b"), ("c", "c")]
+    assert pool.restarts == 2  # the page killed the new pool too; the pages queued behind it went to a third
 
 
 def test_a_progress_bar_on_a_terminal(db_path):
