@@ -45,7 +45,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.failures import SKIPPED, clear_failures, due_failures, record_failure, retry_after, slug
 from crawler.middlewares import Refused
-from crawler.storage import DatabaseWriter
+from crawler.storage import UNWRITABLE, DatabaseWriter, is_unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +179,7 @@ class FailureLog:
             self.record(failure.request, "download", reason, getattr(failure.value, "response", None))
 
     def spider_error(self, failure, response, spider):
+        self.check_database(failure.value)
         if response is None:  # an error in start(): no page to retry; Scrapy logs it and the run fails
             self.crawler.stats.inc_value("failures/unrecorded")
             return
@@ -190,10 +191,12 @@ class FailureLog:
             self.record(response.request, "extract", reason, response)
 
     def item_error(self, item, response, spider, failure):
+        self.check_database(failure.value)
         self.record(response.request, "store", slug(type(failure.value).__name__), response)
 
     def record(self, request, stage: str, reason: str, response=None) -> None:
-        if not self.crawler.engine.running:  # stopping (SIGTERM, Ctrl-C): what was in flight stays due
+        # Stopping (SIGTERM, Ctrl-C, a database that takes no writes): what was in flight stays due.
+        if not self.crawler.engine.running or self.crawler.stats.get_value("database/unwritable") is not None:
             self.crawler.stats.inc_value("failures/interrupted")
             return
         self.commit(request, stage, reason, response)
@@ -215,6 +218,15 @@ class FailureLog:
         # Back on the crawl's thread once written: the stats are the crawl's.
         asyncio.wrap_future(recorded).add_done_callback(partial(self.recorded, url, stage, reason))
 
+    def check_database(self, error: BaseException) -> None:
+        """Stop the crawl when an error says the database takes no writes at all (a full disk):
+        what it fetches next could not be stored, and what it has not stored stays due."""
+        stats = self.crawler.stats
+        if is_unwritable(error) and stats.get_value("database/unwritable") is None:
+            stats.set_value("database/unwritable", str(error))
+            logger.error("The database cannot be written (%s): stopping the crawl", error)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=UNWRITABLE))
+
     def recorded(self, url: str, stage: str, reason: str, future) -> None:
         """Log a failure once the writer recorded it, or could not."""
         try:
@@ -224,6 +236,7 @@ class FailureLog:
             # disk full): the log line is all that is left of this failure.
             self.crawler.stats.inc_value("failures/unrecorded")
             logger.error("Failed %s at %s: %s (not recorded: %s)", url, stage, reason, exc)
+            self.check_database(exc)
             return
         logger.warning(
             "Failed %(url)s at %(stage)s: %(reason)s (attempt %(attempts)d, next retry after %(next_retry)s)", row

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -24,7 +25,7 @@ from functools import partial
 from sqlite_utils import Database
 
 from crawler.extract import WORKER_LOST, ExtractionPool, extract_or_error
-from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
+from crawler.storage import Fetched, StorageError, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
 
@@ -79,6 +80,15 @@ def reextract_page(page: tuple, **options) -> dict:
     return dict(record, site=site, article_id=article_id)
 
 
+class DatabaseFailed(StorageError):
+    """The database refused a read or a write (its disk full, the file damaged); ``counts`` are of
+    the pages written before. The rest keep their articles as stored."""
+
+    def __init__(self, error: sqlite3.Error, counts: Counter):
+        super().__init__(str(error))
+        self.counts = counts
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C (or a SIGTERM the caller turned into one) stopped ``reextract``; ``counts`` are of the
     pages written before it. The rest keep their articles as stored."""
@@ -98,8 +108,8 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
     Statuses are those of ``store_reextracted`` ("updated", "unchanged", …) and
     "failed" for pages that no longer extract. ``progress(n)`` is called as
     each batch of ``n`` pages is written. A KeyboardInterrupt stops it at once,
-    as Interrupted: the batch being written is rolled back, the workers finish
-    the page each holds and take no other.
+    as Interrupted, and a database that fails as DatabaseFailed: the batch being
+    written is rolled back, the workers finish the page each holds and take no other.
     """
     workers = workers or os.cpu_count() or 1
     counts: Counter = Counter()
@@ -131,6 +141,9 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         except KeyboardInterrupt:
             pool.shutdown(cancel_futures=True)
             raise Interrupted(counts) from None
+        except sqlite3.Error as exc:
+            pool.shutdown(cancel_futures=True)
+            raise DatabaseFailed(exc, counts) from exc
     return counts
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 from itemadapter import ItemAdapter
@@ -95,6 +96,9 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
     counts = run_counts(stats)
     if reason == "shutdown":
         return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
+    if reason == storage.UNWRITABLE:
+        return "failed", (f"the database cannot be written ({stats.get('database/unwritable')}); "
+                          "what was not stored stays due for the next run")
     if reason == UNREACHABLE:
         failed = sum(value for key, value in stats.items() if key.startswith("unreachable/"))
         return "failed", f"site unreachable: the first {failed} attempts could not connect"
@@ -155,8 +159,12 @@ class RunLog:
         self.lock = lock_database(path)  # held until the process exits
         # Its own connection: a crawl that broke down after the writer stopped is recorded too.
         self.db = storage.open_db(path)
-        self.run_id = storage.begin_run(self.db, storage.utc_now(), ", ".join(site.name for site in sites),
-                                        **run_details(crawler))
+        try:
+            self.run_id = storage.begin_run(self.db, storage.utc_now(), ", ".join(site.name for site in sites),
+                                            **run_details(crawler))
+        except sqlite3.Error as exc:  # a full disk takes no run either
+            self.db.close()
+            raise storage.StorageError(f"cannot write to database {path}: {exc}") from exc
         self.status: str | None = None
         self.message: str | None = None
         self.reason: str | None = None
@@ -213,7 +221,11 @@ class RunLog:
     def finish(self, status: str, message: str, reason: str | None, counts: dict) -> None:
         self.status, self.message = status, message
         values = dict(counts, finished=storage.utc_now(), status=status, finish_reason=reason, message=message)
-        storage.finish_run(self.db, self.run_id, values)
-        self.db.close()
+        try:
+            storage.finish_run(self.db, self.run_id, values)
+        except sqlite3.Error as exc:  # a full disk: the next run marks the row killed
+            logger.error("Crawl run %s not recorded as finished: %s", self.run_id, exc)
+        finally:
+            self.db.close()
         log = logger.info if status == "ok" else logger.error
         log("Crawl run %(id)s %(status)s: %(message)s", {"id": self.run_id, "status": status, "message": message})

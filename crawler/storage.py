@@ -29,6 +29,18 @@ class StorageError(Exception):
     """The database cannot be opened or written."""
 
 
+# What says the database takes no writes at all (its disk is full or failing, the file turned
+# read-only or damaged), where a lock another connection holds only says "not now".
+UNWRITABLE_CODES = frozenset((sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CORRUPT))
+UNWRITABLE = "database_unwritable"  # the close reason of a crawl stopped for it
+
+
+def is_unwritable(error: BaseException) -> bool:
+    "Does a database error say it takes no writes at all (``UNWRITABLE_CODES``)?"
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in UNWRITABLE_CODES
+
+
 def utc_now() -> str:
     """The time stamp of every write: UTC, ISO 8601, whole seconds."""
     return timestamp(datetime.now(timezone.utc))

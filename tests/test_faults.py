@@ -16,6 +16,7 @@ import gzip
 import itertools
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -42,7 +43,7 @@ from crawler.failures import backoff, record_failure, retry_after
 from crawler.middlewares import MetaRefreshMiddleware
 from crawler.serve import datasette_args
 from crawler.settings import USER_AGENT
-from crawler.storage import open_db
+from crawler.storage import is_unwritable, open_db
 from tests.conftest import ROOT, SITE, crawl_command, run_crawl
 from tests.replica_server import FaultRules, ReplicaServer, gzip_bomb
 from tests.scoring import score_database
@@ -701,6 +702,35 @@ def test_a_database_that_cannot_be_written_stops_the_crawl_before_any_request(se
     assert [r for r in result.requests if r["fault"] is None] == []  # faulted ones: late log lines of earlier crawls
 
 
+def refusing_runs(db_path: Path, when: str) -> None:
+    """A database whose ``crawl_runs`` refuses a crawl's row, `when` it begins ("insert") or
+    ends ("update"), as a database that just ran out of room would."""
+    db = open_db(db_path)
+    db.execute(f"create trigger refuse_run before {when} on crawl_runs begin select raise(abort, 'no room'); end")
+    db.close()
+
+
+def test_a_database_that_takes_no_run_stops_the_crawl_before_any_request(server, tmp_path):
+    db_path = tmp_path / "articles.db"
+    refusing_runs(db_path, "insert")
+    result = crawl(server, db_path, [])
+    assert result.result.returncode == 1
+    assert result.result.stderr.strip().splitlines()[-1] == (
+        f"crawl moscowtimes: failed: cannot write to database {db_path}: no room")
+    assert "Traceback" not in result.result.stderr
+    assert [r for r in result.requests if r["fault"] is None] == []
+
+
+def test_a_run_whose_end_cannot_be_recorded_still_gives_its_verdict(server, tmp_path):
+    db_path = tmp_path / "articles.db"
+    refusing_runs(db_path, "update")
+    result = crawl(server, db_path, [])
+    assert result.result.returncode in CRAWL_OK, result.result.stderr[-3000:]
+    assert "Crawl run 1 not recorded as finished: no room" in result.result.stderr
+    assert "Traceback" not in result.result.stderr
+    assert rows(db_path, "select status from crawl_runs") == [{"status": "running"}]  # the next run marks it killed
+
+
 LOCK_HOLDER = """
 import sqlite3, sys, time
 from datetime import datetime, timezone
@@ -774,6 +804,42 @@ def test_sigkill_mid_crawl_leaves_a_sound_database_that_the_next_run_completes(s
     report = score_database(db_path, SITE)
     assert report["missing"] == [] and report["extra"] == [] and report["duplicates"] == []
     assert rows(db_path, "pragma integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_a_database_that_stops_taking_writes_stops_the_crawl_and_the_next_run_completes(server, tmp_path):
+    # A full disk, as a limit on the size of the files the crawl's process writes: no privileges
+    # needed, and no other process's disk fills.
+    db_path = tmp_path / "articles.db"
+    server.faults = FaultRules([])
+    limit = 1_000_000  # past the empty database, short of what a crawl of the replica writes
+    result = subprocess.run(crawl_command(server.base_url, db_path, *FULL, settings=SETTINGS),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: failed: the database cannot be written (")
+    assert "Closing spider (database_unwritable)" in result.stderr  # at the first write refused, not at the end
+    assert rows(db_path, "pragma integrity_check") == [{"integrity_check": "ok"}]
+    assert rows(db_path, "select * from failures") == []  # the database's failure, not the pages'
+    rerun = crawl(server, db_path, [], *FULL)
+    assert rerun.result.returncode == 0, rerun.result.stderr[-3000:]
+    report = score_database(db_path, SITE)
+    assert report["passed"] and report["missing"] == [] and report["duplicates"] == []
+
+
+def test_a_full_database_takes_no_writes_and_a_locked_one_only_not_now(tmp_path):
+    full = sqlite3.connect(tmp_path / "full.db")
+    full.execute("create table t (x)")
+    full.execute(f"pragma max_page_count = {full.execute('pragma page_count').fetchone()[0]}")
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        full.execute("insert into t values (zeroblob(100000))")
+    assert is_unwritable(refused.value)
+    full.close()
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("begin exclusive")
+    with pytest.raises(sqlite3.OperationalError) as waited:
+        sqlite3.connect(tmp_path / "locked.db", timeout=0).execute("create table t (x)")
+    assert not is_unwritable(waited.value)
+    holder.close()
 
 
 def stored_count(db_path: Path) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -162,6 +163,21 @@ def test_a_stop_signal_to_the_process_group_ends_it_with_the_database_sound(db_p
     assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
     assert query(db_path, "pragma integrity_check") == [("ok",)]
     assert reextract(db_path).returncode == 3  # and the next run goes through
+
+
+def test_a_database_that_stops_taking_writes_ends_it_with_one_line_and_loses_nothing(db_path):
+    query(db_path, STALE_BODY)
+    before = query(db_path, "select article_id, body, content_hash from articles order by 1")
+    limit = 50_000  # a full disk: the write-ahead log cannot hold the batch
+    result = reextract(db_path, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert result.returncode == 1, result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("reextract: the database failed (") and last.endswith(
+        "after 0 updated, 0 unchanged, 0 failed; the other pages keep their articles as stored")
+    assert "Traceback" not in result.stderr
+    assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
+    assert query(db_path, "pragma integrity_check") == [("ok",)]
+    assert reextract(db_path).returncode == 0  # with room again
 
 
 def exit_on_death(item: str) -> str:

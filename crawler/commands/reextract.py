@@ -1,7 +1,7 @@
 """`scrapy reextract`: apply improved extraction rules to the stored pages (crawler.reextract).
 
-Exit codes: 0 every page extracted, 1 the database is unusable or the run was
-interrupted (Ctrl-C, SIGTERM; the pages not yet written keep their articles), 2 a
+Exit codes: 0 every page extracted, 1 the database is unusable (also midway: a full
+disk) or the run was interrupted (Ctrl-C, SIGTERM; the pages not yet written keep their articles), 2 a
 wrong command line, 3 some pages no longer extract (their articles stay as stored),
 75 a crawl holds the database.
 """
@@ -49,7 +49,7 @@ class Command(ScrapyCommand):
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
         from crawler.extract import check_strip_mode
-        from crawler.reextract import Interrupted, count_pages, reextract
+        from crawler.reextract import DatabaseFailed, Interrupted, count_pages, reextract
 
         try:
             mode = check_strip_mode(settings.get("STRIP_MODE"))
@@ -73,9 +73,10 @@ class Command(ScrapyCommand):
                 counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
                                    progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
                                    max_body=settings.getint("BODY_MAX_CHARS"))
-        except Interrupted as exc:
-            self.exitcode = EXIT_CODES["interrupted"]
-            print(f"reextract: interrupted after {summary(exc.counts)}; the other pages keep their articles as stored",
+        except (Interrupted, DatabaseFailed) as exc:
+            self.exitcode = EXIT_CODES["interrupted" if isinstance(exc, Interrupted) else "failed"]
+            stopped = "interrupted" if isinstance(exc, Interrupted) else f"the database failed ({exc})"
+            print(f"reextract: {stopped} after {summary(exc.counts)}; the other pages keep their articles as stored",
                   file=sys.stderr)
             return
         finally:
