@@ -232,7 +232,7 @@ class ExtractionPool(Executor):
         try:
             return self._pool.submit(fn, *args, **kwargs)
         except BrokenProcessPool:
-            logger.warning("An extraction worker died; the pages it held failed, starting the workers again")
+            logger.warning("An extraction worker died (killed, or crashed); starting the workers again")
             self._pool.shutdown(wait=False)
             self._pool = self._start()
             self.restarts += 1
@@ -240,6 +240,9 @@ class ExtractionPool(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait, cancel_futures=cancel_futures)
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        self.shutdown(cancel_futures=exc_type is not None)  # a caller that failed wants no more pages
 
 
 # What a page comes to when its worker died with it twice: the page may well be what kills it.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +26,7 @@ from functools import partial
 from sqlite_utils import Database
 
 from crawler.extract import WORKER_LOST, ExtractionPool, extract_or_error
-from crawler.storage import Fetched, StorageError, article_row, store_reextracted, unpack_page, utc_now
+from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
 
@@ -80,38 +81,48 @@ def reextract_page(page: tuple, **options) -> dict:
     return dict(record, site=site, article_id=article_id)
 
 
-class DatabaseFailed(StorageError):
-    """The database refused a read or a write (its disk full, the file damaged); ``counts`` are of
-    the pages written before. The rest keep their articles as stored."""
+class Stopped(Exception):
+    """``reextract`` ended before its last page, for the reason its message says; ``counts`` are
+    of the pages written before. The rest keep their articles as stored."""
 
-    def __init__(self, error: sqlite3.Error, counts: Counter):
-        super().__init__(str(error))
+    status = "failed"  # the run's, as the crawl's EXIT_CODES name them
+
+    def __init__(self, reason: str, counts: Counter):
+        super().__init__(reason)
         self.counts = counts
 
 
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C (or a SIGTERM the caller turned into one) stopped ``reextract``; ``counts`` are of the
-    pages written before it. The rest keep their articles as stored."""
+class Interrupted(Stopped):
+    """Asked to stop (Ctrl-C, SIGTERM)."""
+
+    status = "interrupted"
 
     def __init__(self, counts: Counter):
-        super().__init__()
-        self.counts = counts
+        super().__init__("interrupted", counts)
+
+
+class DatabaseFailed(Stopped):
+    """The database refused a read or a write (its disk full, the file damaged)."""
+
+    def __init__(self, error: sqlite3.Error, counts: Counter):
+        super().__init__(f"the database failed ({error})", counts)
 
 
 def reextract(db: Database, *, site: str | None = None, mode: str = "remove", workers: int = 0,
               progress: Callable[[int], None] = lambda done: None, cpu_limit: float = 0,
-              max_body: int = 0) -> Counter:
+              max_body: int = 0, stop: threading.Event | None = None) -> Counter:
     """Extract every stored page again and update its article; counts by status.
 
     ``cpu_limit`` and ``max_body`` are the budget of each page (``EXTRACT_CPU_LIMIT``, ``BODY_MAX_CHARS``).
 
     Statuses are those of ``store_reextracted`` ("updated", "unchanged", …) and
     "failed" for pages that no longer extract. ``progress(n)`` is called as
-    each batch of ``n`` pages is written. A KeyboardInterrupt stops it at once,
-    as Interrupted, and a database that fails as DatabaseFailed: the batch being
-    written is rolled back, the workers finish the page each holds and take no other.
+    each batch of ``n`` pages is written. Once ``stop`` is set it ends after the
+    page in hand, as Interrupted, and a database that fails ends it as
+    DatabaseFailed: the workers finish the page each holds and take no other.
     """
     workers = workers or os.cpu_count() or 1
+    stop = stop or threading.Event()
     counts: Counter = Counter()
     now = utc_now()
     batch: list[tuple[Fetched, str]] = []
@@ -129,6 +140,8 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
         work = partial(reextract_page, mode=mode, cpu_limit=cpu_limit, max_body=max_body)
         try:
             for page, record in bounded_map(pool, work, stored_pages(db, site), workers * IN_FLIGHT_PER_WORKER):
+                if stop.is_set():
+                    raise Interrupted(counts)
                 if "error" in record:
                     counts["failed"] += 1
                     logger.warning("Not re-extracted: %(url)s: %(error)s %(detail)s", {"url": page[2], **record})
@@ -138,11 +151,7 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
                 if len(batch) >= READ_BATCH:
                     write()
             write()
-        except KeyboardInterrupt:
-            pool.shutdown(cancel_futures=True)
-            raise Interrupted(counts) from None
         except sqlite3.Error as exc:
-            pool.shutdown(cancel_futures=True)
             raise DatabaseFailed(exc, counts) from exc
     return counts
 

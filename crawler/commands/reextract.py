@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 
 import click
 from scrapy.commands import ScrapyCommand
@@ -49,7 +50,7 @@ class Command(ScrapyCommand):
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
         from crawler.extract import check_strip_mode
-        from crawler.reextract import DatabaseFailed, Interrupted, count_pages, reextract
+        from crawler.reextract import Stopped, count_pages, reextract
 
         try:
             mode = check_strip_mode(settings.get("STRIP_MODE"))
@@ -65,18 +66,22 @@ class Command(ScrapyCommand):
             print(f"reextract: {exc}", file=sys.stderr)
             return
         total = count_pages(db, opts.site)
-        # A service manager's stop (SIGTERM to the process group) is taken as Ctrl-C is.
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        stop = threading.Event()
+        # Ctrl-C and a service manager's stop (SIGTERM) end the run after the pages in hand: a
+        # KeyboardInterrupt, raised wherever the main thread is, can leave a lock of the pool held
+        # for good. Ctrl-C is left alone where the process was started to ignore it (nohup, `&`).
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, lambda signum, frame: stop.set())
         try:
             # click draws the bar only on a terminal, as sqlite-utils does.
             with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
                 counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
                                    progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
-                                   max_body=settings.getint("BODY_MAX_CHARS"))
-        except (Interrupted, DatabaseFailed) as exc:
-            self.exitcode = EXIT_CODES["interrupted" if isinstance(exc, Interrupted) else "failed"]
-            stopped = "interrupted" if isinstance(exc, Interrupted) else f"the database failed ({exc})"
-            print(f"reextract: {stopped} after {summary(exc.counts)}; the other pages keep their articles as stored",
+                                   max_body=settings.getint("BODY_MAX_CHARS"), stop=stop)
+        except Stopped as exc:
+            self.exitcode = EXIT_CODES[exc.status]
+            print(f"reextract: {exc} after {summary(exc.counts)}; the other pages keep their articles as stored",
                   file=sys.stderr)
             return
         finally:
