@@ -31,7 +31,8 @@ class StorageError(Exception):
 
 # What says the database takes no writes at all (its disk is full or failing, the file turned
 # read-only or damaged), where a lock another connection holds only says "not now".
-UNWRITABLE_CODES = frozenset((sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CORRUPT))
+UNWRITABLE_CODES = frozenset(
+    (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CORRUPT))
 UNWRITABLE = "database_unwritable"  # the close reason of a crawl stopped for it
 
 

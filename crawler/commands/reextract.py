@@ -72,7 +72,7 @@ class Command(ScrapyCommand):
         # for good. Ctrl-C is left alone where the process was started to ignore it (nohup, `&`).
         for signum in (signal.SIGINT, signal.SIGTERM):
             if signal.getsignal(signum) is not signal.SIG_IGN:
-                signal.signal(signum, lambda signum, frame: stop.set())
+                signal.signal(signum, lambda *_: stop.set())
         try:
             # click draws the bar only on a terminal, as sqlite-utils does.
             with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
