@@ -482,6 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # --log records requests
 
     def _handle(self, send_body):
+        arrived = time.time()  # the delays between requests are the client's: measured before any work here
         app = self.server.app
         raw_path, _, query = self.path.partition("?")
         path = unquote(raw_path)
@@ -506,7 +507,7 @@ class _Handler(BaseHTTPRequestHandler):
             "status": response and response.status,
             "if_none_match": self.headers.get("If-None-Match"),
             "if_modified_since": self.headers.get("If-Modified-Since"),
-            "time": time.time(),
+            "time": arrived,
             "fault": name,
             "user_agent": self.headers.get("User-Agent"),
         })
