@@ -17,14 +17,11 @@ import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import re
 import signal
 import struct
 import sys
 import zlib
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -200,75 +197,6 @@ def cpu_time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
-
-
-INTERRUPTS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C; a service manager's stop
-
-
-class ExtractionPool(Executor):
-    """The process pool pages are extracted in, by a crawl and by `scrapy reextract`.
-
-    Ctrl-C and a service manager's stop reach the whole process group, and the caller acts on
-    them: it stops its workers once their results are in. A worker killed while it writes a
-    result leaves half a message in the pool's result pipe, and the pool waits for the rest
-    for ever, so workers ignore both signals. They are started afresh, not forked from the
-    caller (forking a process that runs threads is unsafe) nor from a fork server (the signal
-    kills the server, and the pool, watching its workers through it, counts them all dead).
-
-    A worker that dies all the same (the OOM killer, a crash in a C library) breaks a process
-    pool for good: the pages it and the others held fail with ``BrokenProcessPool``, and the
-    next page submitted starts a new pool (``restarts`` counts them).
-    """
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.restarts = 0
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        try:
-            return self._pool.submit(fn, *args, **kwargs)
-        except BrokenProcessPool:
-            logger.warning("An extraction worker died (killed, or crashed); starting the workers again")
-            self._pool.shutdown(wait=False)
-            self._pool = self._start()
-            self.restarts += 1
-            return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._pool.shutdown(wait, cancel_futures=cancel_futures)
-
-    def __exit__(self, exc_type, exc_value, traceback) -> None:
-        self.shutdown(cancel_futures=exc_type is not None)  # a caller that failed wants no more pages
-
-
-# What a page comes to when its worker died with it twice: the page may well be what kills it.
-WORKER_LOST = {"error": "worker-lost", "detail": "its extraction worker died with it, twice (killed, or crashed)"}
-
-
-class _WorkerProcess(multiprocessing.context.SpawnProcess):
-    def start(self) -> None:
-        # Blocked from its first instruction, as CPython starts its resource tracker: a signal
-        # sent while it imports waits for ``ignore_interrupts`` instead of killing it.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
-        try:
-            super().start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-
-
-class _WorkerContext(multiprocessing.context.SpawnContext):
-    Process = _WorkerProcess
-
-
-def ignore_interrupts() -> None:
-    """Run in a worker as it starts; a signal that came before is dropped with the block."""
-    for signum in INTERRUPTS:
-        signal.signal(signum, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
 
 
 # lxml.html's own parser picks each element's class in Python (form fields get classes of their

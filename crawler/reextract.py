@@ -25,7 +25,8 @@ from functools import partial
 
 from sqlite_utils import Database
 
-from crawler.extract import WORKER_LOST, ExtractionPool, extract_or_error
+from crawler.extract import extract_or_error
+from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error

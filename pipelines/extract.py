@@ -17,7 +17,8 @@ from functools import partial
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import WORKER_LOST, ExtractionPool, check_strip_mode, extract_or_error
+from crawler.extract import check_strip_mode, extract_or_error
+from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.failures import SKIPPED
 from crawler.storage import pack_page
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract import WORKER_LOST, ExtractionPool
+from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.reextract import bounded_map
 from tests.conftest import ROOT, SITE, run_crawl, scrapy_command
 from tests.scoring import contains, score_database

@@ -1,0 +1,140 @@
+"""The process pool pages are extracted in, by a crawl and by `scrapy reextract`."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import tempfile
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
+from functools import partial
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C; a service manager's stop
+
+# What a page comes to when its worker died with it twice: the page may well be what kills it.
+WORKER_LOST = {"error": "worker-lost", "detail": "its extraction worker died with it, twice (killed, or crashed)"}
+
+
+class ExtractionPool(Executor):
+    """A process pool that survives its workers.
+
+    Ctrl-C and a service manager's stop reach the whole process group, and the caller acts on
+    them: it stops its workers once their results are in, so workers ignore both signals. They
+    are started afresh, not forked from the caller (forking a process that runs threads is
+    unsafe) nor from a fork server (the signal kills the server, and the pool, watching its
+    workers through it, counts them all dead).
+
+    A worker that dies all the same (the OOM killer, a crash in a C library) breaks a process
+    pool for good: the pages it and the others held fail with ``BrokenProcessPool``, and the
+    next page submitted starts a new pool (``restarts`` counts them). A worker killed while it
+    wrote a result to the pool's pipe would leave half a message there, and the pool would wait
+    for the rest for ever; so results go by file (``hand_over``), and the pipe carries only the
+    file's name, in one write that the kernel makes whole or not at all.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.restarts = 0
+        self.results = tempfile.TemporaryDirectory(prefix="crawler-results-")
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        """A future of ``fn(*args, **kwargs)``, run in a worker. Cancelling it drops the result, but
+        does not take the call out of the queue (``shutdown(cancel_futures=True)`` does): the two
+        futures would hold each other, and the results with them, until the garbage collector ran."""
+        work = partial(hand_over, self.results.name, fn, *args, **kwargs)
+        try:
+            handed = self._pool.submit(work)
+        except BrokenProcessPool:
+            logger.warning("An extraction worker died (killed, or crashed); starting the workers again")
+            self._pool.shutdown(wait=False)
+            self._pool = self._start()
+            self.restarts += 1
+            handed = self._pool.submit(work)
+        result = Future()
+        handed.add_done_callback(partial(take_over, result))
+        return result
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait, cancel_futures=cancel_futures)
+        if wait:  # else a worker may still write its result
+            self.results.cleanup()
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        self.shutdown(cancel_futures=exc_type is not None)  # a caller that failed wants no more pages
+
+
+class HandedOver(str):
+    """The name of the file a worker wrote a result to."""
+
+
+def hand_over(directory: str, fn, /, *args, **kwargs):
+    """Run in a worker: ``fn``'s result, written to a file in ``directory``, whose name is returned.
+
+    A result that finds no room there goes by the pipe, as a pool's results do.
+    """
+    result = fn(*args, **kwargs)
+    file = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False) as file:
+            pickle.dump(result, file, pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        if file:
+            with suppress(OSError):
+                os.unlink(file.name)
+        return result
+    return HandedOver(file.name)  # a message far shorter than the pipe's atomic write (PIPE_BUF)
+
+
+def take_over(result: Future, handed: Future) -> None:
+    """Settle ``result`` with what ``handed`` came to: a worker's result, read from its file."""
+    if handed.cancelled():
+        result.cancel()
+        return
+    error = handed.exception()
+    value = None if error else handed.result()
+    if isinstance(value, HandedOver):
+        name = value
+        try:
+            with open(name, "rb") as file:
+                value = pickle.load(file)
+            os.unlink(name)
+        except OSError as exc:
+            error = exc
+    if not result.set_running_or_notify_cancel():  # the caller gave up on it
+        return
+    if error:
+        result.set_exception(error)
+    else:
+        result.set_result(value)
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    def start(self) -> None:
+        # Blocked from its first instruction, as CPython starts its resource tracker: a signal
+        # sent while it imports waits for ``ignore_interrupts`` instead of killing it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
+def ignore_interrupts() -> None:
+    """Run in a worker as it starts; a signal that came before is dropped with the block."""
+    for signum in INTERRUPTS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
