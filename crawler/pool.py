@@ -108,7 +108,7 @@ def take_over(result: Future, handed: Future) -> None:
             with open(name, "rb") as file:
                 value = pickle.load(file)
             os.unlink(name)
-        except OSError as exc:
+        except Exception as exc:  # unsettled, the future would keep its caller waiting for ever
             error = exc
     if not result.set_running_or_notify_cancel():  # the caller gave up on it
         return

@@ -5,10 +5,15 @@ from __future__ import annotations
 import errno
 import multiprocessing.connection
 import os
+import pickle
 import select
 import signal
+from concurrent.futures import Future
+from functools import partial
 
-from crawler.pool import ExtractionPool, HandedOver, hand_over
+import pytest
+
+from crawler.pool import ExtractionPool, HandedOver, hand_over, take_over
 
 LONG = 100_000
 
@@ -47,3 +52,13 @@ def test_a_result_its_file_cannot_hold_goes_by_the_pipe(tmp_path):
     result = hand_over(str(tmp_path), list, ["x" * LONG, FullDisk()])
     assert isinstance(result, list)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_result_that_cannot_be_read_back_is_the_callers_error(tmp_path):
+    damaged = tmp_path / "result"
+    damaged.write_bytes(b"not a pickle")
+    handed, result = Future(), Future()
+    handed.add_done_callback(partial(take_over, result))
+    handed.set_result(HandedOver(str(damaged)))
+    with pytest.raises(pickle.UnpicklingError):
+        result.result()
