@@ -6,6 +6,8 @@ from contextlib import closing
 
 import pytest
 
+from crawler import settings as project_settings
+from crawler.settings_check import BOUNDS
 from tests.conftest import run_crawl
 
 
@@ -19,6 +21,16 @@ from tests.conftest import run_crawl
     (["-a", "sinse=2024-01-01"], {}, "bad argument: unknown spider argument sinse: moscowtimes takes base_url, since"),
     (["-a", "site=https://example.org"], {}, "bad argument: unknown spider argument site: moscowtimes takes base_url, since"),
     ([], {"STRIP_MODE": "bogus"}, "bad setting: STRIP_MODE must be 'remove' or 'flag', not 'bogus'"),
+    ([], {"EXTRACT_WORKERS": "-1"}, "bad setting: EXTRACT_WORKERS must be a whole number, 0 or more, not '-1'"),
+    ([], {"STORE_BATCH_SIZE": "1.5"}, "bad setting: STORE_BATCH_SIZE must be a whole number, 1 or more, not '1.5'"),
+    ([], {"MAX_FAILED_SHARE": "20"}, "bad setting: MAX_FAILED_SHARE must be a number, from 0 to 1, not '20'"),
+    ([], {"RECHECK_WINDOW": "two days"}, "bad setting: RECHECK_WINDOW must be a number, 0 or more, not 'two days'"),
+    ([], {"EXTRACT_CPU_LIMIT": "nan"}, "bad setting: EXTRACT_CPU_LIMIT must be a number, 0 or more, not 'nan'"),
+    ([], {"CLUSTER_LEASE_TIMEOUT": "0"}, "bad setting: CLUSTER_LEASE_TIMEOUT must be a number, more than 0, not '0'"),
+    ([], {"MIN_FIELD_COVERAGE": '{"title": 95}'},
+     "bad setting: MIN_FIELD_COVERAGE must map fields to shares from 0 to 1, as JSON, not '{\"title\": 95}'"),
+    ([], {"MIN_FIELD_COVERAGE": "title=0.9"}, "bad setting: MIN_FIELD_COVERAGE must map fields to shares"),
+    ([], {"REDIRECT_LOGIN_PATTERN": "(login"}, "bad setting: REDIRECT_LOGIN_PATTERN must be a regular expression: "),
 ])
 def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, args, settings, line):
     db_path = tmp_path / "articles.db"
@@ -27,6 +39,10 @@ def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, arg
     assert result.stderr.splitlines()[-1].startswith(f"crawl moscowtimes: {line}")
     assert "Traceback" not in result.stderr
     assert not db_path.exists()  # no run row, no database
+
+
+def test_the_bounds_name_settings_the_project_has():
+    assert set(BOUNDS) <= {name for name in dir(project_settings) if name.isupper()}
 
 
 def test_the_traceback_of_a_bad_argument_is_in_the_debug_log(tmp_path):

@@ -84,6 +84,14 @@ def test_flag_mode_says_which_blocks_are_still_in_the_body(db_path):
     assert rows and all(bool(removed) != contains(body, text) for text, removed, body in rows)
 
 
+def test_a_bad_setting_ends_with_one_line_and_changes_nothing(db_path):
+    before = query(db_path, "select article_id, body, content_hash from articles order by 1")
+    result = reextract(db_path, "-s", "EXTRACT_WORKERS=-1")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(": error: EXTRACT_WORKERS must be a whole number, 0 or more, not '-1'")
+    assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
+
+
 def test_one_site_only(db_path):
     result = reextract(db_path, "--site", "elsewhere")
     assert result.returncode == 0, result.stderr

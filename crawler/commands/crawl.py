@@ -17,8 +17,8 @@ import sys
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
-from crawler.extract import check_strip_mode
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, RunLog
+from crawler.settings_check import check_settings
 from crawler.storage import StorageError
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Command(crawl.Command):
         crawler = self.crawler_process.create_crawler(args[0])
         # Checked before the crawl starts, as the spider checks its arguments when it is built.
         try:
-            check_strip_mode(crawler.settings.get("STRIP_MODE"))
+            check_settings(crawler.settings)
         except ValueError as exc:
             self.exitcode, reason = EXIT_USAGE, f"bad setting: {exc}"
         else:

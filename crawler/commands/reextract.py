@@ -49,11 +49,11 @@ class Command(ScrapyCommand):
         settings = self.settings
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
-        from crawler.extract import check_strip_mode
         from crawler.reextract import Stopped, count_pages, reextract
+        from crawler.settings_check import check_settings
 
         try:
-            mode = check_strip_mode(settings.get("STRIP_MODE"))
+            check_settings(settings)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 
@@ -76,8 +76,9 @@ class Command(ScrapyCommand):
         try:
             # click draws the bar only on a terminal, as sqlite-utils does.
             with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
-                counts = reextract(db, site=opts.site, mode=mode, workers=settings.getint("EXTRACT_WORKERS"),
-                                   progress=bar.update, cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
+                counts = reextract(db, site=opts.site, mode=settings.get("STRIP_MODE"),
+                                   workers=settings.getint("EXTRACT_WORKERS"), progress=bar.update,
+                                   cpu_limit=settings.getfloat("EXTRACT_CPU_LIMIT"),
                                    max_body=settings.getint("BODY_MAX_CHARS"), stop=stop)
         except Stopped as exc:
             self.exitcode = EXIT_CODES[exc.status]
