@@ -532,9 +532,11 @@ def test_an_unreachable_site_fails_with_one_line_after_its_first_attempts(tmp_pa
 
 
 def test_a_crawl_that_breaks_down_on_the_way_is_recorded_as_failed(tmp_path):
-    result = run_crawl("http://127.0.0.1:9", tmp_path / "articles.db", settings={"EXTRACT_WORKERS": "many"})
+    # A component that cannot be built once the run has begun.
+    pipelines = json.dumps({"pipelines.missing.Pipeline": 100})
+    result = run_crawl("http://127.0.0.1:9", tmp_path / "articles.db", settings={"ITEM_PIPELINES": pipelines})
     assert result.returncode == 1
-    line = "crawl moscowtimes: failed: invalid literal for int() with base 10: 'many'"
+    line = "crawl moscowtimes: failed: No module named 'pipelines.missing'"
     assert result.stderr.strip().splitlines()[-1] == line
     (run,) = runs(tmp_path / "articles.db")
     assert (run["status"], run["message"]) == ("failed", line.split("failed: ", 1)[1])
