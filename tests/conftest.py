@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ SITE = FIXTURES / "moscowtimes-site"
 SITE_V2 = FIXTURES / "moscowtimes-site-v2"
 # Politeness off for the loopback replica; everything else as shipped.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_directory(tmp_path_factory) -> Path:
+    """The temporary directory of the tests and of every process they start: what the crawls they
+    kill leave there (their extraction results) stays in pytest's own, which it prunes."""
+    directory = tmp_path_factory.mktemp("tmp")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(directory))
+        patch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+        yield directory
 
 
 def scrapy_command(name: str, *args: str, settings: dict | None = None) -> list[str]:

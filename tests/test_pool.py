@@ -7,6 +7,7 @@ import multiprocessing.connection
 import os
 import pickle
 import select
+import shutil
 import signal
 from concurrent.futures import Future
 from functools import partial
@@ -42,6 +43,12 @@ def test_a_worker_killed_while_it_answers_leaves_its_answer_whole():
 class FullDisk:
     def __reduce__(self):
         raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_results_directory_removed_under_the_pool_is_no_failure():
+    with ExtractionPool(1) as pool:
+        shutil.rmtree(pool.results.name)  # a cleaner of the temporary directory
+        assert pool.submit(str.upper, "a").result() == "A"
 
 
 def test_a_result_its_file_cannot_hold_goes_by_the_pipe(tmp_path):
