@@ -186,12 +186,16 @@ def iso_datetime(value: str | None) -> str | None:
 
 def iso_moment(moment: datetime) -> str | None:
     """An aware ``moment`` in ISO 8601, None for a naive one. An offset of seconds
-    (``+01:00:30``) is written in UTC instead: SQLite's date functions read it as NULL."""
+    (``+01:00:30``) is written in UTC instead: SQLite's date functions read it as NULL.
+    A moment with no UTC time within datetime's years (``0001-01-01T00:00:00+00:00:30``) is None."""
     offset = moment.utcoffset()
     if offset is None:
         return None
     if offset % timedelta(minutes=1):
-        moment = moment.astimezone(timezone.utc)
+        try:
+            moment = moment.astimezone(timezone.utc)
+        except OverflowError:
+            return None
     return moment.isoformat()
 
 

@@ -70,6 +70,28 @@ def test_a_date_offset_in_seconds_is_written_as_a_moment_sqlite_reads():
     assert julianday.fetchone() == (0.0,)
 
 
+# Offsets of seconds at datetime's ends: the same moment in UTC falls outside its years.
+UNREPRESENTABLE_DATES = ["0001-01-01T00:00:00+00:00:30", "9999-12-31T23:59:59-00:00:30"]
+
+
+@pytest.mark.parametrize("date", UNREPRESENTABLE_DATES)
+def test_a_sitemap_date_past_datetime_loses_nothing_else(date):
+    body = (f"<urlset><url><loc>http://a/1</loc><lastmod>2024-01-01T10:00:00+00:00</lastmod></url>"
+            f"<url><loc>http://a/2</loc><lastmod>{date}</lastmod></url>"
+            f"<url><loc>http://a/3</loc><lastmod>2024-01-03T10:00:00+00:00</lastmod></url></urlset>").encode()
+    assert [(link.url, link.modified) for link in discovery.parse_sitemap(body)[1]] == [
+        ("http://a/1", "2024-01-01T10:00:00+00:00"), ("http://a/2", None), ("http://a/3", "2024-01-03T10:00:00+00:00")]
+
+
+@pytest.mark.parametrize("date", UNREPRESENTABLE_DATES)
+def test_a_feed_date_past_datetime_loses_nothing_else(date):
+    body = (f"<rss><channel><item><link>http://a/1</link><pubDate>{date}</pubDate></item>"
+            f"<item><link>http://a/2</link><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate></item>"
+            f"</channel></rss>").encode()
+    assert [(link.url, link.published) for link in discovery.parse_feed(body)] == [
+        ("http://a/1", None), ("http://a/2", "2024-01-01T10:00:00+00:00")]
+
+
 def test_an_item_inside_an_item_is_part_of_it():
     # read once with the item around it: reading each of many nested items whole takes the square of the time
     body = b"<rss><channel>" + b"<item>" * 200 + b"<link>http://a/x</link>" + b"</item>" * 200 + b"</channel></rss>"
@@ -159,6 +181,18 @@ def test_hostile_json_ld_never_breaks_extraction(jsonld):
     html = ARTICLE.read_text().replace("</head>", f'<script type="application/ld+json">{jsonld}</script></head>', 1)
     record = extract(html, ARTICLE_URL)
     assert record["title"] and record["body"]
+
+
+@pytest.mark.parametrize("date", UNREPRESENTABLE_DATES)
+def test_a_page_date_past_datetime_is_none_and_the_article_is_read(date):
+    html = ARTICLE.read_text()
+    meta = '<meta property="article:published_time" content="2024-06-17T19:20:00+03:00" />'
+    assert meta in html and '"datePublished":"2024-06-17T19:20:00+03:00"' in html
+    record = extract(html.replace(meta, meta.replace("2024-06-17T19:20:00+03:00", date)), ARTICLE_URL)
+    assert record["published"] == "2024-06-17T19:20:00+03:00"  # from the JSON-LD
+    record = extract(html.replace("2024-06-17T19:20:00+03:00", date), ARTICLE_URL)  # meta and JSON-LD, both dates
+    assert (record["published"], record["modified"]) == (None, None)
+    assert record["title"] == "Moscow Heat Wave Breaks 100-Year-Old Temperature Record" and record["body"]
 
 
 def test_a_breadcrumb_link_that_is_no_url_still_names_the_section():
