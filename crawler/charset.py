@@ -6,22 +6,43 @@ are UTF-8 whatever the label says: text in a legacy charset with non-ASCII
 letters practically never does. Otherwise the declaration is believed,
 unless it claims UTF-8, which the bytes just disproved; then the charset is
 detected from the words with non-ASCII bytes alone (markup and English text
-would outweigh them).
+would outweigh them). A page in UTF-16 or UTF-32 is known by its byte order
+mark, or without one by its first two characters: a page begins with "<" or
+white space, and in those encodings ASCII characters come with NUL bytes (the
+way the XML spec tells them, Appendix F). Its declaration is no help: a
+charset in its header does not reach the extraction, and one in the page is
+written in the encoding it names.
 """
 
 from __future__ import annotations
+
+import re
 
 import charset_normalizer
 from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 FALLBACK = "cp1252"  # what browsers assume for undeclared legacy pages
+# "<" or white space, then an ASCII character, in the code units of each encoding (UTF-32 first:
+# its first unit begins as UTF-16's does)
+_WIDE_STARTS = (
+    (re.compile(rb"[<\s]\x00{3}[\x01-\x7f]\x00{3}"), "utf-32-le"),
+    (re.compile(rb"\x00{3}[<\s]\x00{3}[\x01-\x7f]"), "utf-32-be"),
+    (re.compile(rb"[<\s]\x00[\x01-\x7f]\x00"), "utf-16-le"),
+    (re.compile(rb"\x00[<\s]\x00[\x01-\x7f]"), "utf-16-be"),
+)
+# Characters XML cannot hold, but for the form feed and vertical tab (white space to trafilatura):
+# it discards a whole document for one of these
+_NOT_XML = re.compile(r"[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def decode_html(body: bytes) -> str:
-    """The text of ``body``: by its BOM, as UTF-8, by its declared charset, else detected."""
+    """The text of ``body``: by its BOM or its wide code units, as UTF-8, by its declared charset, else detected."""
     encoding, bom = read_bom(body)
     if encoding:
         return body[len(bom):].decode(encoding, "replace")
+    encoding = wide_encoding(body)
+    if encoding:
+        return body.decode(encoding, "replace")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -33,3 +54,13 @@ def decode_html(body: bytes) -> str:
     # spaces before its first non-ASCII byte would be read again from each of its bytes)
     detected = charset_normalizer.from_bytes(b" ".join(word for word in body.split() if not word.isascii())).best()
     return body.decode(detected.encoding if detected is not None else FALLBACK, "replace")
+
+
+def wide_encoding(body: bytes) -> str | None:
+    """UTF-16 or UTF-32 (and its byte order) if ``body`` begins as a page in it without a BOM, else None."""
+    return next((encoding for start, encoding in _WIDE_STARTS if start.match(body)), None)
+
+
+def drop_non_xml(text: str) -> str:
+    """``text`` without the control characters and non-characters XML cannot hold (NUL, ESC, U+FFFF…)."""
+    return _NOT_XML.sub("", text)

@@ -35,7 +35,7 @@ from scrapy.utils.gz import gunzip
 
 from crawler import metadata as md
 from crawler.body import extract_body
-from crawler.charset import decode_html
+from crawler.charset import decode_html, drop_non_xml
 from crawler.failures import SKIPPED, slug
 from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -209,14 +209,18 @@ HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 
 
 def parse_html(html: str | bytes) -> etree._Element:
-    """Decode (see crawler.charset) and parse, rejecting what is not HTML."""
+    """Decode (see crawler.charset) and parse, rejecting what is not HTML.
+
+    A file of a binary type is known by its signature; other bytes that are no page (a NUL
+    is no sign: a page may hold a stray one, and one in UTF-16 holds many) have no markup.
+    """
     if isinstance(html, bytes):
         if not html.strip():
             raise ExtractionError("empty", "the document is empty")
-        if html.lstrip().startswith(_BINARY_SIGNATURES) or b"\x00" in html[:1024]:
+        if html.lstrip().startswith(_BINARY_SIGNATURES):
             raise ExtractionError("not-html", "binary content")
         html = decode_html(html)
-    html = html.replace("\x00", "")
+    html = drop_non_xml(html)
     if not html.strip():
         raise ExtractionError("empty", "the document is empty")
     if not is_markup(html):

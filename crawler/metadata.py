@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from crawler.charset import drop_non_xml
 from crawler.stripping.dom import normalise_space
 
 ARTICLE_TYPES = {
@@ -30,8 +31,9 @@ _JSONLD_DEPTH = 10
 
 
 def clean_text(text) -> str:
-    """Collapse white space (non-breaking included) and trim; non-text JSON-LD values give ""."""
-    return normalise_space(text) if isinstance(text, str) else ""
+    """Collapse white space (non-breaking included), trim and drop what XML cannot hold (a JSON-LD
+    string escapes it: ``"\\u0000"``); non-text JSON-LD values give ""."""
+    return normalise_space(drop_non_xml(text)) if isinstance(text, str) else ""
 
 
 def select_text(sel: Selector, queries: Iterable[str]) -> str:

@@ -113,7 +113,9 @@ def test_a_canonical_that_names_no_host_names_no_publisher(canonical):
 @pytest.mark.parametrize(
     "content, reason",
     [(b"", "empty"), (b"   \n", "empty"), (b"%PDF-1.4 binary", "not-html"),
-     (b"\x89PNG\r\n\x1a\n....", "not-html"), (b"just some text without markup", "not-html")],
+     (b"\x89PNG\r\n\x1a\n....", "not-html"), (b"just some text without markup", "not-html"),
+     (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "not-html"), (gzip.compress(b"<html><p>x</p></html>"), "not-html"),
+     (bytes(range(256)) * 16, "not-html")],  # a binary of no known type: NUL bytes and no markup
 )
 def test_input_that_is_no_html_page(content, reason):
     with pytest.raises(ExtractionError) as error:
@@ -127,6 +129,36 @@ def test_windows_1251_page_is_decoded_by_its_declared_charset():
             + "</article></body></html>")
     record = extract(html.encode("cp1251"), "http://example.org/news/1")
     assert "Москва объявила" in record["body"]
+
+
+def short_page(title: str, paragraphs: list[str]) -> str:
+    "A page short enough that its title and first paragraph fall in its first KiB."
+    story = "".join(f"<p>{text}</p>" for text in paragraphs)
+    headline = json.dumps({"@type": "NewsArticle", "headline": title})
+    return (f'<html><head><title>{title}</title><script type="application/ld+json">{headline}</script></head>'
+            f"<body><article><h1>{title}</h1>{story}</article></body></html>")
+
+
+STORY = [f"Paragraph {n}: the council said on Tuesday that the bridge would open next spring, three years late."
+         for n in range(4)]
+
+
+@pytest.mark.parametrize("stray", ["\x00", "\x01", "\x08", "\x1b", "\ufffe", "\uffff"],
+                         ids=["nul", "soh", "backspace", "esc", "u+fffe", "u+ffff"])
+def test_a_character_xml_cannot_hold_is_dropped_and_the_page_read(stray):
+    html = short_page(f"Bridge{stray} opens", [STORY[0], STORY[1].replace("bridge", f"bri{stray}dge"), *STORY[2:]])
+    for page in (html, html.encode()):
+        record = extract(page, "https://news.example/2024/06/17/bridge")
+        assert record["title"] == "Bridge opens"
+        assert record["body"].split("\n\n") == STORY
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_a_page_in_utf_16_or_32_is_read_with_or_without_its_byte_order_mark(encoding):
+    paragraphs = [f"Москва {text}" for text in STORY]
+    page = short_page("Мост открыт", paragraphs).encode(encoding)
+    record = extract(page, "https://news.example/2024/06/17/bridge")
+    assert (record["title"], record["body"].split("\n\n")) == ("Мост открыт", paragraphs)
 
 
 def run_cli(*args):
