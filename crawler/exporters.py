@@ -1,10 +1,52 @@
-"""Feed exporters for values a format cannot hold as they are."""
+"""Feed exports: a feed that cannot be opened stops the crawl at its start, and exporters for
+values a format cannot hold as they are."""
 
 from __future__ import annotations
 
 import json
+import logging
 
 from scrapy import exporters
+from scrapy.exceptions import CloseSpider
+from scrapy.extensions import feedexport
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REASON = "feed_unopenable"
+
+
+class FeedExporter(feedexport.FeedExporter):
+    """Scrapy's feed exports, each feed's storage opened once as the spider opens.
+
+    Scrapy opens a feed's file at the first item; when it cannot (a missing or read-only
+    directory, a directory given as the file), it logs a traceback for every item, stores
+    nothing, counts no failure, and the run would end ``ok``. Here each storage is opened and
+    closed again before anything is fetched (the file itself; the temporary file of an FTP or
+    S3 target). One that cannot be opened is a feed not stored, as Scrapy counts those
+    (``feedexport/failed_count/<storage>``); its error goes to ``feedexport/unopenable``, and
+    the spider closes as ``feed_unopenable``: the run is ``failed``.
+    """
+
+    def open_spider(self, spider) -> None:
+        super().open_spider(spider)
+        unopenable = [slot for slot in self.slots if not self.try_open(slot, spider)]
+        if unopenable:
+            # Left in, Scrapy would open an empty feed again as the spider closes, and fail with a traceback.
+            self.slots = [slot for slot in self.slots if slot not in unopenable]
+            raise CloseSpider(CLOSE_REASON)
+
+    def try_open(self, slot, spider) -> bool:
+        """Whether the slot's storage opens; Scrapy opens it for good at the first item."""
+        if isinstance(slot.storage, feedexport.StdoutFeedStorage):
+            return True  # always open, and closing it would close the process's stdout
+        try:
+            slot.storage.open(spider).close()
+        except OSError as exc:
+            logger.error("Feed export to %s cannot be opened (%s): stopping the crawl", slot.uri, exc)
+            self.crawler.stats.inc_value(f"feedexport/failed_count/{type(slot.storage).__name__}")
+            self.crawler.stats.set_value("feedexport/unopenable", str(exc))
+            return False
+        return True
 
 
 class CsvItemExporter(exporters.CsvItemExporter):

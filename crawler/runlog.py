@@ -25,6 +25,7 @@ from scrapy.extensions.feedexport import FeedExporter
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler import storage
+from crawler.exporters import CLOSE_REASON as FEED_UNOPENABLE
 from crawler.failures import SKIPPED
 from crawler.reachability import CLOSE_REASON as UNREACHABLE
 
@@ -89,7 +90,7 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
 
     ``interrupted`` when it was stopped (SIGTERM, Ctrl-C); ``failed`` when it
     did not run to its end otherwise, reached nothing of the site or could not
-    store a feed export; ``degraded`` when too many pages failed, discovery documents
+    open or store a feed export; ``degraded`` when too many pages failed, discovery documents
     list no article, or the site's rules stopped finding fields (the publisher
     changed its markup); else ``ok``.
     """
@@ -99,6 +100,8 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
     if reason == storage.UNWRITABLE:
         return "failed", (f"the database cannot be written ({stats.get('database/unwritable')}); "
                           "what was not stored stays due for the next run")
+    if reason == FEED_UNOPENABLE:
+        return "failed", f"a feed export cannot be opened ({stats.get('feedexport/unopenable')}); nothing was fetched"
     if reason == UNREACHABLE:
         failed = sum(value for key, value in stats.items() if key.startswith("unreachable/"))
         return "failed", f"site unreachable: the first {failed} attempts could not connect"

@@ -41,6 +41,9 @@ EXTENSIONS = {
     "crawler.storage.DatabaseWriter": 150,
     # Failed URLs into the failures table, due ones retried (docs/faults.md).
     "crawler.extensions.FailureLog": 200,
+    # Scrapy's feed exports (-O FILE), a feed that cannot be opened failing the run before it fetches.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "crawler.exporters.FeedExporter": 0,
 }
 # -- Across machines (crawler/cluster/, README "Across machines") ---------------------
 # The Redis server whose frontier the crawl shares (redis://host:port/db); empty:

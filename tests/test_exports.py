@@ -6,6 +6,8 @@ import socket
 import sqlite3
 from contextlib import closing
 
+import pytest
+
 from crawler.items import EXPORTED_FIELDS
 from tests.conftest import run_crawl
 
@@ -51,3 +53,15 @@ def test_a_feed_that_cannot_be_stored_fails_the_run(replica_url, tmp_path):
         ((status, settings),) = db.execute("select status, settings from crawl_runs").fetchall()
     assert status == "failed"
     assert f"ftp://***@127.0.0.1:{port}/out.jsonl" in settings  # the row is public: no password
+
+
+@pytest.mark.parametrize("target", ["directory", "under-a-file"])
+def test_a_feed_that_cannot_be_opened_fails_the_run_before_it_fetches(replica_url, tmp_path, target):
+    (tmp_path / "a-file").write_text("")
+    feed = {"directory": f"{tmp_path}:jsonl", "under-a-file": str(tmp_path / "a-file" / "out.jsonl")}[target]
+    result = run_crawl(replica_url, tmp_path / "a.db", "-a", "since=2000-01-01", "-O", feed)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("crawl moscowtimes: failed: a feed export cannot be opened (")
+    assert "Traceback" not in result.stderr
+    with closing(sqlite3.connect(tmp_path / "a.db")) as db:
+        assert db.execute("select status, requests from crawl_runs").fetchall() == [("failed", 0)]
