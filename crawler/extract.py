@@ -328,7 +328,10 @@ def canonical_url(sel: Selector, rules: type[SiteRules], url: str | None, fronti
     declared = [href for href in (canonical, og_url if _WHOLE_URL.match(og_url) else "") if href]
     if not declared:
         return url
-    frontier = frontier or Frontier.of(rules, url or declared[0])
+    try:
+        frontier = frontier or Frontier.of(rules, url or declared[0])
+    except ValueError:  # a canonical that is no URL ("http://[x", a port past 65535) names no site
+        return url
     resolved = [frontier.resolve(href, url or "")[0] for href in declared]
     if None in resolved:
         return url

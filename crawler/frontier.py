@@ -1,18 +1,23 @@
 """The one on-site test: which URLs a crawl of a site may fetch, follow or store.
 
 Everything a page, sitemap or robots.txt names is untrusted, so a URL is
-admitted only when it is http(s), carries no credentials and names one of the
-site's hosts (or a subdomain of one):
+admitted only when it is http(s), carries no credentials, is no longer than
+``max_length`` (Scrapy's ``URLLENGTH_LIMIT``) and names one of the site's hosts
+(or a subdomain of one) where that host is served:
 
-- the hosts of the site's rules (``SiteRules.hosts``);
+- the hosts of the site's rules (``SiteRules.hosts``), on the default ports;
 - the host of ``base_url`` (a leading ``www.`` dropped), which may be an IP
   address: a replica on loopback is served that way;
 - hosts the base's own robots.txt names in ``Sitemap:`` lines, when they
   belong to the same registered domain as the base (a mirror's static host).
 
-Any other IP address is refused, private, loopback and link-local ones
-included, as are URLs that cannot be parsed. The reasons are slugs for stats
-and logs (``frontier/refused/<reason>``).
+A base served on the default port of its scheme is served on both: http and
+https are one site, as a site that moves to https redirects its old links. A
+base that names a port of its own (``http://127.0.0.1:8800``) is that scheme
+and port alone, as browsers have an origin: another port of the same host is
+another service. Any other IP address is refused, private, loopback and
+link-local ones included, as are URLs that cannot be parsed. The reasons are
+slugs for stats and logs (``frontier/refused/<reason>``).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from tldextract import TLDExtract
 
 SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # The public suffix list shipped with tldextract: never fetched, crawls stay offline. Its
 # private part too: a tenant of github.io or blogspot.com shares no domain with its neighbours.
 _DOMAINS = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
@@ -33,6 +39,8 @@ _DOMAINS = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 # (evil.example\.site.example ends in the site's name) where browsers and Scrapy read the
 # backslash as "/" and the host as evil.example; resolvers stop at a NUL.
 _UNSAFE_NETLOC = re.compile(r"[\\\x00-\x20\x7f]")
+# A log line names at most this much of a URL (a sitemap may list one of a megabyte).
+LOGGED_LENGTH = 300
 
 
 @dataclass
@@ -40,16 +48,22 @@ class Frontier:
     """The hosts of one site and the test every URL of its crawl passes."""
 
     base_url: str
-    hosts: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)  # served on the default ports
+    max_length: int = 0  # the longest URL admitted; 0: any
 
     def __post_init__(self):
-        self.base_host = urlsplit(self.base_url).hostname or ""
-        self.hosts = {_site_host(host) for host in (*self.hosts, self.base_host) if host}
+        base = urlsplit(self.base_url)
+        self.base_host = base.hostname or ""
+        origin = _origin(base.scheme, base.port)
+        # (scheme, port) of a base that names a port of its own; None: the default ports.
+        self.base_origin = None if _is_default(origin) else origin
+        self.hosts = {_site_host(host) for host in self.hosts if host}
+        self.base_hosts = {_site_host(self.base_host)} if self.base_host else set()  # served where the base is
 
     @classmethod
-    def of(cls, rules, base_url: str) -> Frontier:
+    def of(cls, rules, base_url: str, max_length: int = 0) -> Frontier:
         """The frontier of a crawl of ``rules``' site served at ``base_url``."""
-        return cls(base_url, set(rules.hosts))
+        return cls(base_url, set(rules.hosts), max_length)
 
     def add_robots_host(self, url: str) -> bool:
         """Admit the host of a ``Sitemap:`` URL of the base's robots.txt if it shares the base's domain."""
@@ -58,7 +72,7 @@ class Frontier:
             return False
         registered = _DOMAINS(host).top_domain_under_public_suffix
         if registered and registered == _DOMAINS(self.base_host).top_domain_under_public_suffix:
-            self.hosts.add(_site_host(host))
+            self.base_hosts.add(_site_host(host))
             return True
         return False
 
@@ -78,14 +92,20 @@ class Frontier:
             return "credentials"
         if not host:
             return "invalid-url"
-        if host == self.base_host:
+        if self.max_length and len(url) > self.max_length:
+            return "too-long"
+        origin = _origin(parts.scheme.lower(), parts.port)
+        at_base = origin == self.base_origin if self.base_origin else _is_default(origin)
+        if host == self.base_host and at_base:
             return None
         address = _ip(host)
         if address is not None:
             return "private-address" if not address.is_global else "ip-address"
         if host == "localhost" or host.endswith(".localhost"):
             return "private-address"
-        return None if on_site(host, self.hosts) else "offsite"
+        if (at_base and on_site(host, self.base_hosts)) or (_is_default(origin) and on_site(host, self.hosts)):
+            return None
+        return "offsite"
 
     def resolve(self, url: str, base: str) -> tuple[str | None, str | None]:
         """(absolute URL, None) for a link on the site, else (None, reason); never raises."""
@@ -110,15 +130,23 @@ def on_site(host: str | None, hosts: Iterable[str]) -> bool:
 
 
 def redact(url: str) -> str:
-    """``url`` without its credentials, for logs; what cannot be parsed is cut to its scheme."""
+    """``url`` without its credentials, for logs, its first ``LOGGED_LENGTH`` characters only;
+    what cannot be parsed is cut to its scheme."""
     try:
         parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url
-        netloc = parts.netloc.rpartition("@")[2]
-        return urlunsplit(parts._replace(netloc=netloc))
+        if parts.username is not None or parts.password is not None:
+            url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     except ValueError:
         return url.partition(":")[0] + ":…"
+    return url if len(url) <= LOGGED_LENGTH else url[:LOGGED_LENGTH] + "…"
+
+
+def _origin(scheme: str, port: int | None) -> tuple[str, int | None]:
+    return scheme, port or DEFAULT_PORTS.get(scheme)
+
+
+def _is_default(origin: tuple[str, int | None]) -> bool:
+    return origin[1] == DEFAULT_PORTS.get(origin[0])
 
 
 def _site_host(host: str) -> str:

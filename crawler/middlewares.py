@@ -15,7 +15,7 @@ import re
 import struct
 import zlib
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares import redirect
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -25,6 +25,7 @@ from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.response import response_status_message
+from w3lib.url import safe_url_string
 
 from crawler.failures import backoff, retry_after
 from crawler.frontier import redact
@@ -42,6 +43,8 @@ _DOCTYPE_TOKEN = re.compile(rb"""["'\[\]>]|<!--""")
 _LONG_TAG = re.compile(rb"<([A-Za-z][^\s<>/]*)([^<>]{4096,})")
 _ATTRIBUTE = re.compile(rb"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
 MAX_ATTRIBUTES = 1000
+# The statuses Scrapy's RedirectMiddleware follows.
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 def in_raw_text(lowered: bytes, at: int) -> bool:
@@ -108,8 +111,9 @@ class FrontierMiddleware:
     no other host is even asked for its robots.txt. A request the spider made
     off the site is dropped (``frontier/refused/<reason>``, logged once); a
     redirect (3xx or meta refresh) off the site fails its URL as
-    ``offsite-redirect``. Login pages are the paths matching
-    ``REDIRECT_LOGIN_PATTERN``.
+    ``offsite-redirect`` (counted by its reason too), a 3xx to a scheme Scrapy
+    does not follow (``ftp:``, ``file:``) included. Login pages are the paths
+    matching ``REDIRECT_LOGIN_PATTERN``.
     """
 
     def __init__(self, crawler, login: re.Pattern):
@@ -125,7 +129,7 @@ class FrontierMiddleware:
         reason = self.crawler.spider.refusal(request)
         redirected = bool(request.meta.get("redirect_urls"))
         if reason and redirected:
-            raise Refused("offsite-redirect", f"{redact(request.url)} ({reason})")
+            self.refuse_redirect(request.url, reason)
         if reason:
             if request.url not in self.refused:
                 self.refused.add(request.url)
@@ -135,6 +139,21 @@ class FrontierMiddleware:
         if redirected and self.login.search(urlsplit(request.url).path):
             raise Refused("login-redirect", request.url)
         return None
+
+    def process_response(self, request, response):
+        # Scrapy follows a redirect to http(s) only, and passes one to another scheme on as an
+        # answer (an http-301 failure): it leaves the site all the same.
+        location = response.headers.get("Location")
+        if response.status in REDIRECT_STATUSES and location:
+            target = request.replace(url=urljoin(request.url, safe_url_string(location)))
+            reason = self.crawler.spider.refusal(target)
+            if reason:
+                self.refuse_redirect(target.url, reason)
+        return response
+
+    def refuse_redirect(self, url: str, reason: str):
+        self.crawler.stats.inc_value(f"frontier/refused/{reason}")
+        raise Refused("offsite-redirect", f"{redact(url)} ({reason})")
 
 
 class ContentGuardMiddleware:

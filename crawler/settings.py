@@ -123,6 +123,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.reachability.SiteReachability": 600,
 }
 
+# The frontier refuses a URL longer than URLLENGTH_LIMIT itself, counted, before its link is recorded.
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
+
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 300,

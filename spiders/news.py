@@ -128,6 +128,8 @@ class NewsSpider(scrapy.Spider):
         if not crawler.settings.get("DATABASE_PATH"):
             raise UsageError("DATABASE_PATH is empty: the crawl keeps its state in the database")
         spider = super().from_crawler(crawler, *args, **kwargs)
+        for site in spider.sites:  # the frontier refuses, and counts, what Scrapy's UrlLengthMiddleware would drop
+            site.frontier.max_length = crawler.settings.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
         crawler.signals.connect(spider.follow_home_links, signal=signals.spider_idle)
         return spider
