@@ -1,6 +1,7 @@
 """Downloader middlewares that keep a failing or hostile server from hurting the crawl.
 
 - BackoffRetryMiddleware: Scrapy's retries, spaced out as the server asks.
+- HttpCompressionMiddleware: Scrapy's, which never passes on part of a compressed body.
 - FrontierMiddleware: requests and redirects stay on the site; redirects never lead to a login page.
 - ContentGuardMiddleware: a callback only ever sees a non-empty text document.
 - MetaRefreshMiddleware: Scrapy's, which reads only pages that can hold a refresh.
@@ -12,23 +13,32 @@ from __future__ import annotations
 
 import logging
 import re
-import struct
 import zlib
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from gzip import GzipFile
+from io import BytesIO
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.downloadermiddlewares import redirect
+import brotli
+from scrapy.downloadermiddlewares import httpcompression, redirect
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
-from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils._compression import _CHUNK_SIZE, _check_max_size
+from scrapy.utils.gz import gzip_magic_number
 from scrapy.utils.response import response_status_message
 from w3lib.url import safe_url_string
 
 from crawler.failures import backoff, retry_after
 from crawler.frontier import redact
+
+try:
+    from compression import zstd  # Python 3.14
+except ImportError:
+    from backports import zstd
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +114,82 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+class HttpCompressionMiddleware(httpcompression.HttpCompressionMiddleware):
+    """Scrapy's Content-Encoding decoding (gzip, deflate, br, zstd), all of a body or none of it.
+
+    Scrapy's decoders return what they could decode of a stream cut short (a
+    cache's half-written gzip file, a complete HTTP message all the same), and
+    a page that lost its end would be stored as the page: here such a stream,
+    or a corrupt one, fails its URL as ``bad-<encoding>``. ``DOWNLOAD_MAXSIZE``
+    bounds what it decodes to, as in Scrapy.
+    """
+
+    @staticmethod
+    def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
+        return decode_whole(body, encoding.decode(), max_size)
+
+
+def decode_whole(body: bytes, encoding: str, max_size: int) -> bytes:
+    """``body`` decoded from ``encoding``; Refused as ``bad-<encoding>`` unless its stream is whole.
+
+    More than ``max_size`` bytes decoded (a compression bomb) raise Scrapy's
+    ``_DecompressionMaxSizeExceeded``, a ValueError.
+    """
+    encoding = "gzip" if encoding == "x-gzip" else encoding
+    if not body:  # a 304 or a redirect with its Content-Encoding: nothing to decode
+        return body
+    decoded, size = BytesIO(), 0
+    try:
+        for chunk in _DECODERS[encoding](body):
+            size += len(chunk)
+            _check_max_size(size, max_size)
+            decoded.write(chunk)
+    except (OSError, EOFError, zlib.error, brotli.error, zstd.ZstdError) as exc:
+        raise Refused(f"bad-{encoding}", str(exc)) from exc
+    return decoded.getvalue()
+
+
+def _read_chunks(stream: GzipFile | zstd.ZstdFile) -> Iterator[bytes]:
+    """What a GzipFile or ZstdFile decodes (every member or frame); EOFError if its stream is cut short."""
+    while chunk := stream.read1(_CHUNK_SIZE):
+        yield chunk
+
+
+def _inflate_chunks(body: bytes) -> Iterator[bytes]:
+    """What a zlib stream decodes, or the raw deflate some servers send; EOFError if it is cut short."""
+    inflater = zlib.decompressobj()
+    try:
+        chunk = inflater.decompress(body, _CHUNK_SIZE)
+    except zlib.error:  # no zlib header: raw deflate
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        chunk = inflater.decompress(body, _CHUNK_SIZE)
+    yield chunk
+    while not inflater.eof:
+        chunk = inflater.decompress(inflater.unconsumed_tail, _CHUNK_SIZE)
+        if not chunk and not inflater.eof:  # every byte read, and no end of stream
+            raise EOFError("deflate stream cut short")
+        yield chunk
+
+
+def _unbrotli_chunks(body: bytes) -> Iterator[bytes]:
+    """What a brotli stream decodes; EOFError if it is cut short."""
+    decompressor = brotli.Decompressor()
+    yield decompressor.process(body, output_buffer_limit=_CHUNK_SIZE)
+    while not decompressor.is_finished():
+        chunk = decompressor.process(b"", output_buffer_limit=_CHUNK_SIZE)
+        if not chunk:  # every byte read, and no end of stream
+            raise EOFError("brotli stream cut short")
+        yield chunk
+
+
+_DECODERS = {
+    "gzip": lambda body: _read_chunks(GzipFile(fileobj=BytesIO(body))),
+    "deflate": _inflate_chunks,
+    "br": _unbrotli_chunks,
+    "zstd": lambda body: _read_chunks(zstd.ZstdFile(BytesIO(body))),
+}
+
+
 class FrontierMiddleware:
     """Send no request off the site (crawler.frontier), and no redirect to a login page.
 
@@ -159,8 +245,8 @@ class FrontierMiddleware:
 class ContentGuardMiddleware:
     """Let a 2xx response through only as a document a callback can read.
 
-    A gzip file served as such (a ``.xml.gz`` sitemap) is unpacked, within
-    ``DOWNLOAD_MAXSIZE`` like the Content-Encoding Scrapy decodes. Refused:
+    A gzip file served as such (a ``.xml.gz`` sitemap) is unpacked, whole and
+    within ``DOWNLOAD_MAXSIZE`` like a Content-Encoding. Refused:
     binary content (PDF, image…), HTML or XML without a single byte, XML
     that is not markup at all. Markup that is not HTML (XML, a sitemap served
     as text/plain) loses its DOCTYPE; an HTML tag with more attributes than
@@ -226,11 +312,9 @@ class ContentGuardMiddleware:
     def unpack(self, request, response):
         max_size = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         try:
-            body = gunzip(response.body, max_size=max_size)
+            body = decode_whole(response.body, "gzip", max_size)
         except ValueError as exc:  # over max_size: a compression bomb
             raise Refused("too-large", str(exc)) from exc
-        except (OSError, EOFError, struct.error, zlib.error) as exc:
-            raise Refused("bad-gzip", str(exc)) from exc
         # Typed by what it unpacks to: its Content-Type only said "gzip".
         headers = response.headers.copy()
         headers.pop("Content-Type", None)

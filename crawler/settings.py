@@ -115,6 +115,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's, failing a compressed body cut short instead of passing on what it had decoded.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.HttpCompressionMiddleware": 590,
     # After HttpCompressionMiddleware (590) has decoded Content-Encoding.
     "crawler.middlewares.ContentGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

@@ -26,13 +26,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zlib
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import brotli
 import pytest
 import scrapy
+from backports import zstd
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
@@ -40,7 +43,7 @@ from scrapy.utils.test import get_crawler
 from crawler.charset import decode_html
 from crawler.extensions import download_reason
 from crawler.failures import backoff, record_failure, retry_after
-from crawler.middlewares import MetaRefreshMiddleware
+from crawler.middlewares import MetaRefreshMiddleware, Refused, decode_whole
 from crawler.serve import datasette_args
 from crawler.settings import USER_AGENT
 from crawler.storage import is_unwritable, open_db
@@ -425,6 +428,38 @@ def test_a_body_longer_than_its_cap_is_a_failure_not_a_stored_article(server, tm
     budget = snapshot(result, tmp_path / "articles.db")
     assert budget.articles == {} and budget.failures
     assert {(row["stage"], row["reason"]) for row in budget.failures} == {("extract", "body-too-long")}
+
+
+# -- Compressed bodies: all of one or none ----------------------------------------------------
+
+CUT_GZIP = 89254  # in the recent window
+
+
+def cut_gzip(article_id: int) -> dict:
+    """The page of ``article_id`` gzip-encoded and cut at 60 %, in an HTTP message that is complete."""
+    packed = gzip.compress(page(article_id).encode())
+    return {**html_body(article_id, packed[:len(packed) * 6 // 10]), "headers": {"Content-Encoding": "gzip"}}
+
+
+def test_a_compressed_page_cut_short_is_a_failure_and_never_replaces_the_stored_article(server, tmp_path):
+    db_path = tmp_path / "articles.db"
+    cut = crawl(server, db_path, [cut_gzip(CUT_GZIP)])
+    assert cut.result.returncode in CRAWL_OK, cut.result.stderr[-3000:]
+    assert_failed(snapshot(cut, db_path), f"-a{CUT_GZIP}", "download", "bad-gzip")
+    assert article(db_path, CUT_GZIP) is None
+
+    whole = crawl(server, db_path, [])  # the failure is due at once: requested again, and stored
+    assert whole.result.returncode == 0, whole.result.stderr[-3000:]
+    stored = article(db_path, CUT_GZIP)
+    assert stored and stored["body"].count("\n\n") + 1 == len(truth(CUT_GZIP)["body_paragraphs"])
+
+    # Rechecked (every article is young enough), and cut short again: the stored article stays whole.
+    recheck = crawl(server, db_path, [cut_gzip(CUT_GZIP)], RECHECK_WINDOW="1000000", RECHECK_INTERVAL="0")
+    assert recheck.result.returncode in CRAWL_OK, recheck.result.stderr[-3000:]
+    assert recheck.requested(f"-a{CUT_GZIP}")
+    assert_failed(snapshot(recheck, db_path), f"-a{CUT_GZIP}", "download", "bad-gzip")
+    assert article(db_path, CUT_GZIP) == stored
+    assert rows(db_path, "select * from article_versions") == []
 
 
 # -- Later runs: failures retried with backoff, resolved ones cleared ------------------
@@ -914,6 +949,25 @@ def test_a_failure_backs_off_with_each_attempt(tmp_path):
         "next_retry": None, "retry_request": '{"callback": "parse_article", "cb_kwargs": {}}',
     }
     assert rows(tmp_path / "articles.db", "select * from failures") == [dict(later[-1])]
+
+
+@pytest.mark.parametrize("encoding, encode, reason", [
+    ("gzip", gzip.compress, "bad-gzip"), ("x-gzip", gzip.compress, "bad-gzip"),
+    ("deflate", zlib.compress, "bad-deflate"),
+    ("deflate", lambda data: zlib.compress(data)[2:-4], "bad-deflate"),  # raw, as some servers send it
+    ("br", brotli.compress, "bad-br"), ("zstd", zstd.compress, "bad-zstd"),
+])
+def test_a_content_encoding_is_decoded_whole_or_refused(encoding, encode, reason):
+    content = "".join(f"<p>Paragraph {n} of a story.</p>" for n in range(20_000)).encode()  # many chunks
+    packed = encode(content)
+    assert decode_whole(packed, encoding, len(content)) == content
+    for cut in (packed[:len(packed) * 6 // 10], packed[:-1]):
+        with pytest.raises(Refused) as refused:
+            decode_whole(cut, encoding, 0)
+        assert refused.value.reason == reason
+    with pytest.raises(ValueError, match="exceeded"):  # a bomb: Scrapy's too-large
+        decode_whole(packed, encoding, len(content) - 1)
+    assert decode_whole(b"", encoding, 0) == b""  # a 304 or a redirect with its Content-Encoding
 
 
 def test_an_unforeseen_download_error_is_named_after_its_class():
