@@ -88,6 +88,8 @@ ARTICLE_MAXSIZE = 4 * 1024 * 1024
 BODY_MAX_CHARS = 500_000
 # Seconds of CPU time one page's extraction may take in its worker; 0: no limit.
 EXTRACT_CPU_LIMIT = 30.0
+# The most of a robots.txt that is read (RFC 9309: at least 500 KiB); the rules after it are ignored.
+ROBOTSTXT_MAXSIZE = 500 * 1024
 # Only the web: a page naming a file:, ftp:, s3: or data: URL is never fetched through it.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -119,6 +121,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.HttpCompressionMiddleware": 590,
     # After HttpCompressionMiddleware (590) has decoded Content-Encoding.
+    "crawler.middlewares.RobotsTxtSizeMiddleware": 586,
     "crawler.middlewares.ContentGuardMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefreshMiddleware": 580,

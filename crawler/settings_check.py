@@ -26,6 +26,7 @@ BOUNDS = {
     "STORE_BATCH_SIZE": Bounds(int, 1),
     "SITE_UNREACHABLE_AFTER": Bounds(int, 0),
     "ARTICLE_MAXSIZE": Bounds(int, 0),
+    "ROBOTSTXT_MAXSIZE": Bounds(int, 500 * 1024),  # RFC 9309: a crawler reads at least 500 KiB
     "BODY_MAX_CHARS": Bounds(int, 0),
     "RECHECK_WINDOW": Bounds(float, 0),
     "RECHECK_INTERVAL": Bounds(float, 0),

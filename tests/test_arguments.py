@@ -23,6 +23,8 @@ from tests.conftest import run_crawl
     ([], {"STRIP_MODE": "bogus"}, "bad setting: STRIP_MODE must be 'remove' or 'flag', not 'bogus'"),
     ([], {"EXTRACT_WORKERS": "-1"}, "bad setting: EXTRACT_WORKERS must be a whole number, 0 or more, not '-1'"),
     ([], {"STORE_BATCH_SIZE": "1.5"}, "bad setting: STORE_BATCH_SIZE must be a whole number, 1 or more, not '1.5'"),
+    ([], {"ROBOTSTXT_MAXSIZE": "1000"},
+     "bad setting: ROBOTSTXT_MAXSIZE must be a whole number, 512000 or more, not '1000'"),
     ([], {"MAX_FAILED_SHARE": "20"}, "bad setting: MAX_FAILED_SHARE must be a number, from 0 to 1, not '20'"),
     ([], {"RECHECK_WINDOW": "two days"}, "bad setting: RECHECK_WINDOW must be a number, 0 or more, not 'two days'"),
     ([], {"EXTRACT_CPU_LIMIT": "nan"}, "bad setting: EXTRACT_CPU_LIMIT must be a number, 0 or more, not 'nan'"),

@@ -45,7 +45,7 @@ from crawler.extensions import download_reason
 from crawler.failures import backoff, record_failure, retry_after
 from crawler.middlewares import MetaRefreshMiddleware, Refused, decode_whole
 from crawler.serve import datasette_args
-from crawler.settings import USER_AGENT
+from crawler.settings import ROBOTSTXT_MAXSIZE, USER_AGENT
 from crawler.storage import is_unwritable, open_db
 from tests.conftest import ROOT, SITE, crawl_command, run_crawl
 from tests.replica_server import FaultRules, ReplicaServer, gzip_bomb
@@ -460,6 +460,25 @@ def test_a_compressed_page_cut_short_is_a_failure_and_never_replaces_the_stored_
     assert_failed(snapshot(recheck, db_path), f"-a{CUT_GZIP}", "download", "bad-gzip")
     assert article(db_path, CUT_GZIP) == stored
     assert rows(db_path, "select * from article_versions") == []
+
+
+# -- robots.txt: read as far as RFC 9309 asks ----------------------------------------------------
+
+DISALLOWED_EARLY, STRADDLING = 89254, 89101  # /2024/06/11/…, /2024/06/17/…
+
+
+def test_a_robots_txt_is_read_only_up_to_its_cap(server, tmp_path):
+    head = "Sitemap: {{static}}/sitemap/sitemap.xml\nUser-agent: *\nDisallow: /2024/06/11/\n"
+    # A rule cut at the cap's very byte would read "Disallow: /20", which keeps every article out.
+    padding = "#" + "x" * (ROBOTSTXT_MAXSIZE - 13 - len(head) - 2) + "\n"
+    robots = head + padding + "Disallow: /2024/06/17/\nDisallow: /\n"
+    result = crawl(server, tmp_path / "articles.db", [document("/robots.txt", robots, "text/plain")])
+    assert result.result.returncode in CRAWL_OK, result.result.stderr[-3000:]
+    capped = snapshot(result, tmp_path / "articles.db")
+    assert STRADDLING in capped.articles and len(capped.articles) > 40  # "Disallow: /" is past the cap
+    assert not result.requested(f"-a{DISALLOWED_EARLY}")
+    assert "'robotstxt/truncated': 1," in capped.log
+    assert capped.log.count(f"Read {server.base_url}/robots.txt only up to ROBOTSTXT_MAXSIZE") == 1
 
 
 # -- Later runs: failures retried with backoff, resolved ones cleared ------------------
