@@ -16,6 +16,7 @@ import gzip
 import itertools
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -36,7 +37,7 @@ import brotli
 import pytest
 import scrapy
 from backports import zstd
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -628,9 +629,9 @@ def discovery_faults(server, leak: Path) -> list[dict]:
     leak.write_bytes(filled(urlset(LOCAL_FILE)))
     closed = socket.socket()  # a port nothing listens on
     closed.bind(("127.0.0.1", 0))
-    refused = f"http://127.0.0.1:{closed.getsockname()[1]}/sitemap.xml"
+    other_port = f"http://127.0.0.1:{closed.getsockname()[1]}/sitemap.xml"
     closed.close()
-    sitemaps = ["javascript:alert(1)", f"file://{leak}", refused, *(
+    sitemaps = ["javascript:alert(1)", f"file://{leak}", other_port, *(
         "{{www}}/hostile/" + name for name in (
             "index.xml", "entities.xml", "sitemap.xml.gz", "encoded.xml", "truncated.xml",
             "garbage.xml", "big.xml", "huge.xml", "bomb.xml.gz", "broken.xml.gz",
@@ -711,8 +712,10 @@ def test_what_is_no_xml_where_xml_was_expected_is_recorded(discovery):
     assert_failed(discovery, "/hostile/broken.xml.gz", "download", "bad-gzip")
 
 
-def test_a_host_that_refuses_connections_is_recorded(discovery):
-    assert_failed(discovery, "/sitemap.xml", "download", "connection-refused")
+def test_a_sitemap_on_another_port_of_the_host_is_never_requested(discovery):
+    # Another port is another service, however its connection would go: refused before one is made.
+    assert re.search(r"Not following http://127\.0\.0\.1:\d+/sitemap\.xml: private-address", discovery.log)
+    assert discovery.failure("/sitemap.xml") is None
 
 
 # -- The database ------------------------------------------------------------------------
@@ -987,6 +990,10 @@ def test_a_content_encoding_is_decoded_whole_or_refused(encoding, encode, reason
     with pytest.raises(ValueError, match="exceeded"):  # a bomb: Scrapy's too-large
         decode_whole(packed, encoding, len(content) - 1)
     assert decode_whole(b"", encoding, 0) == b""  # a 304 or a redirect with its Content-Encoding
+
+
+def test_a_refused_connection_is_named():
+    assert download_reason(DownloadConnectionRefusedError("Connection refused")) == "connection-refused"
 
 
 def test_an_unforeseen_download_error_is_named_after_its_class():
