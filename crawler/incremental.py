@@ -101,15 +101,19 @@ class CrawlState:
     Each call runs a function of crawler.storage on the crawl's DatabaseWriter
     and is awaited, so reads see every write handed over before them (the
     writer is one thread). Another backend (a shared frontier) needs only
-    these four calls.
+    these five calls.
     """
 
     def __init__(self, writer: storage.DatabaseWriter):
         self.writer = writer
 
-    async def pending(self, site: str, window_hours: float, interval_hours: float) -> list[tuple[str, str, str]]:
-        """(article_id, url, reason) of the site's articles to fetch before any discovery."""
-        return await self.writer.call(storage.pending_fetches, site, storage.utc_now(), window_hours, interval_hours)
+    async def rechecks(self, site: str, window_hours: float, interval_hours: float) -> list[tuple[str, str, str]]:
+        """(article_id, url, reason) of the site's articles to re-check (a window's worth), now taken."""
+        return await self.writer.call(storage.take_rechecks, site, storage.utc_now(), window_hours, interval_hours)
+
+    async def take(self, site: str, limit: int) -> list[tuple[str, str, str]]:
+        """(article_id, url, reason) of at most ``limit`` links of the site due and not taken before, now taken."""
+        return await self.writer.call(storage.take_due, site, limit)
 
     async def documents(self, urls: list[str]) -> dict[str, Document]:
         """What was recorded of the discovery documents at ``urls`` that were processed before."""

@@ -26,6 +26,12 @@ STORE_BATCH_SIZE = 100
 RECHECK_WINDOW = 48
 # Hours between two fetches of the same article inside RECHECK_WINDOW.
 RECHECK_INTERVAL = 6
+# Article requests the scheduler is given at most; the other links due wait in the
+# database, so memory does not grow with the number of links the sitemaps list.
+MAX_SCHEDULED_ARTICLES = 1000
+# Sitemap documents (indexes included) read per site and run at most: indexes may
+# name indexes by the thousand. The newest are read first.
+MAX_SITEMAPS = 1000
 # A run is "degraded" (exit code 3) when more than this share of its pages failed...
 MAX_FAILED_SHARE = 0.2
 # ...or when fewer articles than these shares have the field: the site's rules

@@ -30,6 +30,8 @@ BOUNDS = {
     "BODY_MAX_CHARS": Bounds(int, 0),
     "RECHECK_WINDOW": Bounds(float, 0),
     "RECHECK_INTERVAL": Bounds(float, 0),
+    "MAX_SCHEDULED_ARTICLES": Bounds(int, 1),
+    "MAX_SITEMAPS": Bounds(int, 1),
     "MAX_FAILED_SHARE": Bounds(float, 0, 1),
     "RETRY_BACKOFF_BASE": Bounds(float, 0),
     "RETRY_DELAY_MAX": Bounds(float, 0),

@@ -353,36 +353,73 @@ def record_discovery(
     return due
 
 
-def pending_fetches(
+def take_rechecks(
     db: Database, site: str, now: str, window_hours: float, interval_hours: float
 ) -> list[tuple[str, str, str]]:
-    """(article_id, url, reason) of articles to fetch before any discovery.
+    """(article_id, url, "recheck") of the site's articles to fetch again, now taken (``take_due``).
 
-    Links still due (new, changed, or left by a crawl that was killed or failed
-    to fetch them) and, with a ``window_hours`` above 0, articles published less
-    than that long ago (or, published in the future, first seen less than that
-    long ago) and not fetched for ``interval_hours``. A URL that failed is left
-    to the failure log, which requests it when its ``next_retry`` comes.
+    With a ``window_hours`` above 0, articles published less than that long ago
+    (or, published in the future, first seen less than that long ago) and not
+    fetched for ``interval_hours``: as many as the window holds, whatever the
+    archive's size. A URL that failed is left to the failure log, which requests
+    it when its ``next_retry`` comes.
     """
+    if window_hours <= 0:
+        return []
+    # Timestamps carry their own offsets, so text order is not time order: the
+    # text bound, a day early, only narrows the scan of the ``published`` index.
+    floor = (datetime.fromisoformat(now) - timedelta(hours=window_hours + 24)).date().isoformat()
     rows = db.execute(
-        # The due index: only the few due links are read, however large the archive.
-        "select article_id, url, due from article_links indexed by idx_article_links_due"
-        " where site = ? and due is not null",
-        [site],
+        """select article_id, url, 'recheck' from articles indexed by idx_articles_published
+        where site = ? and published >= ?
+        and min(julianday(published), julianday(first_seen)) > julianday(?) - ? / 24.0
+        and julianday(last_fetched) <= julianday(?) - ? / 24.0""",
+        [site, floor, now, window_hours, now, interval_hours],
     ).fetchall()
-    if window_hours > 0:
-        # Timestamps carry their own offsets, so text order is not time order: the
-        # text bound, a day early, only narrows the scan of the ``published`` index.
-        floor = (datetime.fromisoformat(now) - timedelta(hours=window_hours + 24)).date().isoformat()
-        rows += db.execute(
-            """select article_id, url, 'recheck' from articles indexed by idx_articles_published
-            where site = ? and published >= ?
-            and min(julianday(published), julianday(first_seen)) > julianday(?) - ? / 24.0
-            and julianday(last_fetched) <= julianday(?) - ? / 24.0""",
-            [site, floor, now, window_hours, now, interval_hours],
-        ).fetchall()
     waiting = retry_waiting(db, [url for _, url, _ in rows])
-    return [tuple(row) for row in rows if row[1] not in waiting]
+    rechecks = [tuple(row) for row in rows if row[1] not in waiting]
+    with writing(db):
+        _take(db, site, [article_id for article_id, _, _ in rechecks])
+    return rechecks
+
+
+def take_due(db: Database, site: str, limit: int) -> list[tuple[str, str, str]]:
+    """(article_id, url, reason) of at most ``limit`` links of the site that are due and were not
+    taken before by this connection, now taken: each link is fetched once per crawl, and the
+    links due wait here, not in the crawl's memory, until there is room for them.
+
+    Links still due (new, changed, or left by a crawl that was killed or failed to fetch
+    them). A URL that failed is taken and left to the failure log, which requests it when its
+    ``next_retry`` comes.
+    """
+    due = []
+    with writing(db):
+        db.execute(TAKEN)
+        while len(due) < limit:
+            rows = db.execute(
+                # The due index: only the links due are read, however large the archive.
+                """select article_id, url, due, exists (select 1 from failures f
+                    where f.url = l.url and f.retry_request is not null)
+                from article_links l indexed by idx_article_links_due
+                where due is not null and site = ?
+                and not exists (select 1 from temp.taken t where t.site = l.site and t.article_id = l.article_id)
+                limit ?""",
+                [site, limit - len(due)],
+            ).fetchall()
+            if not rows:
+                break
+            _take(db, site, [article_id for article_id, *_ in rows])
+            due += [(article_id, url, reason) for article_id, url, reason, waiting in rows if not waiting]
+    return due
+
+
+# The links a crawl took: a temporary table, its connection's own, which SQLite keeps on disk when large.
+TAKEN = "create temp table if not exists taken (site text, article_id text, primary key (site, article_id)) without rowid"
+
+
+def _take(db: Database, site: str, article_ids: list[str]) -> None:
+    db.execute(TAKEN)
+    db.conn.executemany("insert or ignore into temp.taken values (?, ?)", [(site, id_) for id_ in article_ids])
 
 
 def retry_waiting(db: Database, urls: Iterable[str]) -> set[str]:

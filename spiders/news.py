@@ -21,11 +21,19 @@ are asked for conditionally, month sitemaps the index shows unchanged are
 skipped, and an article page is fetched only when it is new, when a document
 says it changed, or when it is young enough to re-check. The crawl state is
 read and written through ``CrawlState`` on the crawl's database writer thread.
+
+Discovery records the links it finds and requests none: the links due wait in
+the database, and ``start()`` hands the scheduler a batch of their requests
+whenever it has room (``MAX_SCHEDULED_ARTICLES``), so a crawl holds as many
+requests whether its sitemaps list a thousand links or millions, and fetches
+articles while sitemaps are still being read. A site's sitemaps are read up to
+``MAX_SITEMAPS`` per run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
@@ -35,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, UsageError
+from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from crawler import discovery, incremental
@@ -63,6 +71,7 @@ class Site:
     base_url: str
     frontier: Frontier = field(init=False)
     listed: bool = False  # a sitemap or feed listed an article link
+    sitemaps: int = 0  # sitemap requests made (MAX_SITEMAPS) and refused past it
     home_links: list[discovery.Link] | None = None  # the home page's links, the last resort
     paged: dict[str, set[str]] = field(default_factory=dict)  # pager template -> the links its pages showed
 
@@ -92,10 +101,10 @@ class NewsSpider(scrapy.Spider):
         self.arguments = given
         self.refused: set[str] = set()
         self.skipped: set[str] = set()  # links whose URL shows a page that is no article
-        self.scheduled_ids: set[tuple[str, str]] = set()
+        self.scheduled_ids: set[tuple[str, str]] = set()  # articles requested in this run
         self.current_ids: set[tuple[str, str]] = set()  # known articles discovery listed with nothing new
         self.state: incremental.CrawlState | None = None
-        self.home_tasks: list[asyncio.Future] = []
+        self.recorded = asyncio.Event()  # wakes ``articles_due``: links were recorded, or the scheduler ran dry
 
     def named_sites(self, site, sites, base_url) -> list[Site]:
         """The sites of the crawl from its arguments; UsageError naming the argument that is wrong."""
@@ -131,7 +140,7 @@ class NewsSpider(scrapy.Spider):
         for site in spider.sites:  # the frontier refuses, and counts, what Scrapy's UrlLengthMiddleware would drop
             site.frontier.max_length = crawler.settings.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
-        crawler.signals.connect(spider.follow_home_links, signal=signals.spider_idle)
+        crawler.signals.connect(spider.recorded.set, signal=signals.scheduler_empty)
         return spider
 
     def open_state(self):
@@ -158,12 +167,50 @@ class NewsSpider(scrapy.Spider):
         settings = self.crawler.settings
         window, interval = settings.getfloat("RECHECK_WINDOW"), settings.getfloat("RECHECK_INTERVAL")
         for site in self.sites:
-            for article_id, url, reason in await self.state.pending(site.name, window, interval):
-                for request in self.fetch(site, article_id, url, reason):
-                    yield request
+            for article_id, url, reason in await self.state.rechecks(site.name, window, interval):
+                yield self.fetch(site, article_id, url, reason)
         for site in self.sites:
             async for request in self.discovery_start(site):
                 yield request
+        async for request in self.articles_due():
+            yield request
+
+    async def articles_due(self) -> AsyncIterator[scrapy.Request]:
+        """Requests for the links due, a batch whenever the scheduler has room, until discovery
+        is over and no link is due; then the home page's links of each site no sitemap or feed
+        listed articles for (the last resort), and their requests. While this runs the crawl
+        is not idle."""
+        while True:
+            self.recorded.clear()
+            fed = False
+            for site in self.sites:  # each request is in the scheduler before the next site's room is measured
+                for request in await self.due_requests(site):
+                    fed = True
+                    yield request
+            if fed:
+                continue
+            if self.discovery_over():
+                home = [site for site in self.sites if site.home_links and not site.listed]
+                if not home:
+                    return
+                for site in home:
+                    links, site.home_links = site.home_links, None
+                    await self.record_links(site, links, "home", site.base_url + "/")
+                continue
+            await self.recorded.wait()
+
+    async def due_requests(self, site: Site) -> list[scrapy.Request]:
+        """Requests for as many of the site's due links as the scheduler has room for."""
+        room = self.crawler.settings.getint("MAX_SCHEDULED_ARTICLES") - len(self.crawler.engine.scheduler)
+        if room <= 0:
+            return []
+        return [self.fetch(site, *due) for due in await self.state.take(site.name, room)]
+
+    def discovery_over(self) -> bool:
+        """Whether the crawl is idle but for ``start()``: no discovery document is left to read."""
+        engine = self.crawler.engine
+        return (engine.scraper.slot.is_idle() and not engine.downloader.active
+                and not engine.scheduler.has_pending_requests())
 
     async def discovery_start(self, site: Site) -> AsyncIterator[scrapy.Request]:
         """The first discovery requests of a site, as its rules declare them."""
@@ -171,8 +218,9 @@ class NewsSpider(scrapy.Spider):
         yield await self.discovery_request(site, base + "/robots.txt", self.parse_robots, conditional=False,
                                            priority=10, probe=True)
         for path in rules.sitemaps + rules.sitemap_probes:
-            yield await self.discovery_request(site, base + path, self.parse_sitemap, conditional=False, priority=5,
-                                               probe=path in rules.sitemap_probes)
+            if request := await self.sitemap_request(site, base + path, conditional=False,
+                                                     probe=path in rules.sitemap_probes):
+                yield request
         for path in rules.feeds:
             yield await self.discovery_request(site, base + path, self.parse_feed, priority=5)
         # Paging back to ``since`` needs the first page's "load more" button: no 304 then.
@@ -203,6 +251,9 @@ class NewsSpider(scrapy.Spider):
             callback = self.parse_article
         async for output in _outputs(callback(response)):
             yield output
+        # The requests for the links the page made due (in a crawl, ``articles_due`` makes them).
+        for request in await self.due_requests(site):
+            yield request
 
     # -- Discovery ------------------------------------------------------------
 
@@ -250,11 +301,10 @@ class NewsSpider(scrapy.Spider):
             url = self.admit(found, response.url, site)
             if url is None:
                 continue
-            yield await self.discovery_request(site, url, self.parse_sitemap, conditional=False, priority=5)
             # Google News sitemaps the rules name beside the index, which does not list them.
-            for name in site.rules.news_sitemaps:
-                yield await self.discovery_request(site, urljoin(url, name), self.parse_sitemap, conditional=False,
-                                                   priority=5)
+            for sitemap in [url, *(urljoin(url, name) for name in site.rules.news_sitemaps)]:
+                if request := await self.sitemap_request(site, sitemap, conditional=False):
+                    yield request
 
     async def parse_sitemap(self, response: Response):
         if not self.answered(response):
@@ -268,11 +318,25 @@ class NewsSpider(scrapy.Spider):
                 return
             admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url, site))]
             for link in await self.sitemaps_to_follow(site, admitted):
-                yield await self.discovery_request(site, link.url, self.parse_sitemap, priority=5,
-                                                   meta={"sitemap_lastmod": link.modified, "sitemap_depth": depth})
+                if request := await self.sitemap_request(
+                        site, link.url, meta={"sitemap_lastmod": link.modified, "sitemap_depth": depth}):
+                    yield request
         else:
-            async for request in self.article_requests(site, links, "sitemap", response.url, response):
-                yield request
+            await self.record_links(site, links, "sitemap", response.url, response)
+
+    async def sitemap_request(self, site: Site, url: str, **kwargs) -> scrapy.Request | None:
+        """A request for a sitemap of ``site``; None past the ``MAX_SITEMAPS`` of a run (counted, logged
+        once): indexes may name indexes by the thousand, each naming as many (a trap, or an archive
+        of years of daily files, read on by later runs)."""
+        site.sitemaps += 1
+        limit = self.crawler.settings.getint("MAX_SITEMAPS")
+        if site.sitemaps > limit:
+            self._count("discovery/sitemap-capped", 1)
+            if site.sitemaps == limit + 1:
+                self.logger.warning("Not reading more than %(limit)d sitemaps of %(site)s in this run (MAX_SITEMAPS)",
+                                    {"limit": limit, "site": site.name})
+            return None
+        return await self.discovery_request(site, url, self.parse_sitemap, priority=5, **kwargs)
 
     async def sitemaps_to_follow(self, site: Site, links: list[discovery.Link]) -> list[discovery.Link]:
         """Month files from ``since`` on (default: the newest ``recent_months``); every other sitemap
@@ -291,11 +355,15 @@ class NewsSpider(scrapy.Spider):
                 self._count("discovery/sitemap-skipped", 1)
             elif not (self.since and link.modified and link.modified[:10] < self.since.isoformat()):
                 others.append(link)
+        newest = sorted(months, key=months.get, reverse=True)
         if self.since:
             first = (self.since.year, self.since.month)
-            wanted = others + [link for link, month in months.items() if month >= first]
+            newest = [link for link in newest if months[link] >= first]
         else:
-            wanted = others + sorted(months, key=months.get, reverse=True)[:rules.recent_months]
+            newest = newest[:rules.recent_months]
+        # Newest first: a run that reaches MAX_SITEMAPS leaves the oldest files (for later runs,
+        # when their lastmod tells which it read).
+        wanted = newest + sorted(others, key=lambda link: link.modified or "", reverse=True)
         recorded = await self.state.documents([link.url for link in wanted])
         followed = []
         for link in wanted:
@@ -308,9 +376,7 @@ class NewsSpider(scrapy.Spider):
     async def parse_feed(self, response: Response):
         if self.answered(response):
             site = self.site_of(response.request)
-            async for request in self.article_requests(site, discovery.parse_feed(response.body), "feed", response.url,
-                                                     response):
-                yield request
+            await self.record_links(site, discovery.parse_feed(response.body), "feed", response.url, response)
 
     async def parse_home(self, response: Response):
         """The home page: the feeds it announces, and its links for the last resort."""
@@ -326,27 +392,13 @@ class NewsSpider(scrapy.Spider):
             links = discovery.parse_listing(response.text, response.url, None).links
             site.home_links = [discovery.Link(url) for url in links]
 
-    def follow_home_links(self):
-        """When the crawl runs dry: the home page's links of each site no sitemap or feed listed articles for."""
-        for site in self.sites:
-            if site.home_links and not site.listed:
-                links, site.home_links = site.home_links, None
-                self.home_tasks.append(asyncio.ensure_future(self.request_home_links(site, links)))
-        if not all(task.done() for task in self.home_tasks):
-            raise DontCloseSpider
-
-    async def request_home_links(self, site: Site, links: list[discovery.Link]) -> None:
-        async for request in self.article_requests(site, links, "home", site.base_url + "/"):
-            self.crawler.engine.crawl(request)
-
     async def parse_listing(self, response: Response, offset: int | None = None):
         if not self.answered(response):
             return
         site = self.site_of(response.request)
         listing = discovery.parse_listing(response.text, response.url, site.rules.listing_more)
         links = [discovery.Link(url) for url in listing.links if site.rules.link_key(url)]
-        async for request in self.article_requests(site, links, "listing", response.url, response):
-            yield request
+        await self.record_links(site, links, "listing", response.url, response)
         if offset is None:
             if listing.more_url and listing.more_start is not None:
                 async for request in self.next_listing_page(site, listing.more_url, listing.more_start,
@@ -380,9 +432,10 @@ class NewsSpider(scrapy.Spider):
 
     # -- Articles ---------------------------------------------------------------
 
-    async def article_requests(self, site: Site, links: Iterable[discovery.Link], kind: str, source: str,
-                               response: Response | None = None):
-        """Record what the document at ``source`` says about its articles; requests for those due.
+    async def record_links(self, site: Site, links: Iterable[discovery.Link], kind: str, source: str,
+                           response: Response | None = None) -> None:
+        """Record what the document at ``source`` says about its articles, for ``articles_due`` to request
+        those due.
 
         The validators of ``response`` are recorded with them when its request asked for it.
         """
@@ -413,9 +466,8 @@ class NewsSpider(scrapy.Spider):
         due = await self.state.record(site.name, source, sightings, document)
         due_ids = {article_id for article_id, _, _ in due}
         self.current_ids.update((site.name, s.article_id) for s in sightings if s.article_id not in due_ids)
-        for article_id, url, reason in due:
-            for request in self.fetch(site, article_id, url, reason):
-                yield request
+        if due:
+            self.recorded.set()
 
     def article_link_key(self, site: Site, url: str) -> str | None:
         """The key of a link that may be an article of ``site``; None, the kinds counted, for one that is not."""
@@ -430,21 +482,19 @@ class NewsSpider(scrapy.Spider):
             return None
         return rules.link_key(url)
 
-    def fetch(self, site: Site, article_id: str, url: str, reason: str) -> Iterable[scrapy.Request]:
-        """The article's page request, once per crawl.
+    def fetch(self, site: Site, article_id: str, url: str, reason: str) -> scrapy.Request:
+        """The article's page request (each link is taken once per crawl: crawler.storage.take_due).
 
         A page that fails to download stays due: the next crawl asks again.
         """
-        if (site.name, article_id) in self.scheduled_ids:
-            return
         self.scheduled_ids.add((site.name, article_id))
         self._count(f"articles/fetch/{reason}", 1)
-        # Deduplicated by id above; unfiltered, a link redirected to a page already
+        # Deduplicated by id when taken; unfiltered, a link redirected to a page already
         # fetched (a deleted article sent to its section) still reaches parse_article.
         settings = self.crawler.settings
         maxsize = min(settings.getint("ARTICLE_MAXSIZE"), settings.getint("DOWNLOAD_MAXSIZE"))
-        yield scrapy.Request(url, self.parse_article, dont_filter=True,
-                             meta={"download_maxsize": maxsize, "site": site.name})
+        return scrapy.Request(url, self.parse_article, dont_filter=True,
+                              meta={"download_maxsize": maxsize, "site": site.name})
 
     def in_window(self, site: Site, link: discovery.Link) -> bool:
         """Published on or after ``since`` (by the document's date, else the URL's)."""
@@ -522,7 +572,9 @@ globals().update({spider.__name__: spider for spider in SITE_SPIDERS.values()})
 
 
 async def _outputs(result):
-    """The items and requests of a callback, whether it is a generator or an async one."""
+    """The items and requests of a callback, whether it is a generator, an async one or a coroutine."""
+    if inspect.isawaitable(result):
+        result = await result
     if hasattr(result, "__aiter__"):
         async for output in result:
             yield output

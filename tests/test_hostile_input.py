@@ -18,7 +18,7 @@ from crawler import discovery, incremental
 from crawler.extensions import FailureLog, rebuild_request, retry_request
 from crawler.extract import ExtractionError, ExtractionTimeout, cpu_time_limit, extract, extract_or_error
 from crawler.middlewares import MAX_ATTRIBUTES, ContentGuardMiddleware, doctype_span
-from crawler.storage import article_row, open_db, pending_fetches
+from crawler.storage import article_row, open_db, take_rechecks
 from spiders.news import MAX_SITEMAP_DEPTH, SITE_SPIDERS
 
 MoscowTimesSpider = SITE_SPIDERS["moscowtimes"]
@@ -144,6 +144,23 @@ def test_sitemap_indexes_nested_past_the_bound_are_not_followed():
     assert crawler.stats.get_value("discovery/sitemap-too-deep") == 1
 
 
+def test_a_run_requests_at_most_max_sitemaps_of_a_site_the_newest_first(tmp_path):
+    crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db"),
+                                                              "MAX_SITEMAPS": 3})
+    spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800", since="2023-01-01")
+    spider.state = incremental.CrawlState(writer)
+    body = ("<sitemapindex>" + "".join(f"<sitemap><loc>http://127.0.0.1:8800/sitemap/2023-{month}.xml</loc></sitemap>"
+                                       for month in range(1, 13)) + "</sitemapindex>").encode()
+    request = scrapy.Request("http://127.0.0.1:8800/sitemap/sitemap.xml", meta={"site": "moscowtimes"})
+
+    async def followed():
+        return [r.url async for r in spider.parse_sitemap(XmlResponse(request.url, body=body, request=request))]
+
+    assert asyncio.run(followed()) == [f"http://127.0.0.1:8800/sitemap/2023-{month}.xml" for month in (12, 11, 10)]
+    assert crawler.stats.get_value("discovery/sitemap-capped") == 9
+    writer.close()
+
+
 def test_live_posts_nested_past_what_json_parses_drop_the_live_blog(tmp_path):
     crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
     spider = MoscowTimesSpider.from_crawler(crawler)
@@ -241,7 +258,7 @@ def test_article_requests_carry_the_article_size_limit_into_their_retries():
     crawler = get_crawler(MoscowTimesSpider, {"DATABASE_PATH": "unused.db", "ARTICLE_MAXSIZE": 1000,
                                               "DOWNLOAD_MAXSIZE": 5000})
     spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
-    (request,) = spider.fetch(spider.sites[0], "1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
+    request = spider.fetch(spider.sites[0], "1", "http://127.0.0.1:8800/2024/06/17/x-a1", "new")
     assert request.meta["download_maxsize"] == 1000
     again = rebuild_request(request.url, retry_request(request), spider)
     assert again.meta["download_maxsize"] == 1000 and again.callback == spider.parse_article
@@ -316,7 +333,7 @@ def test_a_future_published_date_does_not_keep_an_article_in_the_recheck_window(
 
     def rechecked(hours_later: int) -> list:
         now = (first_fetch + timedelta(hours=hours_later)).isoformat(timespec="seconds")
-        return [reason for _, _, reason in pending_fetches(db, "moscowtimes", now, 48, 6)]
+        return [reason for _, _, reason in take_rechecks(db, "moscowtimes", now, 48, 6)]
 
     assert rechecked(7) == ["recheck"]  # within the window of when it was first seen
     assert rechecked(24 * 30) == []  # and not for ever

@@ -36,8 +36,9 @@ from crawler.storage import (
     finish_run,
     mark_dropped,
     open_db,
-    pending_fetches,
     record_discovery,
+    take_due,
+    take_rechecks,
 )
 from pipelines.extract import ExtractPipeline
 from tests.conftest import ROOT, SITE, SITE_V2, crawl_command, run_crawl
@@ -157,7 +158,7 @@ def test_new_links_are_due_until_stored(db):
     assert record_discovery(db, SITE_NAME, "feed", [sighting("1"), sighting("2")], "t1") == [
         ("1", "http://h/2024/06/20/x-a1", "new"), ("2", "http://h/2024/06/20/x-a2", "new")]
     # A crawl killed now finds both still due, and no more once stored.
-    assert [row[0] for row in pending_fetches(db, SITE_NAME, "2024-06-21T00:00:00+00:00", 0, 6)] == ["1", "2"]
+    assert [row[0] for row in take_due(db, SITE_NAME, 10)] == ["1", "2"]
     store_article(db, ROW, [], "t2")
     assert record_discovery(db, SITE_NAME, "feed", [sighting("1"), sighting("2")], "t3") == [
         ("2", "http://h/2024/06/20/x-a2", "new")]
@@ -207,7 +208,7 @@ def test_recent_articles_are_rechecked_within_the_window_every_interval(db):
     store_article(db, old, [], "2024-06-20T08:00:00+00:00")
 
     def rechecked(now, window, interval=6):
-        return [row for row in pending_fetches(db, SITE_NAME, now, window, interval) if row[2] == "recheck"]
+        return take_rechecks(db, SITE_NAME, now, window, interval)
 
     assert rechecked("2024-06-20T15:00:00+00:00", 48) == [("1", ROW["url"], "recheck")]
     assert rechecked("2024-06-20T13:00:00+00:00", 48) == []  # fetched 5 hours ago

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import sqlite3
 import subprocess
@@ -19,10 +20,13 @@ from crawler.site_rules import SITES, GenericSite, rules_for
 from spiders.news import NewsSpider, Site
 from tests.conftest import ROOT, SITE, run_news_crawl
 from tests.replica_server import ReplicaServer
-from tests.replicas.feedonly import build_feed_site
+from tests import probes
+from tests.replicas import prose
+from tests.replicas.feedonly import NOW, SITEMAP_LOCATIONS, build_feed_site
 from tests.replicas.mixed import build_mixed_site
 from tests.replicas.score import score_crawl
 from tests.replicas.wordpress import build_wordpress_site
+from tests.replicas.writer import ReplicaWriter, json_ld
 from tests.scoring import score_database
 from tests.test_frontier import stats
 
@@ -159,7 +163,7 @@ def test_a_declared_sitemap_must_be_there_and_a_probed_one_may_be_missing():
     class Declared(GenericSite):
         sitemaps = ("/feeds/articles.xml",)  # where robots.txt does not say
 
-    spider = NewsSpider.from_crawler(get_crawler(NewsSpider, {"DATABASE_PATH": "unused.db"}),
+    spider = NewsSpider.from_crawler(get_crawler(NewsSpider, {"DATABASE_PATH": "unused.db", "MAX_SITEMAPS": 10}),
                                      site="http://127.0.0.1:8800")
     site = Site("declared", Declared, "http://127.0.0.1:8800")
 
@@ -199,6 +203,42 @@ def test_a_site_with_neither_sitemap_nor_feed_is_read_from_its_home_page(tmp_pat
     assert report["missing"] == [] and report["non_articles_stored"] == []
     assert stats(result.stderr, "discovery/home/documents") == {"discovery/home/documents": 1}
     assert stats(result.stderr, "articles/skipped/service") == {"articles/skipped/service": 1}  # /about/
+
+
+# -- Sitemaps listing more links than a crawl should hold ---------------------------------------
+
+
+def build_sitemaps_site(dest: Path, sitemaps: int, links: int) -> Path:
+    """A site whose robots.txt names an index of ``sitemaps`` urlsets of ``links`` articles each."""
+    writer = ReplicaWriter(dest, NOW.isoformat(), "bigsitemaps")
+    writer.page("/robots.txt", "User-agent: *\nSitemap: {{www}}/index.xml\n", "robots")
+    writer.page("/index.xml", "<sitemapindex>" + "".join(
+        f"<sitemap><loc>{{{{www}}}}/s{i}.xml</loc></sitemap>" for i in range(sitemaps)) + "</sitemapindex>", "sitemap")
+    for i in range(sitemaps):
+        writer.page(f"/s{i}.xml", "<urlset>" + "".join(
+            f"<url><loc>{{{{www}}}}/{i}/{j}/</loc></url>" for j in range(links)) + "</urlset>", "sitemap")
+        for j in range(links):
+            title = f"Story {j} of sitemap {i}"
+            rng = random.Random(f"{i}/{j}")
+            story = "".join(f"<p>{prose.paragraph(rng)}</p>" for _ in range(4))
+            writer.page(f"/{i}/{j}/", f"<!doctype html><html><head><title>{title}</title>" + json_ld(
+                {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title}) +
+                f"</head><body><article><h1>{title}</h1>{story}</article></body></html>", "article")
+    writer.content_type(r"\.xml$", "application/xml")
+    for path in SITEMAP_LOCATIONS:
+        writer.missing(path)
+    return writer.finish(seed=0, name="Big sitemaps")
+
+
+def test_the_links_sitemaps_list_wait_in_the_database_not_in_the_scheduler(tmp_path):
+    with ReplicaServer(build_sitemaps_site(tmp_path / "site", sitemaps=3, links=40)) as server:
+        result = run_news_crawl(tmp_path / "big.db", "-a", f"site={server.base_url}", settings={
+            "MAX_SCHEDULED_ARTICLES": 5, "EXTENSIONS": json.dumps(probes.EXTENSIONS)})
+    assert_ok(result)
+    assert query(tmp_path / "big.db", "select count(*) from articles") == [(120,)]
+    # A batch of article requests at a time, beside the discovery documents not yet read
+    # (robots.txt, the sitemaps at the common locations, the index, its three sitemaps).
+    assert stats(result.stderr, probes.STAT)[probes.STAT] <= 5 + 12
 
 
 # -- Several sites in one run -----------------------------------------------------------------
