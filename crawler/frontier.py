@@ -78,22 +78,13 @@ class Frontier:
 
     def refusal(self, url: str) -> str | None:
         """Why ``url`` (absolute) is not on the site, or None when it is."""
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-            parts.port  # noqa: B018 - a port that is no number raises here
-        except ValueError:
-            return "invalid-url"
-        if parts.scheme.lower() not in SCHEMES:
-            return "scheme"
-        if _UNSAFE_NETLOC.search(parts.netloc):
-            return "invalid-url"
-        if parts.username is not None or parts.password is not None:
-            return "credentials"
-        if not host:
-            return "invalid-url"
+        reason = url_refusal(url)
+        if reason:
+            return reason
         if self.max_length and len(url) > self.max_length:
             return "too-long"
+        parts = urlsplit(url)
+        host = parts.hostname
         origin = _origin(parts.scheme.lower(), parts.port)
         at_base = origin == self.base_origin if self.base_origin else _is_default(origin)
         if host == self.base_host and at_base:
@@ -114,6 +105,25 @@ class Frontier:
             return None, "invalid-url"
         reason = self.refusal(absolute)
         return (None, reason) if reason else (absolute, None)
+
+
+def url_refusal(url: str) -> str | None:
+    """Why ``url`` (absolute) can be on no site at all, or None: an http(s) URL with a host and no credentials."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        return "invalid-url"
+    if parts.scheme.lower() not in SCHEMES:
+        return "scheme"
+    if _UNSAFE_NETLOC.search(parts.netloc):
+        return "invalid-url"
+    if parts.username is not None or parts.password is not None:
+        return "credentials"
+    if not host:
+        return "invalid-url"
+    return None
 
 
 def absolute_url(base: str, href: str) -> str | None:

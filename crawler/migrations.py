@@ -217,3 +217,16 @@ def add_site_to_discovery_documents(db: Database) -> None:
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)
+
+
+def check_database(db: Database) -> None:
+    """ValueError when ``db`` is another application's: it holds tables or views and no migration of ours.
+
+    Read before anything is written: migrating such a file would add this project's tables to
+    it, or stop half way on a name it uses for something else (a view named ``failures``).
+    """
+    names = [name for name in db.table_names() + db.view_names()
+             if not name.startswith("sqlite_") and name != migrations.migrations_table]
+    if names and not migrations.applied(db):
+        raise ValueError(f"it is no archive of this crawler: it holds {', '.join(sorted(names)[:5])} "
+                         "and none of its migrations")

@@ -37,6 +37,11 @@ READ_BATCH = 200  # pages read per query, and articles written per transaction
 IN_FLIGHT_PER_WORKER = 8  # pages queued per worker: busy workers, bounded memory
 
 
+def stored_sites(db: Database) -> list[str]:
+    """The sites the database holds articles of."""
+    return [site for (site,) in db.execute("select distinct site from articles order by site")]
+
+
 def count_pages(db: Database, site: str | None = None) -> int:
     """Stored pages whose article is still in ``articles`` (what ``reextract`` goes through)."""
     where, params = _site_filter(site)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sqlite3
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).parent / "datasette"
@@ -54,10 +56,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
     args, extra = parser.parse_known_args(argv)
     db = Path(args.db)
-    if not db.is_file():
-        parser.error(f"{db} does not exist: run a crawl first")
+    problem = unservable(db)
+    if problem:
+        parser.error(problem)
     command = datasette_args(served_path(db), args.port, args.host) + extra
     os.execv(command[0], command)
+
+
+def unservable(db: Path) -> str | None:
+    """Why ``db`` cannot be served, in one line (Datasette would answer with a traceback), or None."""
+    if not db.exists():
+        return f"{db} does not exist: run a crawl first"
+    if not db.is_file():
+        return f"{db} is a directory, not a database file"
+    try:  # read-only: a file that is no database stays as it is
+        with closing(sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)) as connection:
+            connection.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return f"{db} is no SQLite database: {exc}"
+    return None
 
 
 def served_path(db: Path) -> Path:

@@ -1,8 +1,10 @@
-"""What the project's own settings may be, checked before a crawl or `scrapy reextract` starts.
+"""What the settings a crawl or `scrapy reextract` reads may be, checked before either starts.
 
-A value out of its bounds (``-s EXTRACT_WORKERS=-1``, ``-s MAX_FAILED_SHARE=20``) ends the
-command with one line naming the setting, instead of a traceback from deep inside a component
-or a run that quietly means something else.
+A value out of its bounds (``-s EXTRACT_WORKERS=-1``, ``-s MAX_FAILED_SHARE=20``) or of
+the wrong kind (``-s STORE_PAGES=maybe``, ``-s CLUSTER_ROLE=boss``) ends the command with
+one line naming the setting, instead of a traceback from deep inside a component, a failed
+run recorded for a typo, or a run that quietly means something else. Each setting is read
+here as its component reads it (``getbool``, ``getlist``, ``getdict``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import math
 import re
 from typing import NamedTuple
 
-from crawler.extract import check_strip_mode
+from redis.connection import parse_url
+
+from crawler.extract import STRIP_MODES
+from crawler.items import EXPORTED_FIELDS
 
 
 class Bounds(NamedTuple):
@@ -20,9 +25,76 @@ class Bounds(NamedTuple):
     high: float | None = None
     low_allowed: bool = True
 
+    def check(self, name: str, settings) -> None:
+        check_value(name, settings.get(name), self)
 
-BOUNDS = {
+
+class Flag:
+    def check(self, name: str, settings) -> None:
+        try:
+            settings.getbool(name)
+        except ValueError:
+            raise ValueError(f"{name} must be True or False (or 1 or 0), not {settings.get(name)!r}") from None
+
+
+class Choice(NamedTuple):
+    values: tuple[str, ...]
+
+    def check(self, name: str, settings) -> None:
+        if settings.get(name) not in self.values:
+            raise ValueError(f"{name} must be {' or '.join(map(repr, self.values))}, not {settings.get(name)!r}")
+
+
+class Choices(NamedTuple):
+    """A list, each of whose values is one of ``values``."""
+
+    values: tuple[str, ...]
+
+    def check(self, name: str, settings) -> None:
+        wrong = [value for value in settings.getlist(name) if value not in self.values]
+        if wrong:
+            raise ValueError(f"{name} may list {', '.join(self.values)}, not {', '.join(map(repr, wrong))}")
+
+
+class Pattern:
+    def check(self, name: str, settings) -> None:
+        try:
+            re.compile(settings.get(name))
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"{name} must be a regular expression: {exc}") from None
+
+
+class RedisUrl:
+    def check(self, name: str, settings) -> None:
+        if settings.get(name):  # empty: no cluster
+            try:
+                parse_url(settings.get(name))  # as scrapy-redis's client reads it
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a Redis URL such as redis://10.0.0.5:6379/0: {exc}") from None
+
+
+class Coverage:
+    """A JSON object of an article's fields (crawler.items) and shares from 0 to 1."""
+
+    def check(self, name: str, settings) -> None:
+        wrong = ValueError(f"{name} must map fields to shares from 0 to 1, as JSON, not {settings.get(name)!r}")
+        try:
+            coverage = settings.getdict(name)
+        except (ValueError, TypeError):
+            raise wrong from None
+        for field, share in coverage.items():
+            if field not in EXPORTED_FIELDS:
+                raise ValueError(f"{name} names {field!r}, no field of an article ({', '.join(EXPORTED_FIELDS)})")
+            # A number, not text ("0.5") nor true: the run's verdict compares it with shares.
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+                raise wrong
+
+
+CHECKS = {
+    # The project's own (crawler/settings.py).
+    "STRIP_MODE": Choice(STRIP_MODES),
     "EXTRACT_WORKERS": Bounds(int, 0),
+    "STORE_PAGES": Flag(),
     "STORE_BATCH_SIZE": Bounds(int, 1),
     "SITE_UNREACHABLE_AFTER": Bounds(int, 0),
     "ARTICLE_MAXSIZE": Bounds(int, 0),
@@ -33,32 +105,38 @@ BOUNDS = {
     "MAX_SCHEDULED_ARTICLES": Bounds(int, 1),
     "MAX_SITEMAPS": Bounds(int, 1),
     "MAX_FAILED_SHARE": Bounds(float, 0, 1),
+    "MIN_FIELD_COVERAGE": Coverage(),
     "RETRY_BACKOFF_BASE": Bounds(float, 0),
     "RETRY_DELAY_MAX": Bounds(float, 0),
+    "REDIRECT_LOGIN_PATTERN": Pattern(),
     "FAILURE_RETRY_BASE": Bounds(float, 0),
     "FAILURE_RETRY_MAX": Bounds(float, 0),
     "EXTRACT_CPU_LIMIT": Bounds(float, 0),
+    "REDIS_URL": RedisUrl(),
+    "CLUSTER_ROLE": Choice(("main", "worker")),
+    # Article pages only: discovery reads and writes the crawl state, which workers do not have.
+    "CLUSTER_SHARED_CALLBACKS": Choices(("parse_article",)),
     "CLUSTER_LEASE_TIMEOUT": Bounds(float, 0, low_allowed=False),
     "CLUSTER_POLL_INTERVAL": Bounds(float, 0, low_allowed=False),
+    # Scrapy's, those the README tells how to set.
+    "DOWNLOAD_DELAY": Bounds(float, 0),
+    "AUTOTHROTTLE_ENABLED": Flag(),
+    "ROBOTSTXT_OBEY": Flag(),
+    "COOKIES_ENABLED": Flag(),
+    "CONCURRENT_REQUESTS": Bounds(int, 1),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": Bounds(int, 1),
+    "DOWNLOAD_TIMEOUT": Bounds(float, 0, low_allowed=False),
+    "DOWNLOAD_MAXSIZE": Bounds(int, 0),
+    "RETRY_TIMES": Bounds(int, 0),
+    "REDIRECT_MAX_TIMES": Bounds(int, 0),
+    "URLLENGTH_LIMIT": Bounds(int, 0),  # 0: any length
 }
-SHARE = Bounds(float, 0, 1)
 
 
 def check_settings(settings) -> None:
-    """ValueError with a one-line reason for the first of the project's settings that is wrong."""
-    check_strip_mode(settings.get("STRIP_MODE"))
-    for name, bounds in BOUNDS.items():
-        check_value(name, settings.get(name), bounds)
-    try:
-        for field, share in settings.getdict("MIN_FIELD_COVERAGE").items():
-            check_value(field, share, SHARE)
-    except (ValueError, TypeError):
-        coverage = settings.get("MIN_FIELD_COVERAGE")
-        raise ValueError(f"MIN_FIELD_COVERAGE must map fields to shares from 0 to 1, as JSON, not {coverage!r}") from None
-    try:
-        re.compile(settings.get("REDIRECT_LOGIN_PATTERN"))
-    except (re.error, TypeError) as exc:
-        raise ValueError(f"REDIRECT_LOGIN_PATTERN must be a regular expression: {exc}") from None
+    """ValueError with a one-line reason for the first of ``CHECKS``' settings that is wrong."""
+    for name, check in CHECKS.items():
+        check.check(name, settings)
 
 
 def check_value(name: str, value, bounds: Bounds) -> None:

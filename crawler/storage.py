@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
 from crawler import incremental
-from crawler.migrations import ARTICLE_COLUMNS, migrate
+from crawler.migrations import ARTICLE_COLUMNS, check_database, migrate
 
 JSON_COLUMNS = ("authors", "tags")
 PAGE_COMPRESSION = 1  # zlib level: pages shrink to a quarter in half the time of the default level, which saves 3% more
@@ -56,19 +56,20 @@ def open_db(path: str | os.PathLike) -> Database:
     """Open (creating if needed) the database at ``path`` in WAL mode and migrate it.
 
     Raises StorageError with a one-line reason when the directory is missing
-    and cannot be created, or the file is not writable.
+    and cannot be created, the file is not writable or is another application's.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30)
         db = Database(conn)
+        check_database(db)
         db.enable_wal()
         # In WAL mode this cannot corrupt the file; a power cut may lose the last
         # commits, whose links are still due, so the next crawl fetches them again.
         db.execute("pragma synchronous = normal")
         migrate(db)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, ValueError) as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     return db
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -60,6 +61,7 @@ ABSENT = [404, 410]
 # Sitemap indexes in one chain, the first included: sitemaps.org allows one (an index names
 # no index), some sites nest one or two more.
 MAX_SITEMAP_DEPTH = 3
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # since=YYYY-MM-DD
 
 
 @dataclass
@@ -89,13 +91,18 @@ class NewsSpider(scrapy.Spider):
                  since: str | None = None, **unknown):
         # What crawl_runs records of this run.
         given = {name: value for name, value in
-                 {"site": site, "sites": sites, "base_url": base_url, "since": since, **unknown}.items() if value}
+                 {"site": site, "sites": sites, "base_url": base_url, "since": since, **unknown}.items()
+                 if value is not None}
         if set(given) - set(self.arguments):
             raise UsageError(f"unknown spider argument {', '.join(sorted(set(given) - set(self.arguments)))}: "
                              f"{self.name} takes {', '.join(self.arguments)}")
+        # -a since= is a value forgotten, not an argument left out: the run would cover something else.
+        empty = sorted(name for name, value in given.items() if not value)
+        if empty:
+            raise UsageError(f"spider argument {', '.join(empty)} is empty: give it a value or leave it out")
         super().__init__()
         self.sites = self.named_sites(site, sites, base_url)
-        self.since = _parse_day(since) if since else None
+        self.since = _parse_day(since) if since is not None else None
         if self.since and self.since > date.today():
             self.logger.warning("since=%s is in the future: no article is in the window", self.since)
         self.arguments = given
@@ -585,6 +592,9 @@ async def _outputs(result):
 
 def _parse_day(value: str) -> date:
     try:
+        # fromisoformat alone also reads 20240101 and 2024-W10-1, forms nobody would mean here.
+        if not DAY.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None

@@ -1,14 +1,18 @@
 """A crawl's arguments and settings are checked before it starts, and every run records them."""
 
 import json
+import os
 import sqlite3
+import subprocess
 from contextlib import closing
 
 import pytest
+from scrapy import signals
+from scrapy.settings import default_settings
 
 from crawler import settings as project_settings
-from crawler.settings_check import BOUNDS
-from tests.conftest import run_crawl
+from crawler.settings_check import CHECKS
+from tests.conftest import ROOT, run_crawl, scrapy_command
 
 
 @pytest.mark.parametrize("args, settings, line", [
@@ -33,6 +37,23 @@ from tests.conftest import run_crawl
      "bad setting: MIN_FIELD_COVERAGE must map fields to shares from 0 to 1, as JSON, not '{\"title\": 95}'"),
     ([], {"MIN_FIELD_COVERAGE": "title=0.9"}, "bad setting: MIN_FIELD_COVERAGE must map fields to shares"),
     ([], {"REDIRECT_LOGIN_PATTERN": "(login"}, "bad setting: REDIRECT_LOGIN_PATTERN must be a regular expression: "),
+    (["-a", "base_url=https://exa mple.org"], {}, "bad argument: base_url must be an http(s) URL"),
+    (["-a", "since=20240101"], {}, "bad argument: since must be a date as YYYY-MM-DD, not '20240101'"),
+    (["-a", "since=2024-W10-1"], {}, "bad argument: since must be a date as YYYY-MM-DD, not '2024-W10-1'"),
+    (["-a", "since="], {}, "bad argument: spider argument since is empty: give it a value or leave it out"),
+    ([], {"MIN_FIELD_COVERAGE": '{"title": "0.5"}'}, "bad setting: MIN_FIELD_COVERAGE must map fields to shares"),
+    ([], {"MIN_FIELD_COVERAGE": '{"nope": 0.5}'},
+     "bad setting: MIN_FIELD_COVERAGE names 'nope', no field of an article"),
+    ([], {"STORE_PAGES": "maybe"}, "bad setting: STORE_PAGES must be True or False (or 1 or 0), not 'maybe'"),
+    ([], {"CLUSTER_ROLE": "boss"}, "bad setting: CLUSTER_ROLE must be 'main' or 'worker', not 'boss'"),
+    ([], {"CLUSTER_SHARED_CALLBACKS": "bogus"},
+     "bad setting: CLUSTER_SHARED_CALLBACKS may list parse_article, not 'bogus'"),
+    ([], {"REDIS_URL": "notaurl"}, "bad setting: REDIS_URL must be a Redis URL such as redis://10.0.0.5:6379/0"),
+    ([], {"DOWNLOAD_DELAY": "abc"}, "bad setting: DOWNLOAD_DELAY must be a number, 0 or more, not 'abc'"),
+    ([], {"AUTOTHROTTLE_ENABLED": "maybe"}, "bad setting: AUTOTHROTTLE_ENABLED must be True or False"),
+    ([], {"ROBOTSTXT_OBEY": "perhaps"}, "bad setting: ROBOTSTXT_OBEY must be True or False"),
+    ([], {"CONCURRENT_REQUESTS_PER_DOMAIN": "x"},
+     "bad setting: CONCURRENT_REQUESTS_PER_DOMAIN must be a whole number, 1 or more, not 'x'"),
 ])
 def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, args, settings, line):
     db_path = tmp_path / "articles.db"
@@ -43,8 +64,79 @@ def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, arg
     assert not db_path.exists()  # no run row, no database
 
 
-def test_the_bounds_name_settings_the_project_has():
-    assert set(BOUNDS) <= {name for name in dir(project_settings) if name.isupper()}
+def test_the_checks_name_settings_the_project_or_scrapy_has():
+    assert set(CHECKS) <= {name for module in (project_settings, default_settings)
+                           for name in dir(module) if name.isupper()}
+
+
+@pytest.mark.parametrize("args", [
+    ["-a", "base_url=http://user:secret@127.0.0.1:9"],
+    ["-a", "site=https://user:secret@example.org"],
+    ["-a", "site=moscowtimes http://user:secret@127.0.0.1:9"],
+    ["-a", "sites={sites}"],
+])
+def test_a_site_given_with_credentials_is_refused_and_its_password_kept_nowhere(tmp_path, args):
+    sites = tmp_path / "sites.txt"
+    sites.write_text("https://example.net\nhttps://user:secret@example.org\n")
+    db_path = tmp_path / "articles.db"
+    spider = "moscowtimes" if "base_url" in args[1] else "news"
+    command = scrapy_command("crawl", spider, *[arg.format(sites=sites) for arg in args],
+                             settings={"DATABASE_PATH": str(db_path)})
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith("must not carry a user name or password: the crawl never logs in")
+    assert "secret" not in result.stderr
+    assert not db_path.exists()
+
+
+def test_a_spider_that_does_not_exist_is_a_usage_error(tmp_path):
+    command = scrapy_command("crawl", "nosuchspider", settings={"DATABASE_PATH": str(tmp_path / "articles.db")})
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith("error: no spider named 'nosuchspider': `scrapy list` names them")
+    assert "Traceback" not in result.stderr
+
+
+class SpoiledStats:
+    """A stat the run's verdict cannot add up, as a bug would leave one: judging the run raises."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.spoil, signal=signals.spider_opened)
+        return extension
+
+    def spoil(self):
+        self.stats.set_value("feedexport/failed_count/spoiled", "?")
+
+
+def test_a_run_that_cannot_be_judged_ends_failed_with_one_line(replica_url, tmp_path):
+    db_path, log = tmp_path / "articles.db", tmp_path / "crawl.log"
+    extensions = {**project_settings.EXTENSIONS, f"{__name__}.SpoiledStats": 0}
+    result = run_crawl(replica_url, db_path, "--logfile", str(log), settings={"EXTENSIONS": json.dumps(extensions)})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["crawl moscowtimes: failed: the run could not be judged (see the log)"]
+    assert "Error caught on signal handler" in log.read_text()  # with its traceback
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("select status, message from crawl_runs").fetchall() == [
+            ("failed", "the run could not be judged (see the log)")]
+
+
+@pytest.mark.parametrize("foreign", ["create view failures as select 1 as url", "create table articles (x)"])
+def test_a_database_of_another_application_is_refused_and_left_as_it_was(tmp_path, foreign):
+    db_path = tmp_path / "theirs.db"
+    with closing(sqlite3.connect(db_path)) as db:
+        db.execute(foreign)
+    before = db_path.read_bytes()
+    result = run_crawl("http://127.0.0.1:9", db_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        f"crawl moscowtimes: failed: cannot open database {db_path}: it is no archive of this crawler")
+    assert "Traceback" not in result.stderr
+    assert db_path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["theirs.db"]
 
 
 def test_the_traceback_of_a_bad_argument_is_in_the_debug_log(tmp_path):

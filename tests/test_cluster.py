@@ -494,7 +494,7 @@ def test_download_delay_holds_for_the_cluster_not_per_process(tmp_path, redis_se
 def test_a_bad_role_or_an_unreachable_redis_is_a_clear_error(tmp_path, replica_url, redis_server):
     bad_role = run_crawl(replica_url, tmp_path / "a.db", settings={"REDIS_URL": redis_server.url,
                                                                     "CLUSTER_ROLE": "boss"})
-    assert bad_role.returncode == 2 and "CLUSTER_ROLE must be main or worker" in bad_role.stderr
+    assert bad_role.returncode == 2 and "CLUSTER_ROLE must be 'main' or 'worker'" in bad_role.stderr
     gone = RedisServer()
     gone.start()
     gone.stop()

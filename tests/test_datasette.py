@@ -7,6 +7,7 @@ from contextlib import closing
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -457,6 +458,18 @@ def test_serve_takes_any_file_name(tmp_path):
 def test_serve_refuses_a_missing_database(tmp_path):
     with pytest.raises(SystemExit):
         main([str(tmp_path / "missing.db")])
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("README.md", "is no SQLite database: file is not a database"),
+    ("docs", "is a directory, not a database file"),
+    ("missing.db", "does not exist: run a crawl first"),
+])
+def test_serve_says_in_one_line_why_it_cannot_serve_a_path(name, reason):
+    result = subprocess.run([sys.executable, "-m", "crawler.serve", name, "--port", "0"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"python -m crawler.serve: error: {name} {reason}"
 
 
 @pytest.mark.parametrize("query", [

@@ -93,9 +93,44 @@ def test_a_bad_setting_ends_with_one_line_and_changes_nothing(db_path):
 
 
 def test_one_site_only(db_path):
-    result = reextract(db_path, "--site", "elsewhere")
+    # An article of another site, stored before pages were kept: the site is there, with nothing to extract.
+    query(db_path, "insert into articles (url, site, article_id, title, body) values "
+                   "('https://elsewhere.example/a', 'elsewhere.example', 'a', 'T', 'B')")
+    result = reextract(db_path, "--site", "elsewhere.example")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[-1] == "reextract: 0 updated, 0 unchanged, 0 failed"
+
+
+def test_a_site_with_no_articles_is_a_usage_error(db_path):
+    before = db_path.read_bytes()
+    result = reextract(db_path, "--site", "nosuch")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(
+        f"error: no articles of site 'nosuch' in {db_path} (its sites: moscowtimes)")
+    assert db_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["typo.db", "."])
+def test_a_database_that_does_not_exist_is_a_usage_error_and_not_created(tmp_path, name):
+    path = tmp_path / name
+    result = reextract(path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(
+        f"error: DATABASE_PATH {path} is no database file: reextract works on a crawl's database")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_database_of_another_application_is_refused_and_left_as_it_was(tmp_path):
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as db:
+        db.execute("create view failures as select 1 as url")
+    before = path.read_bytes()
+    result = reextract(path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"reextract: cannot open database {path}: it is no archive of this crawler: it holds failures "
+        "and none of its migrations"]
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["theirs.db"]
 
 
 def test_a_damaged_page_leaves_its_article_and_is_reported(db_path):

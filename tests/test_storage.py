@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -80,6 +81,23 @@ def test_path_under_a_file_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(StorageError, match="cannot open database"):
         open_db(tmp_path / "file" / "articles.db")
+
+
+@pytest.mark.parametrize("theirs", ["create view failures as select 1 as url", "create table articles (x)",
+                                    "create table users (name)"])
+def test_a_database_of_another_application_is_refused_before_anything_is_written(tmp_path, theirs):
+    path = tmp_path / "theirs.db"
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(theirs)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="it is no archive of this crawler"):
+        open_db(path)
+    assert path.read_bytes() == before  # neither the migrations' table nor WAL mode
+
+
+def test_an_empty_file_is_a_new_archive(tmp_path):
+    (tmp_path / "articles.db").touch()
+    assert "articles" in open_db(tmp_path / "articles.db").table_names()
 
 
 def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path):

@@ -26,11 +26,10 @@ import functools
 import logging
 
 from redis.exceptions import RedisError
-from scrapy.exceptions import NotConfigured, UsageError
+from scrapy.exceptions import NotConfigured
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("main", "worker")
 LEASE = "cluster_lease"  # request meta: the token of the frontier lease the request belongs to
 REDIS_LOST = "cluster_redis_lost"  # the close reason when the Redis server fails
 FEED_FAILED = "cluster_feed_failed"  # the close reason when the feed stopped on an error of ours (a bug, logged)
@@ -101,11 +100,9 @@ class Cluster:
     """Scrapy add-on: the cluster's components, at add-on priority, when ``REDIS_URL`` is set."""
 
     def __init__(self, crawler):
-        settings = crawler.settings
-        if not settings.get("REDIS_URL"):
+        # CLUSTER_ROLE and REDIS_URL were checked with the other settings (crawler.settings_check).
+        if not crawler.settings.get("REDIS_URL"):
             raise NotConfigured  # one process alone, as without this add-on
-        if settings.get("CLUSTER_ROLE") not in ROLES:
-            raise UsageError(f"CLUSTER_ROLE must be main or worker, not {settings.get('CLUSTER_ROLE')!r}")
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -51,7 +51,10 @@ class Command(crawl.Command):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         gc.set_threshold(GC_THRESHOLD)
-        crawler = self.crawler_process.create_crawler(args[0])
+        try:
+            crawler = self.crawler_process.create_crawler(args[0])
+        except KeyError:  # Scrapy's spider loader: no spider of that name
+            raise UsageError(f"no spider named {args[0]!r}: `scrapy list` names them") from None
         # Checked before the crawl starts, as the spider checks its arguments when it is built.
         try:
             check_settings(crawler.settings)
@@ -87,8 +90,9 @@ def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
         else:
             logger.error("Crawl failed", exc_info=error)
         verdict = "failed", (str(error) or type(error).__name__).splitlines()[0]
-    if verdict and runlog is not None:
-        runlog.settle(*verdict)
+    if runlog is not None:
+        # A verdict that raised (logged by the signal's dispatcher) leaves none: the row must not stay running.
+        runlog.settle(*(verdict or ("failed", "the run could not be judged (see the log)")))
     if verdict is None:
         verdict = (runlog.status, runlog.message) if runlog is not None else ("ok", None)  # None: RunLog disabled
     status, message = verdict

@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import click
 from scrapy.commands import ScrapyCommand
@@ -49,7 +50,7 @@ class Command(ScrapyCommand):
         settings = self.settings
         # Here, not at the top: Scrapy imports every command to list them, and the
         # extractor would slow down the start of every `scrapy crawl`.
-        from crawler.reextract import Stopped, count_pages, reextract
+        from crawler.reextract import Stopped, count_pages, reextract, stored_sites
         from crawler.settings_check import check_settings
 
         try:
@@ -58,6 +59,9 @@ class Command(ScrapyCommand):
             raise UsageError(str(exc)) from None
 
         path = settings.get("DATABASE_PATH")
+        # A typo in the path would otherwise be a new, empty archive, and "0 updated" a success.
+        if not Path(path).is_file():
+            raise UsageError(f"DATABASE_PATH {path} is no database file: reextract works on a crawl's database")
         try:
             lock_database(path)  # held until the process exits
             db = open_db(path)
@@ -65,6 +69,9 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_BUSY if isinstance(exc, CrawlBusy) else 1
             print(f"reextract: {exc}", file=sys.stderr)
             return
+        if opts.site is not None and opts.site not in (sites := stored_sites(db)):
+            db.close()
+            raise UsageError(f"no articles of site {opts.site!r} in {path} (its sites: {', '.join(sites) or 'none'})")
         total = count_pages(db, opts.site)
         stop = threading.Event()
         # Ctrl-C and a service manager's stop (SIGTERM) end the run after the pages in hand: a

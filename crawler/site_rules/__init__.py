@@ -11,7 +11,7 @@ import inspect
 import pkgutil
 from urllib.parse import urlsplit
 
-from crawler.frontier import host_of, on_site
+from crawler.frontier import host_of, on_site, url_refusal
 from crawler.site_rules.base import SiteRules
 from crawler.site_rules.generic import GenericSite
 
@@ -91,12 +91,14 @@ def resolve_site(value: str, base_url: str | None = None) -> tuple[str, type[Sit
 
 
 def check_base_url(value: str) -> str:
-    """``value`` if it is an http(s) URL with a host (a site, a mirror, a replica); ValueError if not."""
-    try:
-        parts = urlsplit(value)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:  # a bracketed host that is no IPv6 address, a port that is no number or too large
-        valid = False
-    if not valid:
+    """``value`` if it is an http(s) URL with a host (a site, a mirror, a replica); ValueError if not.
+
+    The URL the frontier would admit of no site is no site's either, credentials included: the
+    crawl never logs in, and the run's row (which Datasette shows) would keep the password.
+    """
+    reason = url_refusal(value)
+    if reason == "credentials":
+        raise ValueError("must not carry a user name or password: the crawl never logs in")
+    if reason or urlsplit(value).port == 0:
         raise ValueError(f"must be an http(s) URL such as https://www.themoscowtimes.com, not {value!r}")
     return value
