@@ -24,7 +24,7 @@ read and written through ``CrawlState`` on the crawl's database writer thread.
 
 Discovery records the links it finds and requests none: the links due wait in
 the database, and ``start()`` hands the scheduler a batch of their requests
-whenever it has room (``MAX_SCHEDULED_ARTICLES``), so a crawl holds as many
+whenever half the last has been sent (``MAX_SCHEDULED_ARTICLES``), so a crawl holds as many
 requests whether its sitemaps list a thousand links or millions, and fetches
 articles while sitemaps are still being read. A site's sitemaps are read up to
 ``MAX_SITEMAPS`` per run.
@@ -111,7 +111,8 @@ class NewsSpider(scrapy.Spider):
         self.scheduled_ids: set[tuple[str, str]] = set()  # articles requested in this run
         self.current_ids: set[tuple[str, str]] = set()  # known articles discovery listed with nothing new
         self.state: incremental.CrawlState | None = None
-        self.recorded = asyncio.Event()  # wakes ``articles_due``: links were recorded, or the scheduler ran dry
+        self.recorded = asyncio.Event()  # wakes ``articles_due``: links were recorded, or the scheduler drained
+        self.dequeued = 0  # requests that left the scheduler since ``articles_due`` last fed it
 
     def named_sites(self, site, sites, base_url) -> list[Site]:
         """The sites of the crawl from its arguments; UsageError naming the argument that is wrong."""
@@ -148,7 +149,14 @@ class NewsSpider(scrapy.Spider):
             site.frontier.max_length = crawler.settings.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
         crawler.signals.connect(spider.recorded.set, signal=signals.scheduler_empty)
+        crawler.signals.connect(spider.request_dequeued, signal=signals.request_reached_downloader)
         return spider
+
+    def request_dequeued(self):
+        """Wake ``articles_due`` once half a batch has left the scheduler: refilled before it runs dry."""
+        self.dequeued += 1
+        if self.dequeued * 2 >= self.crawler.settings.getint("MAX_SCHEDULED_ARTICLES"):
+            self.recorded.set()
 
     def open_state(self):
         # Once the spider opens, not in __init__: the run log takes the crawl lock first.
@@ -183,8 +191,8 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     async def articles_due(self) -> AsyncIterator[scrapy.Request]:
-        """Requests for the links due, a batch whenever the scheduler has room, until discovery
-        is over and no link is due; then the home page's links of each site no sitemap or feed
+        """Requests for the links due, a batch whenever half the last has left the scheduler (its
+        downloads never wait on the database), until discovery is over and no link is due; then the home page's links of each site no sitemap or feed
         listed articles for (the last resort), and their requests. While this runs the crawl
         is not idle."""
         while True:
@@ -195,8 +203,8 @@ class NewsSpider(scrapy.Spider):
                     fed = True
                     yield request
             if fed:
-                continue
-            if self.discovery_over():
+                self.dequeued = 0
+            elif self.discovery_over():
                 home = [site for site in self.sites if site.home_links and not site.listed]
                 if not home:
                     return
