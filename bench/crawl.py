@@ -95,8 +95,8 @@ def replica(site: Path, *options: str) -> Iterator[str]:
         server.wait()
 
 
-def run_measured(command: list[str]) -> dict:
-    """Run ``command``; wall time, CPU seconds and peak RSS of its process tree."""
+def run_measured(command: list[str], check: bool = True) -> dict:
+    """Run ``command``; wall time, CPU seconds and peak RSS of its process tree (``check``: it must succeed)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak, cpu = 0, 0.0
@@ -108,7 +108,7 @@ def run_measured(command: list[str]) -> dict:
         cpu = max(cpu, tree_cpu(process.pid))
         time.sleep(0.1)
     reader.join()
-    if process.returncode:
+    if check and process.returncode:
         raise SystemExit(f"crawl failed ({process.returncode}):\n{''.join(stderr)[-3000:]}")
     return {"seconds": time.perf_counter() - started, "cpu_seconds": cpu, "peak_rss": peak}
 

@@ -13,8 +13,6 @@ import math
 import re
 from typing import NamedTuple
 
-from redis.connection import parse_url
-
 from crawler.extract import STRIP_MODES
 from crawler.items import EXPORTED_FIELDS
 
@@ -67,6 +65,8 @@ class Pattern:
 class RedisUrl:
     def check(self, name: str, settings) -> None:
         if settings.get(name):  # empty: no cluster
+            from redis.connection import parse_url  # here: importing redis costs a process 6 MiB
+
             try:
                 parse_url(settings.get(name))  # as scrapy-redis's client reads it
             except ValueError as exc:
