@@ -113,6 +113,7 @@ class NewsSpider(scrapy.Spider):
         self.state: incremental.CrawlState | None = None
         self.recorded = asyncio.Event()  # wakes ``articles_due``: links were recorded, or the scheduler drained
         self.dequeued = 0  # requests that left the scheduler since ``articles_due`` last fed it
+        self.sitemap_reading = asyncio.Lock()
 
     def named_sites(self, site, sites, base_url) -> list[Site]:
         """The sites of the crawl from its arguments; UsageError naming the argument that is wrong."""
@@ -325,19 +326,22 @@ class NewsSpider(scrapy.Spider):
         if not self.answered(response):
             return
         site = self.site_of(response.request)
-        kind, links = discovery.parse_sitemap(response.body)
-        if kind == "index":
-            depth = response.meta.get("sitemap_depth", 0) + 1
-            if depth > MAX_SITEMAP_DEPTH:  # indexes naming indexes naming indexes: a loop, or a trap
-                self._count("discovery/sitemap-too-deep", 1)
+        # One sitemap's links at a time: each list (150,000 links take some 75 MB) waits on the
+        # database writer, and sitemaps downloaded together would all wait in memory.
+        async with self.sitemap_reading:
+            kind, links = discovery.parse_sitemap(response.body)
+            if kind != "index":
+                await self.record_links(site, links, "sitemap", response.url, response)
                 return
-            admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url, site))]
-            for link in await self.sitemaps_to_follow(site, admitted):
-                if request := await self.sitemap_request(
-                        site, link.url, meta={"sitemap_lastmod": link.modified, "sitemap_depth": depth}):
-                    yield request
-        else:
-            await self.record_links(site, links, "sitemap", response.url, response)
+        depth = response.meta.get("sitemap_depth", 0) + 1
+        if depth > MAX_SITEMAP_DEPTH:  # indexes naming indexes naming indexes: a loop, or a trap
+            self._count("discovery/sitemap-too-deep", 1)
+            return
+        admitted = [replace(link, url=url) for link in links if (url := self.admit(link.url, response.url, site))]
+        for link in await self.sitemaps_to_follow(site, admitted):
+            if request := await self.sitemap_request(
+                    site, link.url, meta={"sitemap_lastmod": link.modified, "sitemap_depth": depth}):
+                yield request
 
     async def sitemap_request(self, site: Site, url: str, **kwargs) -> scrapy.Request | None:
         """A request for a sitemap of ``site``; None past the ``MAX_SITEMAPS`` of a run (counted, logged
