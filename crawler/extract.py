@@ -65,13 +65,6 @@ class ExtractionTimeout(BaseException):
 STRIP_MODES = ("remove", "flag")
 
 
-def check_strip_mode(mode: str) -> str:
-    """``mode`` if it is a ``STRIP_MODE``; ValueError with a one-line reason if not."""
-    if mode not in STRIP_MODES:
-        raise ValueError(f"STRIP_MODE must be 'remove' or 'flag', not {mode!r}")
-    return mode
-
-
 @contextmanager
 def gc_paused():
     """Extraction allocates many small acyclic objects (element proxies, the block pass's

@@ -219,7 +219,7 @@ def migrate(db: Database) -> None:
     migrations.apply(db)
 
 
-def check_database(db: Database) -> None:
+def refuse_foreign(db: Database) -> None:
     """ValueError when ``db`` is another application's: it holds tables or views and no migration of ours.
 
     Read before anything is written: migrating such a file would add this project's tables to

@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
 from crawler import incremental
-from crawler.migrations import ARTICLE_COLUMNS, check_database, migrate
+from crawler.migrations import ARTICLE_COLUMNS, migrate, refuse_foreign
 
 JSON_COLUMNS = ("authors", "tags")
 PAGE_COMPRESSION = 1  # zlib level: pages shrink to a quarter in half the time of the default level, which saves 3% more
@@ -63,7 +63,7 @@ def open_db(path: str | os.PathLike) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30)
         db = Database(conn)
-        check_database(db)
+        refuse_foreign(db)
         db.enable_wal()
         # In WAL mode this cannot corrupt the file; a power cut may lose the last
         # commits, whose links are still due, so the next crawl fetches them again.

@@ -17,9 +17,10 @@ from functools import partial
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.extract import check_strip_mode, extract_or_error
+from crawler.extract import extract_or_error
 from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.failures import SKIPPED
+from crawler.settings_check import CHECKS
 from crawler.storage import pack_page
 
 
@@ -34,7 +35,7 @@ def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
 class ExtractPipeline:
     def __init__(self, crawler, mode: str, workers: int, keep_pages: bool, cpu_limit: float, max_body: int):
         self.crawler = crawler
-        self.mode = check_strip_mode(mode)
+        self.mode = mode
         self.keep_pages = keep_pages
         self.budget = {"cpu_limit": cpu_limit, "max_body": max_body}
         self.workers = workers or os.cpu_count() or 1
@@ -42,6 +43,8 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        # The crawl command checked every setting; a pipeline built elsewhere must not strip in a mode it does not know.
+        CHECKS["STRIP_MODE"].check("STRIP_MODE", crawler.settings)
         return cls(
             crawler,
             crawler.settings.get("STRIP_MODE", "remove"),

@@ -148,6 +148,7 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         for site in spider.sites:  # the frontier refuses, and counts, what Scrapy's UrlLengthMiddleware would drop
             site.frontier.max_length = crawler.settings.getint("URLLENGTH_LIMIT")
+        spider.batch = crawler.settings.getint("MAX_SCHEDULED_ARTICLES")  # article requests scheduled at most
         crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
         crawler.signals.connect(spider.recorded.set, signal=signals.scheduler_empty)
         crawler.signals.connect(spider.request_dequeued, signal=signals.request_reached_downloader)
@@ -156,7 +157,7 @@ class NewsSpider(scrapy.Spider):
     def request_dequeued(self):
         """Wake ``articles_due`` once half a batch has left the scheduler: refilled before it runs dry."""
         self.dequeued += 1
-        if self.dequeued * 2 >= self.crawler.settings.getint("MAX_SCHEDULED_ARTICLES"):
+        if self.dequeued * 2 >= self.batch:
             self.recorded.set()
 
     def open_state(self):
@@ -217,7 +218,7 @@ class NewsSpider(scrapy.Spider):
 
     async def due_requests(self, site: Site) -> list[scrapy.Request]:
         """Requests for as many of the site's due links as the scheduler has room for."""
-        room = self.crawler.settings.getint("MAX_SCHEDULED_ARTICLES") - len(self.crawler.engine.scheduler)
+        room = self.batch - len(self.crawler.engine.scheduler)
         if room <= 0:
             return []
         return [self.fetch(site, *due) for due in await self.state.take(site.name, room)]

@@ -9,9 +9,11 @@ from contextlib import closing
 import pytest
 from scrapy import signals
 from scrapy.settings import default_settings
+from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.settings_check import CHECKS
+from pipelines.extract import ExtractPipeline
 from tests.conftest import ROOT, run_crawl, scrapy_command
 
 
@@ -172,3 +174,8 @@ def test_runs_record_their_arguments_and_the_articles_skipped_as_unchanged(repli
     assert (first["new"], first["skipped"]) == (46, 0)
     assert (second["new"], second["unchanged"], second["skipped"]) == (0, 0, 46)
     assert second["message"].endswith("; 46 known articles skipped as unchanged")
+
+
+def test_an_extract_pipeline_built_outside_the_commands_refuses_an_unknown_strip_mode():
+    with pytest.raises(ValueError, match="STRIP_MODE must be 'remove' or 'flag', not 'bogus'"):
+        ExtractPipeline.from_crawler(get_crawler(settings_dict={"STRIP_MODE": "bogus"}))
