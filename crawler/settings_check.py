@@ -39,8 +39,11 @@ class Choice(NamedTuple):
     values: tuple[str, ...]
 
     def check(self, name: str, settings) -> None:
-        if settings.get(name) not in self.values:
-            raise ValueError(f"{name} must be {' or '.join(map(repr, self.values))}, not {settings.get(name)!r}")
+        self.check_value(name, settings.get(name))
+
+    def check_value(self, name: str, value) -> None:
+        if value not in self.values:
+            raise ValueError(f"{name} must be {' or '.join(map(repr, self.values))}, not {value!r}")
 
 
 class Choices(NamedTuple):

@@ -35,6 +35,7 @@ def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
 class ExtractPipeline:
     def __init__(self, crawler, mode: str, workers: int, keep_pages: bool, cpu_limit: float, max_body: int):
         self.crawler = crawler
+        CHECKS["STRIP_MODE"].check_value("STRIP_MODE", mode)  # a pipeline built outside the commands
         self.mode = mode
         self.keep_pages = keep_pages
         self.budget = {"cpu_limit": cpu_limit, "max_body": max_body}
@@ -43,8 +44,6 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        # The crawl command checked every setting; a pipeline built elsewhere must not strip in a mode it does not know.
-        CHECKS["STRIP_MODE"].check("STRIP_MODE", crawler.settings)
         return cls(
             crawler,
             crawler.settings.get("STRIP_MODE", "remove"),
