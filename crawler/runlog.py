@@ -44,6 +44,10 @@ class CrawlBusy(Exception):
     """Another crawl holds the database."""
 
 
+class CrawlCannotStart(Exception):
+    """A server the crawl needs does not answer (the cluster's Redis server); the message names it and why."""
+
+
 def lock_database(path: str | os.PathLike) -> int:
     """Take the crawl lock on the database file (created if missing); its descriptor.
 

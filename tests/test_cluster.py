@@ -491,13 +491,27 @@ def test_download_delay_holds_for_the_cluster_not_per_process(tmp_path, redis_se
     assert min(gaps) >= delay * 1000, sorted(gaps)[:5]
 
 
-def test_a_bad_role_or_an_unreachable_redis_is_a_clear_error(tmp_path, replica_url, redis_server):
+def test_a_bad_role_is_a_usage_error(tmp_path, replica_url, redis_server):
     bad_role = run_crawl(replica_url, tmp_path / "a.db", settings={"REDIS_URL": redis_server.url,
                                                                     "CLUSTER_ROLE": "boss"})
     assert bad_role.returncode == 2 and "CLUSTER_ROLE must be 'main' or 'worker'" in bad_role.stderr
-    gone = RedisServer()
+
+
+@pytest.mark.parametrize("role", ["main", "worker"])
+def test_an_unreachable_redis_fails_the_crawl_with_its_cause_in_one_line(tmp_path, replica_url, role):
+    gone = RedisServer()  # a port where nothing listens
     gone.start()
     gone.stop()
-    unreachable = run_crawl(replica_url, tmp_path / "b.db", settings={"REDIS_URL": gone.url})
-    assert unreachable.returncode == 1
-    assert unreachable.stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: failed: ")
+    db_path = tmp_path / "articles.db"
+    result = run_crawl(replica_url, db_path, settings={**CLUSTER, "REDIS_URL": gone.url, "CLUSTER_ROLE": role})
+    assert result.returncode == 1
+    line = f"crawl moscowtimes: failed: redis unreachable at {gone.url}: connection refused"
+    assert result.stderr.strip().splitlines()[-1] == line
+    assert "Traceback" not in result.stderr and "Engine slot" not in result.stderr
+    if role == "main":
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("select status, message from crawl_runs").fetchall() == [
+                ("failed", line.split("failed: ", 1)[1])]
+            assert conn.execute("select count(*) from failures").fetchone() == (0,)
+    else:
+        assert not db_path.exists()  # a worker never opens a database

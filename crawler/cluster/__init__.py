@@ -27,6 +27,10 @@ import logging
 
 from redis.exceptions import RedisError
 from scrapy.exceptions import NotConfigured
+from scrapy_redis.connection import get_redis_from_settings
+
+from crawler.frontier import redact
+from crawler.runlog import CrawlCannotStart
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,17 @@ FEED_FAILED = "cluster_feed_failed"  # the close reason when the feed stopped on
 
 def is_worker(settings) -> bool:
     return bool(settings.get("REDIS_URL")) and settings.get("CLUSTER_ROLE") == "worker"
+
+
+def check_reachable(settings) -> None:
+    """CrawlCannotStart, naming the server and why, unless the Redis server of ``REDIS_URL`` answers."""
+    try:
+        get_redis_from_settings(settings).ping()
+    except RedisError as exc:
+        # The system's words when it gave them ("connection refused"), not redis-py's sentence around them.
+        cause = exc.__cause__
+        why = cause.strerror.lower() if isinstance(cause, OSError) and cause.strerror else str(exc)
+        raise CrawlCannotStart(f"redis unreachable at {redact(settings.get('REDIS_URL'))}: {why}") from exc
 
 
 def stop_crawl(crawler, exc: RedisError) -> None:

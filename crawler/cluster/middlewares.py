@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from scrapy import Request
 
-from crawler.cluster import LEASE, is_worker
+from crawler.cluster import LEASE, check_reachable, is_worker
 
 
 class ClusterSpiderMiddleware:
@@ -24,6 +24,10 @@ class ClusterSpiderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
+        # Built with the engine, before the spider opens: a Redis server that does not answer
+        # fails the crawl here with its one line. Scrapy builds the scheduler as the spider opens,
+        # and its error there was lost behind one of its own ("Engine slot not assigned").
+        check_reachable(crawler.settings)
         return cls(crawler)
 
     async def process_start(self, start):

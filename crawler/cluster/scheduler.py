@@ -79,10 +79,8 @@ class ClusterScheduler(RedisScheduler):
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        server = get_redis_from_settings(settings)
-        server.ping()  # fail at once, not at the first request, when Redis is unreachable
         scheduler = cls(
-            server, crawler,
+            get_redis_from_settings(settings), crawler,
             queue_key=settings.get("SCHEDULER_QUEUE_KEY", "%(spider)s:requests"),
             queue_cls="crawler.cluster.frontier.LeasedQueue",
             dupefilter_key=settings.get("SCHEDULER_DUPEFILTER_KEY", "%(spider)s:dupefilter"),

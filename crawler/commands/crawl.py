@@ -17,7 +17,7 @@ import sys
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
-from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, RunLog
+from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, CrawlCannotStart, RunLog
 from crawler.settings_check import check_settings
 from crawler.storage import StorageError
 
@@ -84,8 +84,9 @@ def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
     if not task.done():  # a second SIGTERM or Ctrl-C stopped the reactor mid-crawl
         verdict = "interrupted", "forced shutdown before the end; the next run resumes"
     elif error is not None:
-        # A database that cannot be opened needs its one line; anything else its traceback.
-        if isinstance(error, StorageError):
+        # A database that cannot be opened or a server that does not answer needs its one line;
+        # anything else its traceback.
+        if isinstance(error, (StorageError, CrawlCannotStart)):
             logger.debug("Crawl failed", exc_info=error)
         else:
             logger.error("Crawl failed", exc_info=error)
