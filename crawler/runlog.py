@@ -89,16 +89,8 @@ def run_counts(stats: dict) -> dict[str, int]:
     }
 
 
-def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[str, float]) -> tuple[str, str]:
-    """(status, one-line message) of a finished crawl.
-
-    ``interrupted`` when it was stopped (SIGTERM, Ctrl-C); ``failed`` when it
-    did not run to its end otherwise, reached nothing of the site or could not
-    open or store a feed export; ``degraded`` when too many pages failed, discovery documents
-    list no article, or the site's rules stopped finding fields (the publisher
-    changed its markup); else ``ok``.
-    """
-    counts = run_counts(stats)
+def judge_close(reason: str, stats: dict) -> tuple[str, str] | None:
+    """(status, one-line message) of a crawl that did not run to its end, else None."""
     if reason == "shutdown":
         return "interrupted", "interrupted (shutdown) before the end; the next run resumes"
     if reason == storage.UNWRITABLE:
@@ -111,6 +103,21 @@ def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[
         return "failed", f"site unreachable: the first {failed} attempts could not connect"
     if reason != "finished":
         return "failed", f"closed early: {reason}"
+    return None
+
+
+def judge(reason: str, stats: dict, max_failed_share: float, min_coverage: dict[str, float]) -> tuple[str, str]:
+    """(status, one-line message) of a finished crawl.
+
+    ``interrupted`` when it was stopped (SIGTERM, Ctrl-C); ``failed`` when it
+    did not run to its end otherwise, reached nothing of the site or could not
+    open or store a feed export; ``degraded`` when too many pages failed, discovery documents
+    list no article, or the site's rules stopped finding fields (the publisher
+    changed its markup); else ``ok``.
+    """
+    if (closed_early := judge_close(reason, stats)) is not None:
+        return closed_early
+    counts = run_counts(stats)
     feeds_failed = sum(value for key, value in stats.items() if key.startswith("feedexport/failed_count/"))
     if feeds_failed:
         return "failed", f"{feeds_failed} feed export(s) could not be stored (see the log)"

@@ -17,7 +17,7 @@ import sys
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
-from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, CrawlCannotStart, RunLog
+from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, CrawlCannotStart, RunLog, judge_close
 from crawler.settings_check import check_settings
 from crawler.storage import StorageError
 
@@ -94,8 +94,11 @@ def outcome(crawler, task: asyncio.Task) -> tuple[int, str | None]:
     if runlog is not None:
         # A verdict that raised (logged by the signal's dispatcher) leaves none: the row must not stay running.
         runlog.settle(*(verdict or ("failed", "the run could not be judged (see the log)")))
-    if verdict is None:
-        verdict = (runlog.status, runlog.message) if runlog is not None else ("ok", None)  # None: RunLog disabled
+    if verdict is None and runlog is not None:
+        verdict = runlog.status, runlog.message
+    elif verdict is None:  # no run log (a cluster worker): its crawl went well unless it closed early
+        stats = crawler.stats.get_stats()
+        verdict = judge_close(stats.get("finish_reason"), stats) or ("ok", None)
     status, message = verdict
     code = EXIT_CODES[status]
     return code, f"{status}: {message}" if code else None
