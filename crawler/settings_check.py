@@ -9,6 +9,7 @@ here as its component reads it (``getbool``, ``getlist``, ``getdict``).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from typing import NamedTuple
@@ -122,6 +123,7 @@ CHECKS = {
     "CLUSTER_LEASE_TIMEOUT": Bounds(float, 0, low_allowed=False),
     "CLUSTER_POLL_INTERVAL": Bounds(float, 0, low_allowed=False),
     # Scrapy's, those the README tells how to set.
+    "LOG_LEVEL": Choice(tuple(logging.getLevelNamesMapping())),  # -L
     "DOWNLOAD_DELAY": Bounds(float, 0),
     "AUTOTHROTTLE_ENABLED": Flag(),
     "ROBOTSTXT_OBEY": Flag(),

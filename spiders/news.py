@@ -96,6 +96,10 @@ class NewsSpider(scrapy.Spider):
         if set(given) - set(self.arguments):
             raise UsageError(f"unknown spider argument {', '.join(sorted(set(given) - set(self.arguments)))}: "
                              f"{self.name} takes {', '.join(self.arguments)}")
+        # The crawl command hands on every value of an argument given more than once; only site= takes several.
+        repeated = sorted(name for name, value in given.items() if isinstance(value, list) and name != "site")
+        if repeated:
+            raise UsageError(f"spider argument {', '.join(repeated)} is given more than once: it takes one value")
         # -a since= is a value forgotten, not an argument left out: the run would cover something else.
         empty = sorted(name for name, value in given.items() if not value)
         if empty:
@@ -131,6 +135,9 @@ class NewsSpider(scrapy.Spider):
                              "or -a sites=FILE")
         if base_url and len(values) > 1:
             raise UsageError("base_url names where one site is served: give each site as 'NAME URL' instead")
+        if base_url and values[0] not in SITES:  # a URL, or 'NAME URL': the site's address is given already
+            raise UsageError("base_url names where a site given by its rules name is served, not a site given "
+                             "by its URL: give the site's URL alone, or its rules as 'NAME URL'")
         resolved = {}
         for value in values:
             try:

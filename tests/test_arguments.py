@@ -43,6 +43,10 @@ from tests.conftest import ROOT, run_crawl, scrapy_command
     (["-a", "since=20240101"], {}, "bad argument: since must be a date as YYYY-MM-DD, not '20240101'"),
     (["-a", "since=2024-W10-1"], {}, "bad argument: since must be a date as YYYY-MM-DD, not '2024-W10-1'"),
     (["-a", "since="], {}, "bad argument: spider argument since is empty: give it a value or leave it out"),
+    (["-a", "since=2024-01-01", "-a", "since=2024-02-01"], {},
+     "bad argument: spider argument since is given more than once: it takes one value"),
+    (["-a", "since=2024-01-01", "-a", "base_url=http://127.0.0.1:8"], {},  # beside the one run_crawl gives
+     "bad argument: spider argument base_url is given more than once: it takes one value"),
     ([], {"MIN_FIELD_COVERAGE": '{"title": "0.5"}'}, "bad setting: MIN_FIELD_COVERAGE must map fields to shares"),
     ([], {"MIN_FIELD_COVERAGE": '{"nope": 0.5}'},
      "bad setting: MIN_FIELD_COVERAGE names 'nope', no field of an article"),
@@ -58,8 +62,10 @@ from tests.conftest import ROOT, run_crawl, scrapy_command
      "bad setting: CONCURRENT_REQUESTS_PER_DOMAIN must be a whole number, 1 or more, not 'x'"),
 ])
 def test_a_bad_argument_ends_with_one_line_before_the_crawl_starts(tmp_path, args, settings, line):
-    db_path = tmp_path / "articles.db"
-    result = run_crawl("http://127.0.0.1:9", db_path, *args, settings=settings)
+    db_path, base_url = tmp_path / "articles.db", "http://127.0.0.1:9"
+    if args[:1] == ["-a"] and args[1].startswith("base_url="):  # in place of the one run_crawl gives
+        base_url, args = args[1].removeprefix("base_url="), args[2:]
+    result = run_crawl(base_url, db_path, *args, settings=settings)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(f"crawl moscowtimes: {line}")
     assert "Traceback" not in result.stderr
@@ -91,12 +97,27 @@ def test_a_site_given_with_credentials_is_refused_and_its_password_kept_nowhere(
     assert not db_path.exists()
 
 
-def test_a_spider_that_does_not_exist_is_a_usage_error(tmp_path):
-    command = scrapy_command("crawl", "nosuchspider", settings={"DATABASE_PATH": str(tmp_path / "articles.db")})
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("args, line", [
+    (["crawl", "moscowtimes", "-L", "NOPE"], "LOG_LEVEL must be 'CRITICAL' or 'FATAL' or 'ERROR' or 'WARN' or "
+                                             "'WARNING' or 'INFO' or 'DEBUG' or 'NOTSET', not 'NOPE'"),
+    (["crawl", "nosuchspider", "-L", "WARNING"], "no spider named 'nosuchspider': `scrapy list` names them"),
+    (["crawl", "moscowtimes", "--bogus-opt"], "unknown option --bogus-opt: -h lists the options"),
+    (["crawl", "moscowtimes", "-s", "FEEDS={bad"], 'FEEDS must be a JSON object such as {"NAME": VALUE}, '
+                                                   "not '{bad': Expecting property name enclosed in double quotes"),
+    (["crawl", "moscowtimes", "-s", "EXTENSIONS=[1]"],
+     'EXTENSIONS must be a JSON object such as {"NAME": VALUE}, not \'[1]\''),
+    (["reextract", "extra"], "reextract takes no arguments"),
+    (["reextract", "--bogus-opt"], "unknown option --bogus-opt: -h lists the options"),
+    (["reextract", "-L", "NOPE"], "LOG_LEVEL must be 'CRITICAL' or 'FATAL'"),
+])
+def test_a_wrong_command_line_is_one_line_naming_what_is_wrong(tmp_path, args, line):
+    db_path = tmp_path / "articles.db"
+    result = subprocess.run(scrapy_command(*args, settings={"DATABASE_PATH": str(db_path)}),
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
-    assert result.stderr.splitlines()[-1].endswith("error: no spider named 'nosuchspider': `scrapy list` names them")
-    assert "Traceback" not in result.stderr
+    [error] = result.stderr.splitlines()  # no usage block, no traceback
+    assert error.startswith(f"scrapy: error: {line}")
+    assert not db_path.exists()
 
 
 class SpoiledStats:

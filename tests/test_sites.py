@@ -288,6 +288,12 @@ def test_a_sites_file_names_the_sites_of_a_run_and_each_host_gets_its_own_polite
     (["-a", "sites=/no/such/file"], "bad argument: sites cannot be read"),
     (["-a", "site=moscowtimes", "-a", "site=https://example.org", "-a", "base_url=http://127.0.0.1:9"],
      "bad argument: base_url names where one site is served"),
+    (["-a", "site=https://example.org", "-a", "base_url=http://127.0.0.1:9"],
+     "bad argument: base_url names where a site given by its rules name is served, not a site given by its URL"),
+    (["-a", "site=moscowtimes http://127.0.0.1:8", "-a", "base_url=http://127.0.0.1:9"],
+     "bad argument: base_url names where a site given by its rules name is served, not a site given by its URL"),
+    (["-a", "site=moscowtimes", "-a", "sites=a.txt", "-a", "sites=b.txt"],
+     "bad argument: spider argument sites is given more than once: it takes one value"),
 ])
 def test_a_bad_site_ends_with_one_line_before_the_crawl_starts(tmp_path, args, line):
     result = run_news_crawl(tmp_path / "articles.db", *args)

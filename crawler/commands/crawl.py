@@ -1,5 +1,5 @@
 """`scrapy crawl` for cron: an exit code per outcome and a one-line reason on stderr;
-``-a site=`` may be repeated (a crawl of several sites).
+``-a site=`` may be repeated (a crawl of several sites), no other argument.
 
 Exit codes: 0 ok, 1 failed or interrupted, 2 a bad argument or setting (checked
 before the crawl starts), 3 degraded (see crawler.runlog), 75 another crawl
@@ -13,17 +13,17 @@ import asyncio
 import gc
 import logging
 import sys
+from collections import defaultdict
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
+from crawler.commands import EXIT_USAGE, CommandLine, one_line_usage
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, CrawlCannotStart, RunLog, judge_close
 from crawler.settings_check import check_settings
 from crawler.storage import StorageError
 
 logger = logging.getLogger(__name__)
-
-EXIT_USAGE = 2  # as Scrapy's own usage errors
 
 # Scrapy allocates hundreds of objects per request; at Python's default
 # threshold (700) the crawl's process collects after every few responses,
@@ -32,7 +32,7 @@ EXIT_USAGE = 2  # as Scrapy's own usage errors
 GC_THRESHOLD = 50_000
 
 
-class Command(crawl.Command):
+class Command(CommandLine, crawl.Command):
     def long_desc(self) -> str:
         return (
             "Run a spider; exit 0 when the crawl went well, 1 when it failed or was interrupted, "
@@ -41,12 +41,16 @@ class Command(crawl.Command):
         )
 
     def process_options(self, args, opts) -> None:
-        # Scrapy keeps the last of repeated -a NAME=VALUE; every -a site=… names a site of the crawl.
-        sites = [arg.split("=", 1)[1] for arg in opts.spargs if arg.startswith("site=")]
+        # Scrapy keeps the last of repeated -a NAME=VALUE: the spider is handed every value, takes each
+        # -a site=… as a site of the crawl and refuses any other argument given more than once.
+        values = defaultdict(list)
+        for arg in opts.spargs:
+            name, _, value = arg.partition("=")
+            values[name].append(value)
         super().process_options(args, opts)
-        if len(sites) > 1:
-            opts.spargs["site"] = sites
+        opts.spargs.update((name, given) for name, given in values.items() if len(given) > 1)
 
+    @one_line_usage
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")

@@ -17,11 +17,12 @@ import click
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import CommandLine, one_line_usage
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, lock_database
 from crawler.storage import StorageError, open_db
 
 
-class Command(ScrapyCommand):
+class Command(CommandLine, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_LEVEL": "WARNING"}
@@ -44,6 +45,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--site", help="only the pages of this site (its rules name, e.g. moscowtimes)")
 
+    @one_line_usage
     def run(self, args, opts) -> None:
         if args:
             raise UsageError("reextract takes no arguments")
