@@ -39,18 +39,9 @@ MAX_FAILED_SHARE = 0.2
 MIN_FIELD_COVERAGE = {"title": 0.95, "published": 0.9, "body": 0.9, "authors": 0.5}
 # `scrapy crawl` with exit codes for cron, and `scrapy reextract` (crawler/commands/).
 COMMANDS_MODULE = "crawler.commands"
-EXTENSIONS = {
-    # One crawl_runs row per run, the lock against overlapping runs, the verdict.
-    "crawler.runlog.RunLog": 100,
-    # The crawl's one connection to the database, on a thread of its own, opened once
-    # the run log holds the lock: the spider's state, the store stage, the failure ledger.
-    "crawler.storage.DatabaseWriter": 150,
-    # Failed URLs into the failures table, due ones retried (docs/faults.md).
-    "crawler.extensions.FailureLog": 200,
-    # Scrapy's feed exports (-O FILE), a feed that cannot be opened failing the run before it fetches.
-    "scrapy.extensions.feedexport.FeedExporter": None,
-    "crawler.exporters.FeedExporter": 0,
-}
+# The run log, the database writer, the failure ledger and the feed exports (crawler/addon.py),
+# there beside any EXTENSIONS a run is given; the cluster's components when REDIS_URL is set.
+ADDONS = {"crawler.addon.Essentials": 0, "crawler.cluster.Cluster": 0}
 # -- Across machines (crawler/cluster/, README "Across machines") ---------------------
 # The Redis server whose frontier the crawl shares (redis://host:port/db); empty:
 # one process alone. Requests are pickled into it: keep it private to the crawl.
@@ -66,7 +57,6 @@ CLUSTER_LEASE_TIMEOUT = 60.0
 # Seconds between two looks at the frontier (sooner once a quarter of the process's
 # leases ended) and at the outcomes stream.
 CLUSTER_POLL_INTERVAL = 0.1
-ADDONS = {"crawler.cluster.Cluster": 0}
 # -- Politeness -----------------------------------------------------------------
 # An honest name and a page saying who runs it: put your own contact URL here.
 USER_AGENT = "news-crawler/0.1 (+https://github.com/news-crawler/news-crawler#contact)"

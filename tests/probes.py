@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from scrapy import signals
 
-from crawler import settings
-
 STAT = "probe/scheduler/most"
 
 
@@ -25,5 +23,4 @@ class SchedulerWatch:
         self.crawler.stats.max_value(STAT, len(self.crawler.engine.scheduler) + 1)
 
 
-# The project's extensions and the watch (a setting given on the command line replaces the project's).
-EXTENSIONS = {**settings.EXTENSIONS, f"{__name__}.SchedulerWatch": 900}
+EXTENSIONS = {f"{__name__}.SchedulerWatch": 900}

@@ -138,7 +138,7 @@ class SpoiledStats:
 
 def test_a_run_that_cannot_be_judged_ends_failed_with_one_line(replica_url, tmp_path):
     db_path, log = tmp_path / "articles.db", tmp_path / "crawl.log"
-    extensions = {**project_settings.EXTENSIONS, f"{__name__}.SpoiledStats": 0}
+    extensions = {f"{__name__}.SpoiledStats": 0}  # beside the project's own (crawler.addon)
     result = run_crawl(replica_url, db_path, "--logfile", str(log), settings={"EXTENSIONS": json.dumps(extensions)})
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["crawl moscowtimes: failed: the run could not be judged (see the log)"]
@@ -146,6 +146,18 @@ def test_a_run_that_cannot_be_judged_ends_failed_with_one_line(replica_url, tmp_
     with closing(sqlite3.connect(db_path)) as db:
         assert db.execute("select status, message from crawl_runs").fetchall() == [
             ("failed", "the run could not be judged (see the log)")]
+
+
+def test_extensions_given_on_the_command_line_keep_the_project_s_own(tmp_path):
+    db_path, feed = tmp_path / "articles.db", tmp_path / "a-file" / "articles.jsonl"
+    feed.parent.write_text("")
+    extensions = {"scrapy.extensions.closespider.CloseSpider": 0}
+    result = run_crawl("http://127.0.0.1:9", db_path, "-O", str(feed), settings={"EXTENSIONS": json.dumps(extensions)})
+    # The project's feed exporter opened the feed as the spider opened; the run log recorded the run.
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("crawl moscowtimes: failed: a feed export cannot be opened")
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("select status from crawl_runs").fetchall() == [("failed",)]
 
 
 @pytest.mark.parametrize("foreign", ["create view failures as select 1 as url", "create table articles (x)"])
