@@ -230,3 +230,17 @@ def refuse_foreign(db: Database) -> None:
     if names and not migrations.applied(db):
         raise ValueError(f"it is no archive of this crawler: it holds {', '.join(sorted(names)[:5])} "
                          "and none of its migrations")
+
+
+def refuse_newer(db: Database) -> None:
+    """ValueError when a newer version of the crawler migrated ``db``: it lists migrations this one does not know.
+
+    Read before anything is written: this version would write rows without the columns
+    and tables those migrations added, which the newer version counts on.
+    """
+    # Every migration of ours is pending on an empty database (the set lists them to no one else).
+    known = {migration.name for migration in migrations.pending(Database(memory=True))}
+    unknown = [migration.name for migration in migrations.applied(db) if migration.name not in known]
+    if unknown:
+        raise ValueError(f"a newer version of the crawler wrote it (migrations unknown to this one: "
+                         f"{', '.join(unknown)}): run that version or a later one")

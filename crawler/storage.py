@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from sqlite_utils import Database
 
 from crawler import incremental
-from crawler.migrations import ARTICLE_COLUMNS, migrate, refuse_foreign
+from crawler.migrations import ARTICLE_COLUMNS, migrate, refuse_foreign, refuse_newer
 
 JSON_COLUMNS = ("authors", "tags")
 PAGE_COMPRESSION = 1  # zlib level: pages shrink to a quarter in half the time of the default level, which saves 3% more
@@ -56,7 +56,8 @@ def open_db(path: str | os.PathLike) -> Database:
     """Open (creating if needed) the database at ``path`` in WAL mode and migrate it.
 
     Raises StorageError with a one-line reason when the directory is missing
-    and cannot be created, the file is not writable or is another application's.
+    and cannot be created, the file is not writable, is another application's or
+    was migrated by a newer version of the crawler.
     """
     path = Path(path)
     try:
@@ -64,6 +65,7 @@ def open_db(path: str | os.PathLike) -> Database:
         conn = sqlite3.connect(path, timeout=30)
         db = Database(conn)
         refuse_foreign(db)
+        refuse_newer(db)
         db.enable_wal()
         # In WAL mode this cannot corrupt the file; a power cut may lose the last
         # commits, whose links are still due, so the next crawl fetches them again.

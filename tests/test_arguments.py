@@ -15,6 +15,7 @@ from crawler import settings as project_settings
 from crawler.settings_check import CHECKS
 from pipelines.extract import ExtractPipeline
 from tests.conftest import ROOT, run_crawl, scrapy_command
+from tests.storing import write_newer_database
 
 
 @pytest.mark.parametrize("args, settings, line", [
@@ -172,6 +173,18 @@ def test_a_database_of_another_application_is_refused_and_left_as_it_was(tmp_pat
         f"crawl moscowtimes: failed: cannot open database {db_path}: it is no archive of this crawler")
     assert "Traceback" not in result.stderr
     assert db_path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["theirs.db"]
+
+
+def test_a_database_of_a_newer_version_is_refused_and_left_as_it_was(tmp_path):
+    db_path = tmp_path / "articles.db"
+    before = write_newer_database(db_path)
+    result = run_crawl("http://127.0.0.1:9", db_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"crawl moscowtimes: failed: cannot open database {db_path}: a newer version of the crawler wrote it "
+        "(migrations unknown to this one: add_articles_sentiment, create_comments): run that version or a later one")
+    assert "Traceback" not in result.stderr
+    assert db_path.read_bytes() == before and os.listdir(tmp_path) == ["articles.db"]
 
 
 def test_the_traceback_of_a_bad_argument_is_in_the_debug_log(tmp_path):

@@ -19,6 +19,7 @@ from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.reextract import bounded_map
 from tests.conftest import ROOT, SITE, run_crawl, scrapy_command
 from tests.scoring import contains, score_database
+from tests.storing import write_newer_database
 
 # What an older, worse extractor could have stored: a leaked appeal in every body.
 STALE_BODY = "update articles set body = body || char(10, 10) || 'Support The Moscow Times!', content_hash = 'old'"
@@ -131,6 +132,17 @@ def test_a_database_of_another_application_is_refused_and_left_as_it_was(tmp_pat
         f"reextract: cannot open database {path}: it is no archive of this crawler: it holds failures "
         "and none of its migrations"]
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["theirs.db"]
+
+
+def test_a_database_of_a_newer_version_is_refused_and_left_as_it_was(tmp_path):
+    path = tmp_path / "articles.db"
+    before = write_newer_database(path)
+    result = reextract(path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"reextract: cannot open database {path}: a newer version of the crawler wrote it "
+        "(migrations unknown to this one: add_articles_sentiment, create_comments): run that version or a later one"]
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["articles.db"]
 
 
 def test_a_damaged_page_leaves_its_article_and_is_reported(db_path):

@@ -7,7 +7,7 @@ from contextlib import closing
 import pytest
 
 from crawler.storage import Fetched, StorageError, open_db, pack_page, store_articles, unpack_page, writing
-from tests.storing import store_article
+from tests.storing import FUTURE_MIGRATIONS, store_article, write_newer_database
 
 ROW = {"url": "http://h/2024/01/02/x-a1", "site": "moscowtimes", "article_id": "1", "title": "T",
        "body": "One.\n\nTwo.", "authors": json.dumps(["A"]), "tags": "[]", "content_hash": "h1"}
@@ -93,6 +93,15 @@ def test_a_database_of_another_application_is_refused_before_anything_is_written
     with pytest.raises(StorageError, match="it is no archive of this crawler"):
         open_db(path)
     assert path.read_bytes() == before  # neither the migrations' table nor WAL mode
+
+
+def test_a_database_of_a_newer_version_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "articles.db"
+    before = write_newer_database(path)
+    with pytest.raises(StorageError, match=f"a newer version of the crawler wrote it "
+                                           rf"\(migrations unknown to this one: {', '.join(FUTURE_MIGRATIONS)}\)"):
+        open_db(path)
+    assert path.read_bytes() == before
 
 
 def test_an_empty_file_is_a_new_archive(tmp_path):
