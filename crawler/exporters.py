@@ -1,5 +1,5 @@
-"""Feed exports: a feed that cannot be opened stops the crawl at its start, and exporters for
-values a format cannot hold as they are."""
+"""Feed exports: a feed that cannot be opened stops the crawl at its start, no feed's password
+in the log, and exporters for values a format cannot hold as they are."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import logging
 from scrapy import exporters
 from scrapy.exceptions import CloseSpider
 from scrapy.extensions import feedexport
+
+from crawler.frontier import redact
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +27,15 @@ class FeedExporter(feedexport.FeedExporter):
     S3 target). One that cannot be opened is a feed not stored, as Scrapy counts those
     (``feedexport/failed_count/<storage>``); its error goes to ``feedexport/unopenable``, and
     the spider closes as ``feed_unopenable``: the run is ``failed``.
+
+    A slot's URI is what the log names it by (Scrapy's ``Stored …`` and ``Error storing …``
+    lines): it goes without the credentials of an FTP or S3 target, which its storage keeps.
     """
+
+    def _start_new_batch(self, *args, **kwargs) -> feedexport.FeedSlot:
+        slot = super()._start_new_batch(*args, **kwargs)
+        slot.uri = redact(slot.uri)
+        return slot
 
     def open_spider(self, spider) -> None:
         super().open_spider(spider)

@@ -10,8 +10,10 @@ import pytest
 
 from crawler.items import EXPORTED_FIELDS
 from tests.conftest import run_crawl
+from tests.ftp_server import FtpServer
 
 ARTICLES = 46  # the replica's articles
+PASSWORD = "s3cret-feed-pw"  # of a feed's FTP target: in no log line and no row
 
 
 def test_every_format_holds_the_documented_fields(replica_url, tmp_path):
@@ -46,13 +48,26 @@ def test_a_feed_that_cannot_be_stored_fails_the_run(replica_url, tmp_path):
     with socket.socket() as closed:  # bound, never listening: connections are refused
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-        result = run_crawl(replica_url, tmp_path / "a.db", "-o", f"ftp://u:p@127.0.0.1:{port}/out.jsonl")
+        result = run_crawl(replica_url, tmp_path / "a.db", "-o", f"ftp://u:{PASSWORD}@127.0.0.1:{port}/out.jsonl")
     assert result.returncode == 1
     assert "failed: 1 feed export(s) could not be stored" in result.stderr
+    assert f"Error storing jsonl feed ({ARTICLES} items) in: ftp://127.0.0.1:{port}/out.jsonl" in result.stderr
+    assert PASSWORD not in result.stderr
     with closing(sqlite3.connect(tmp_path / "a.db")) as db:
         ((status, settings),) = db.execute("select status, settings from crawl_runs").fetchall()
+        assert PASSWORD not in json.dumps(db.execute("select * from crawl_runs").fetchall())
     assert status == "failed"
     assert f"ftp://***@127.0.0.1:{port}/out.jsonl" in settings  # the row is public: no password
+
+
+def test_a_feed_stored_on_ftp_is_logged_without_its_password(replica_url, tmp_path):
+    (tmp_path / "ftp").mkdir()
+    with FtpServer(tmp_path / "ftp", "u", PASSWORD) as server:
+        result = run_crawl(replica_url, tmp_path / "a.db", "-o", f"ftp://u:{PASSWORD}@127.0.0.1:{server.port}/out.jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Stored jsonl feed ({ARTICLES} items) in: ftp://127.0.0.1:{server.port}/out.jsonl" in result.stderr
+    assert PASSWORD not in result.stderr
+    assert len((tmp_path / "ftp" / "out.jsonl").read_text().splitlines()) == ARTICLES
 
 
 @pytest.mark.parametrize("target", ["directory", "under-a-file"])
