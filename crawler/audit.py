@@ -41,9 +41,10 @@ def describe_rule(rule: str) -> tuple[str, str]:
     return ("general stripper", detail) if kind == "generic" else (kind, detail)
 
 
-def page_text(html: bytes, blocks: list[dict]) -> str:
-    """The stored page's text with a mark where each site rule's block began (see ``_MARK``)."""
-    tree = parse_html(html)
+def page_text(html: bytes, blocks: list[dict], charset: str | None = None) -> str:
+    """The stored page's text (``charset`` as its HTTP header declared it) with a mark where each site
+    rule's block began (see ``_MARK``)."""
+    tree = parse_html(html, charset)
     etree.strip_elements(tree, "script", "style", with_tail=False)
     site_blocks = sorted((b for b in blocks if b["rule"].startswith(SITE_RULE)), key=lambda b: (b["rule"], b["position"]))
     for rule, group in groupby(site_blocks, key=lambda b: b["rule"]):
@@ -74,10 +75,10 @@ def story_with_blocks(paragraphs: list[str], blocks: list[dict], text: str | Non
     return sorted(segments, key=lambda s: s.place)  # stable: body and removal order break ties
 
 
-def audit_text(html: bytes | None, blocks: list[dict]) -> str | None:
+def audit_text(html: bytes | None, blocks: list[dict], charset: str | None = None) -> str | None:
     """``page_text`` of a stored page, None when there is none or it no longer parses."""
     try:
-        return page_text(html, blocks) if html else None
+        return page_text(html, blocks, charset) if html else None
     except ExtractionError:
         return None
 

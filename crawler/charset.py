@@ -3,15 +3,16 @@
 Servers and templates declare charsets that do not match the bytes (UTF-8
 pages labelled windows-1251 and the reverse). Bytes that decode as UTF-8
 are UTF-8 whatever the label says: text in a legacy charset with non-ASCII
-letters practically never does. Otherwise the declaration is believed,
-unless it claims UTF-8, which the bytes just disproved; then the charset is
-detected from the words with non-ASCII bytes alone (markup and English text
+letters practically never does. Otherwise the declarations are believed in the
+order browsers follow (WHATWG's, as w3lib's ``html_to_unicode``): the HTTP
+header's charset (kept with the stored page), then the page's own, leaving out
+one that claims UTF-8, which the bytes just disproved; without any, the charset
+is detected from the words with non-ASCII bytes alone (markup and English text
 would outweigh them). A page in UTF-16 or UTF-32 is known by its byte order
 mark, or without one by its first two characters: a page begins with "<" or
 white space, and in those encodings ASCII characters come with NUL bytes (the
-way the XML spec tells them, Appendix F). Its declaration is no help: a
-charset in its header does not reach the extraction, and one in the page is
-written in the encoding it names.
+way the XML spec tells them, Appendix F). Its declarations are no help there:
+one in the page is written in the encoding it names.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 
 import charset_normalizer
-from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 FALLBACK = "cp1252"  # what browsers assume for undeclared legacy pages
 # "<" or white space, then an ASCII character, in the code units of each encoding (UTF-32 first:
@@ -35,8 +36,9 @@ _WIDE_STARTS = (
 _NOT_XML = re.compile(r"[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def decode_html(body: bytes) -> str:
-    """The text of ``body``: by its BOM or its wide code units, as UTF-8, by its declared charset, else detected."""
+def decode_html(body: bytes, header_charset: str | None = None) -> str:
+    """The text of ``body``: by its BOM or its wide code units, as UTF-8, by the charset its HTTP header
+    declared (``header_charset``) or the page declares, else detected."""
     encoding, bom = read_bom(body)
     if encoding:
         return body[len(bom):].decode(encoding, "replace")
@@ -47,13 +49,19 @@ def decode_html(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = resolve_encoding(html_body_declared_encoding(body) or "")
-    if declared and declared != "utf-8":
-        return body.decode(declared, "replace")
+    for declared in (header_charset, html_body_declared_encoding(body)):
+        declared = resolve_encoding(declared or "")
+        if declared and declared != "utf-8":
+            return body.decode(declared, "replace")
     # the words that tell one legacy charset from another (split, not a regex: a long run without
     # spaces before its first non-ASCII byte would be read again from each of its bytes)
     detected = charset_normalizer.from_bytes(b" ".join(word for word in body.split() if not word.isascii())).best()
     return body.decode(detected.encoding if detected is not None else FALLBACK, "replace")
+
+
+def content_type_charset(content_type: bytes | None) -> str | None:
+    """The charset a ``Content-Type`` header declares (its codec's name), None when it declares none we know."""
+    return http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
 
 
 def wide_encoding(body: bytes) -> str | None:

@@ -84,6 +84,7 @@ def extract(
     html: str | bytes,
     url: str | None = None,
     *,
+    charset: str | None = None,
     site: str | None = None,
     mode: str = "remove",
     live_posts: list[dict] | None = None,
@@ -93,6 +94,7 @@ def extract(
 ) -> dict:
     """Extract the article in ``html`` (served at ``url``) into a record.
 
+    ``charset`` is the one the HTTP header declared for the bytes of ``html`` (crawler.charset).
     ``mode`` is "remove" (strip appeals from the body) or "flag" (keep them in
     the body and only record them, ``removed`` = 0 for each flagged block there). ``live_posts`` is the
     JSON of a live blog's posts endpoint, for sites that load posts apart.
@@ -106,7 +108,7 @@ def extract(
     """
     check_url(url)
     rules = rules_for(url, site)
-    tree = parse_html(html)
+    tree = parse_html(html, charset)
     sel = Selector(root=tree)
     if rules.article_marker and not sel.css(rules.article_marker):
         raise ExtractionError("not-article", "no article on the page (soft 404?)")
@@ -201,8 +203,8 @@ HTML_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 ))
 
 
-def parse_html(html: str | bytes) -> etree._Element:
-    """Decode (see crawler.charset) and parse, rejecting what is not HTML.
+def parse_html(html: str | bytes, charset: str | None = None) -> etree._Element:
+    """Decode (see crawler.charset; ``charset`` as the HTTP header declared it) and parse, rejecting what is not HTML.
 
     A file of a binary type is known by its signature; other bytes that are no page (a NUL
     is no sign: a page may hold a stray one, and one in UTF-16 holds many) have no markup.
@@ -212,7 +214,7 @@ def parse_html(html: str | bytes) -> etree._Element:
             raise ExtractionError("empty", "the document is empty")
         if html.lstrip().startswith(_BINARY_SIGNATURES):
             raise ExtractionError("not-html", "binary content")
-        html = decode_html(html)
+        html = decode_html(html, charset)
     html = drop_non_xml(html)
     if not html.strip():
         raise ExtractionError("empty", "the document is empty")

@@ -43,7 +43,7 @@ class ArticleItem:
 class FetchedArticle(ArticleItem):
     """An article on its way to storage, with the page it came from.
 
-    The spider sets ``url``, ``site``, ``article_id``, ``html`` (and
+    The spider sets ``url``, ``site``, ``article_id``, ``html``, ``charset`` (and
     ``live_posts`` for live blogs, ``link_id`` when the link had another key); the extract stage fills the article's
     fields and ``page``, the fetched page packed for the ``pages`` table
     (``STORE_PAGES``). The store stage, which consumes the page, hands on
@@ -51,6 +51,7 @@ class FetchedArticle(ArticleItem):
     """
 
     html: bytes = b""
+    charset: str | None = None  # what the HTTP header declared the bytes of ``html`` to be (crawler.charset)
     live_posts: list | None = None
     page: dict | None = None
     link_id: str | None = None  # the key of the link that led here, when the page's id differs

@@ -214,6 +214,13 @@ def add_site_to_discovery_documents(db: Database) -> None:
     db["discovery_documents"].add_column("site", str)
 
 
+@migrations()
+def add_pages_charset(db: Database) -> None:
+    # The header's charset is no part of the bytes, and precedes the page's own (crawler.charset).
+    # Pages stored before have none: they are decoded as they were.
+    db["pages"].add_column("charset", str)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
     migrations.apply(db)

@@ -51,13 +51,13 @@ def count_pages(db: Database, site: str | None = None) -> int:
 
 
 def stored_pages(db: Database, site: str | None = None) -> Iterator[tuple]:
-    """(site, article_id, url, fetched, html, live_posts) of every stored page, read a batch at a time."""
+    """(site, article_id, url, fetched, html, live_posts, charset) of every stored page, read a batch at a time."""
     where, params = _site_filter(site)
     where = f"{where} and" if where else "where"
     last = 0
     while True:
         rows = db.execute(
-            f"""select pages.rowid, site, article_id, pages.url, fetched, html, live_posts
+            f"""select pages.rowid, site, article_id, pages.url, fetched, html, live_posts, charset
             from pages join articles using (site, article_id)
             {where} pages.rowid > ? order by pages.rowid limit ?""",
             [*params, last, READ_BATCH],
@@ -74,12 +74,12 @@ def reextract_page(page: tuple, **options) -> dict:
 
     ``options`` go to ``extract_or_error``: ``mode`` and the page's budget.
     """
-    site, article_id, url, _, html, live_posts = page
+    site, article_id, url, _, html, live_posts, charset = page
     try:
         body, posts = unpack_page(html, live_posts)
     except (zlib.error, ValueError) as exc:
         return {"error": "damaged-page", "detail": str(exc)}
-    record = extract_or_error(body, url, site=site, live_posts=posts, **options)
+    record = extract_or_error(body, url, charset=charset, site=site, live_posts=posts, **options)
     reason = record.get("error") or validation_error(record, dated=rules_for(url, site).dated)
     if reason:
         return {"error": reason, "detail": record.get("detail", "")}

@@ -273,16 +273,17 @@ UPSERT_ARTICLE = "insert into articles ({columns}) values ({values}) on conflict
     values=", ".join(f":{name}" for name in ARTICLE_COLUMNS),
     updates=", ".join(f"{name} = excluded.{name}" for name in ARTICLE_COLUMNS if name not in ("site", "article_id")),
 )
-INSERT_PAGE = """insert into pages (site, article_id, url, fetched, html, live_posts)
-values (:site, :article_id, :url, :fetched, :html, :live_posts)
+INSERT_PAGE = """insert into pages (site, article_id, url, fetched, html, live_posts, charset)
+values (:site, :article_id, :url, :fetched, :html, :live_posts, :charset)
 on conflict (site, article_id) do update set url = excluded.url, fetched = excluded.fetched,
-    html = excluded.html, live_posts = excluded.live_posts"""
+    html = excluded.html, live_posts = excluded.live_posts, charset = excluded.charset"""
 
 
-def pack_page(html: bytes, live_posts: list | None) -> dict:
-    """The ``pages`` columns of a fetched page: the bytes as served and any live posts, zlib-compressed."""
+def pack_page(html: bytes, live_posts: list | None, charset: str | None = None) -> dict:
+    """The ``pages`` columns of a fetched page: the bytes as served and any live posts, zlib-compressed,
+    and the charset its HTTP header declared."""
     posts = None if live_posts is None else zlib.compress(json.dumps(live_posts).encode(), PAGE_COMPRESSION)
-    return {"html": zlib.compress(html, PAGE_COMPRESSION), "live_posts": posts}
+    return {"html": zlib.compress(html, PAGE_COMPRESSION), "live_posts": posts, "charset": charset}
 
 
 def unpack_page(html: bytes, live_posts: bytes | None) -> tuple[bytes, list | None]:

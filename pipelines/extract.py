@@ -28,7 +28,8 @@ def extract_page(html: bytes, url: str, keep_page: bool, **options) -> dict:
     """Run in a worker: ``extract_or_error``'s record, with the packed ``page`` if ``keep_page``."""
     record = extract_or_error(html, url, **options)
     if keep_page and "error" not in record:
-        record["page"] = pack_page(html, options.get("live_posts"))  # compressed here, off the reactor's thread
+        # compressed here, off the reactor's thread
+        record["page"] = pack_page(html, options.get("live_posts"), options.get("charset"))
     return record
 
 
@@ -71,7 +72,8 @@ class ExtractPipeline:
     async def extract(self, adapter: ItemAdapter) -> None:
         """Fill the article's fields from its page; DropItem if it is no article."""
         work = partial(
-            extract_page, adapter["html"], adapter["url"], self.keep_pages, site=adapter.get("site"), mode=self.mode,
+            extract_page, adapter["html"], adapter["url"], self.keep_pages, charset=adapter.get("charset"),
+            site=adapter.get("site"), mode=self.mode,
             live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.site_named(adapter["site"]).frontier,
             skip_non_articles=True, **self.budget,
         )

@@ -48,6 +48,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response
 
 from crawler import discovery, incremental
+from crawler.charset import content_type_charset
 from crawler.extensions import origin
 from crawler.frontier import Frontier, redact
 from crawler.items import FetchedArticle
@@ -555,7 +556,7 @@ class NewsSpider(scrapy.Spider):
         # The page may give another id (its canonical path, an id in the page: crawler.extract):
         # the link's key goes along, so that storing the article settles the link.
         yield FetchedArticle(url=response.url, html=response.body, site=site.name, article_id=page_id,
-                             link_id=link_id)
+                             link_id=link_id, charset=content_type_charset(response.headers.get("Content-Type")))
 
     def is_live_blog(self, rules: type[SiteRules], response: Response) -> bool:
         if not (rules.live_posts_path and rules.live_posts_container):
@@ -574,7 +575,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Live posts are not JSON: %(url)s", {"url": response.url})
             return
         yield FetchedArticle(url=page.url, html=page.body, site=site.name, article_id=article_id,
-                             live_posts=posts)
+                             live_posts=posts, charset=content_type_charset(page.headers.get("Content-Type")))
 
     def drop(self, site: Site, article_id: str, reason: str, counted_as: str = "articles/drop") -> None:
         """The link gave no article this time; it is not fetched again until discovery says so."""

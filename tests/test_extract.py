@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from crawler import site_rules
+from crawler.charset import decode_html
 from crawler.extract import ExtractionError, extract, is_markup
 from crawler.site_rules import SiteRules
 from tests.conftest import ROOT, SITE
@@ -129,6 +130,21 @@ def test_windows_1251_page_is_decoded_by_its_declared_charset():
             + "</article></body></html>")
     record = extract(html.encode("cp1251"), "http://example.org/news/1")
     assert "Москва объявила" in record["body"]
+
+
+# An English story quoting Russian, in windows-1251: its few Cyrillic words read as Mac Cyrillic too.
+QUOTING = "<p>The sign read «Мост открыт» when the mayor came, and the council’s «Итоги года» agreed.</p>"
+
+
+@pytest.mark.parametrize("body, header, text", [
+    (QUOTING.encode("cp1251"), "cp1251", QUOTING),  # the header's charset, the page declaring none
+    (b'<meta charset="koi8-r">' + QUOTING.encode("cp1251"), "cp1251", QUOTING),  # the header before the page's
+    (b'<meta charset="windows-1251">' + QUOTING.encode("cp1251"), "utf-8", QUOTING),  # a disproved header: the page's
+    (QUOTING.encode(), "cp1251", QUOTING),  # bytes that decode as UTF-8 are UTF-8, whatever the header says
+    (b"\xef\xbb\xbf" + QUOTING.encode(), "koi8-r", QUOTING),  # the byte order mark before the header
+])
+def test_a_page_is_decoded_by_its_bom_then_its_header_then_its_own_charset(body, header, text):
+    assert decode_html(body, header).endswith(text)
 
 
 def short_page(title: str, paragraphs: list[str]) -> str:

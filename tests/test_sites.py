@@ -28,7 +28,9 @@ from tests.replicas.score import score_crawl
 from tests.replicas.wordpress import build_wordpress_site
 from tests.replicas.writer import ReplicaWriter, json_ld
 from tests.scoring import score_database
+from tests.test_extract import QUOTING
 from tests.test_frontier import stats
+from tests.test_reextract import reextract
 
 SINCE = ("-a", "since=2000-01-01")
 
@@ -203,6 +205,46 @@ def test_a_site_with_neither_sitemap_nor_feed_is_read_from_its_home_page(tmp_pat
     assert report["missing"] == [] and report["non_articles_stored"] == []
     assert stats(result.stderr, "discovery/home/documents") == {"discovery/home/documents": 1}
     assert stats(result.stderr, "articles/skipped/service") == {"articles/skipped/service": 1}  # /about/
+
+
+# -- A page whose charset only its HTTP header declares ----------------------------------------
+
+
+STORY = ("Residents said the repairs took two years longer than the city had planned for.",
+         "Traffic now runs both ways, and pedestrians have a lit pavement with new railings.")
+
+
+def build_header_charset_site(dest: Path, charset: str) -> Path:
+    """A site with one article in ``charset``, declared by its Content-Type header alone (no ``<meta charset>``)."""
+    writer = ReplicaWriter(dest, NOW.isoformat(), "headercharset")
+    writer.page("/robots.txt", "User-agent: *\nSitemap: {{www}}/news.xml\n", "robots")
+    writer.page("/news.xml", "<urlset><url><loc>{{www}}/2025/06/17/bridge/</loc></url></urlset>", "sitemap")
+    title = "The bridge is open again"
+    writer.page("/2025/06/17/bridge/", f"<!doctype html><html><head><title>{title}</title>" + json_ld(
+        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title}) +
+        f"</head><body><article><h1>{title}</h1>{QUOTING}{''.join(f'<p>{text}</p>' for text in STORY)}"
+        "</article></body></html>", "article")
+    page = dest / "www" / "2025" / "06" / "17" / "bridge" / "index.html"
+    page.write_bytes(page.read_text("utf-8").encode(charset))
+    writer.content_type(r"\.xml$", "application/xml")
+    writer.content_type(r"^/2025/", f"text/html; charset={charset}")
+    for path in SITEMAP_LOCATIONS:
+        writer.missing(path)
+    return writer.finish(seed=0, name="Header charset")
+
+
+def test_a_charset_declared_by_the_header_alone_decodes_the_page_in_the_crawl_and_in_reextract(tmp_path):
+    db_path = tmp_path / "articles.db"
+    with ReplicaServer(build_header_charset_site(tmp_path / "site", "windows-1251")) as server:
+        assert_ok(run_news_crawl(db_path, "-a", f"site={server.base_url}"))
+    body = "\n\n".join([QUOTING.removeprefix("<p>").removesuffix("</p>"), *STORY])
+    assert query(db_path, "select body from articles") == [(body,)]
+    assert query(db_path, "select charset from pages") == [("cp1251",)]  # as the header said it
+    with closing(sqlite3.connect(db_path)) as db, db:  # as an extractor that read the page wrong left it
+        db.execute("update articles set body = 'stale', content_hash = 'old'")
+    result = reextract(db_path)
+    assert result.stderr.splitlines()[-1] == "reextract: 1 updated, 0 unchanged, 0 failed"
+    assert query(db_path, "select body from articles") == [(body,)]
 
 
 # -- Sitemaps listing more links than a crawl should hold ---------------------------------------

@@ -44,7 +44,8 @@ class Command(parse.Command):
         """The article a fetched page gives, as exports write it; the reason when it gives none."""
         if not isinstance(item, FetchedArticle):
             return item
-        record = extract_or_error(item.html, item.url, site=item.site, mode=self.settings.get("STRIP_MODE"),
+        record = extract_or_error(item.html, item.url, charset=item.charset, site=item.site,
+                                  mode=self.settings.get("STRIP_MODE"),
                                   live_posts=item.live_posts)
         if "error" in record:
             logger.warning("No article at %s: %s", item.url, record["detail"])

@@ -23,7 +23,7 @@ DATABASE = "articles"
 PAGE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 ARTICLE = "select * from articles where site = :site and article_id = :article_id"
 BLOCKS = "select * from removed_blocks where site = :site and article_id = :article_id order by position"
-PAGE = "select html from pages where site = :site and article_id = :article_id"
+PAGE = "select html, charset from pages where site = :site and article_id = :article_id"
 VERSIONS = "select count(*) from article_versions where site = :site and article_id = :article_id"
 ARTICLE_PKS = ["site", "article_id"]
 
@@ -55,7 +55,8 @@ async def audit(datasette, request):
     blocks = [dict(row) for row in (await db.execute(BLOCKS, key)).rows]
     page = await first(db, PAGE, key)
     html = unpack_page(page["html"], None)[0] if page else None
-    segments = story_with_blocks(article["body"].split("\n\n"), blocks, audit_text(html, blocks))
+    segments = story_with_blocks(article["body"].split("\n\n"), blocks,
+                                 audit_text(html, blocks, page["charset"] if page else None))
     kept = [index for index, segment in enumerate(segments) if segment.block is None]
     kinds = {}
     for block in blocks:
@@ -78,7 +79,7 @@ async def stored_page(datasette, request):
     page = await first(datasette.get_database(DATABASE), PAGE, article_key(request))
     if page is None:
         return Response.html("No stored page for this article", status=404)
-    return Response.html(decode_html(unpack_page(page["html"], None)[0]),
+    return Response.html(decode_html(unpack_page(page["html"], None)[0], page["charset"]),
                          headers={"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff"})
 
 
