@@ -3,7 +3,7 @@
 import hashlib
 import json
 import re
-from contextlib import closing
+from contextlib import closing, contextmanager
 import socket
 import sqlite3
 import subprocess
@@ -130,17 +130,15 @@ def hostile_row(body):
     }
 
 
-@pytest.fixture(scope="module")
-def datasette_url(archive_db):
-    """Base URL of a real Datasette server, started as ``crawler.serve`` would."""
+@contextmanager
+def running_datasette(db):
+    """Base URL of a real Datasette server serving ``db``, started as ``crawler.serve`` would."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    log_path = archive_db.with_name("datasette.log")
+    log_path = db.with_name("datasette.log")
     with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            datasette_args(archive_db, port, "127.0.0.1"), stdout=log, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(datasette_args(db, port, "127.0.0.1"), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -152,9 +150,17 @@ def datasette_url(archive_db):
                 server.kill()
                 pytest.fail("datasette did not start:\n" + log_path.read_text())
             time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def datasette_url(archive_db):
+    with running_datasette(archive_db) as url:
+        yield url
 
 
 def fetch(url, data=None, headers=None):
@@ -350,6 +356,22 @@ def test_stored_page_is_served_sandboxed(datasette_url, archive_db):
         policy = response.headers["Content-Security-Policy"]
         assert SEARCH_HIT.split(",")[0] in response.read().decode()
     assert policy.startswith("sandbox;") and "default-src 'none'" in policy
+
+
+def test_an_archive_no_crawl_has_migrated_since_the_page_charset_is_served(archive_db, tmp_path):
+    # Upgraded, and served before a crawl or reextract added pages.charset: the audit still reads its pages.
+    old = tmp_path / "articles.db"
+    with closing(sqlite3.connect(archive_db)) as source, closing(sqlite3.connect(old)) as copy:
+        source.backup(copy)
+        copy.execute("alter table pages drop column charset")
+        copy.execute("delete from _sqlite_migrations where name = 'add_pages_charset'")
+        copy.commit()
+    site, article_id = article_key(archive_db)
+    with running_datasette(old) as url:
+        status, html = fetch(f"{url}/audit/{site}/{article_id}")
+        assert status == 200 and SEARCH_HIT.split(",")[0] in unescape(html)
+        status, page = fetch(f"{url}/audit/{site}/{article_id}/page")
+        assert status == 200 and SEARCH_HIT.split(",")[0] in page
 
 
 def test_dashboard_draws_its_charts_offline(datasette_url):

@@ -23,7 +23,8 @@ DATABASE = "articles"
 PAGE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 ARTICLE = "select * from articles where site = :site and article_id = :article_id"
 BLOCKS = "select * from removed_blocks where site = :site and article_id = :article_id order by position"
-PAGE = "select html, charset from pages where site = :site and article_id = :article_id"
+# Every column: an archive no crawl has migrated since this version has no pages.charset yet.
+PAGE = "select * from pages where site = :site and article_id = :article_id"
 VERSIONS = "select count(*) from article_versions where site = :site and article_id = :article_id"
 ARTICLE_PKS = ["site", "article_id"]
 
@@ -47,6 +48,11 @@ async def first(db, sql, params):
     return rows[0] if rows else None
 
 
+def charset_of(page) -> str | None:
+    "The charset the page's HTTP header declared, None where none was kept."
+    return page["charset"] if page is not None and "charset" in page.keys() else None
+
+
 async def audit(datasette, request):
     db, key = datasette.get_database(DATABASE), article_key(request)
     article = await first(db, ARTICLE, key)
@@ -55,8 +61,7 @@ async def audit(datasette, request):
     blocks = [dict(row) for row in (await db.execute(BLOCKS, key)).rows]
     page = await first(db, PAGE, key)
     html = unpack_page(page["html"], None)[0] if page else None
-    segments = story_with_blocks(article["body"].split("\n\n"), blocks,
-                                 audit_text(html, blocks, page["charset"] if page else None))
+    segments = story_with_blocks(article["body"].split("\n\n"), blocks, audit_text(html, blocks, charset_of(page)))
     kept = [index for index, segment in enumerate(segments) if segment.block is None]
     kinds = {}
     for block in blocks:
@@ -79,7 +84,7 @@ async def stored_page(datasette, request):
     page = await first(datasette.get_database(DATABASE), PAGE, article_key(request))
     if page is None:
         return Response.html("No stored page for this article", status=404)
-    return Response.html(decode_html(unpack_page(page["html"], None)[0], page["charset"]),
+    return Response.html(decode_html(unpack_page(page["html"], None)[0], charset_of(page)),
                          headers={"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff"})
 
 
