@@ -2,6 +2,7 @@
 
 import ast
 import re
+import socket
 import subprocess
 import sys
 
@@ -50,3 +51,25 @@ def test_a_page_that_is_gone_leaves_no_failure_in_the_archive(replica_url, tmp_p
     result = scrapy_parse(replica_url + "/2024/01/01/gone-a1", tmp_path / "articles.db")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "articles.db").exists()
+
+
+@pytest.mark.parametrize("args, error", [
+    (["-a", "since=bad"], "scrapy: error: bad argument: since must be a date as YYYY-MM-DD, not 'bad'"),
+    (["-a", "since=2024-01-01", "-a", "since=2024-02-01"],
+     "scrapy: error: bad argument: spider argument since is given more than once: it takes one value"),
+    (["--spider=nosuch"], "scrapy: error: no spider named 'nosuch': `scrapy list` names them"),
+    (["--bogus-opt"], "scrapy: error: unknown option --bogus-opt: -h lists the options"),
+])
+def test_a_wrong_command_line_ends_with_one_line_and_exit_code_2(replica_url, tmp_path, args, error):
+    result = scrapy_parse(replica_url + "/news", tmp_path / "articles.db", *args)
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == error, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "never retrieved" not in result.stderr
+    assert not (tmp_path / "articles.db").exists()
+
+
+def test_a_page_that_cannot_be_downloaded_fails_the_command(tmp_path):
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        result = scrapy_parse(f"http://127.0.0.1:{closed.getsockname()[1]}/news", tmp_path / "articles.db")
+    assert result.returncode == 1 and "No response downloaded for" in result.stderr
+    assert "Traceback" not in result.stderr

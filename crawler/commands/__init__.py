@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections import defaultdict
 
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
@@ -64,3 +65,21 @@ class CommandLine:
                 raise UsageError(f"{wrong}: {exc}") from None
             if not isinstance(parsed, dict):
                 raise UsageError(wrong)
+
+
+class SpiderArguments:
+    """Mixed into the commands that run a spider: Scrapy keeps the last of repeated ``-a NAME=VALUE``;
+    the spider is handed every value, takes each ``-a site=…`` as a site of the crawl and refuses
+    any other argument given more than once."""
+
+    def process_options(self, args, opts) -> None:
+        values = defaultdict(list)
+        for arg in opts.spargs:
+            name, _, value = arg.partition("=")
+            values[name].append(value)
+        super().process_options(args, opts)
+        opts.spargs.update((name, given) for name, given in values.items() if len(given) > 1)
+
+
+def unknown_spider(name: str) -> UsageError:
+    return UsageError(f"no spider named {name!r}: `scrapy list` names them")

@@ -13,12 +13,11 @@ import asyncio
 import gc
 import logging
 import sys
-from collections import defaultdict
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
 
-from crawler.commands import EXIT_USAGE, CommandLine, one_line_usage
+from crawler.commands import EXIT_USAGE, CommandLine, SpiderArguments, one_line_usage, unknown_spider
 from crawler.runlog import EXIT_BUSY, EXIT_CODES, CrawlBusy, CrawlCannotStart, RunLog, judge_close
 from crawler.settings_check import check_settings
 from crawler.storage import StorageError
@@ -32,23 +31,13 @@ logger = logging.getLogger(__name__)
 GC_THRESHOLD = 50_000
 
 
-class Command(CommandLine, crawl.Command):
+class Command(CommandLine, SpiderArguments, crawl.Command):
     def long_desc(self) -> str:
         return (
             "Run a spider; exit 0 when the crawl went well, 1 when it failed or was interrupted, "
             "2 for a bad argument or setting, 3 when it was degraded, 75 when another crawl is "
             "running on the same database."
         )
-
-    def process_options(self, args, opts) -> None:
-        # Scrapy keeps the last of repeated -a NAME=VALUE: the spider is handed every value, takes each
-        # -a site=… as a site of the crawl and refuses any other argument given more than once.
-        values = defaultdict(list)
-        for arg in opts.spargs:
-            name, _, value = arg.partition("=")
-            values[name].append(value)
-        super().process_options(args, opts)
-        opts.spargs.update((name, given) for name, given in values.items() if len(given) > 1)
 
     @one_line_usage
     def run(self, args, opts) -> None:
@@ -58,7 +47,7 @@ class Command(CommandLine, crawl.Command):
         try:
             crawler = self.crawler_process.create_crawler(args[0])
         except KeyError:  # Scrapy's spider loader: no spider of that name
-            raise UsageError(f"no spider named {args[0]!r}: `scrapy list` names them") from None
+            raise unknown_spider(args[0]) from None
         # Checked before the crawl starts, as the spider checks its arguments when it is built.
         try:
             check_settings(crawler.settings)
