@@ -39,8 +39,9 @@ MAX_FAILED_SHARE = 0.2
 MIN_FIELD_COVERAGE = {"title": 0.95, "published": 0.9, "body": 0.9, "authors": 0.5}
 # `scrapy crawl` with exit codes for cron, and `scrapy reextract` (crawler/commands/).
 COMMANDS_MODULE = "crawler.commands"
-# The run log, the database writer, the failure ledger and the feed exports (crawler/addon.py),
-# there beside any EXTENSIONS a run is given; the cluster's components when REDIS_URL is set.
+# The run log, the database writer, the failure ledger, the feed exports, the frontier and the
+# download guards (crawler/addon.py), there beside any EXTENSIONS or middlewares a run is given;
+# the cluster's components when REDIS_URL is set.
 ADDONS = {"crawler.addon.Essentials": 0, "crawler.cluster.Cluster": 0}
 # -- Across machines (crawler/cluster/, README "Across machines") ---------------------
 # The Redis server whose frontier the crawl shares (redis://host:port/db); empty:
@@ -108,26 +109,6 @@ FAILURE_RETRY_MAX = 7 * 24 * 3600.0
 # A crawl stops as failed when its first this many attempts (robots.txt, the first
 # discovery documents) all failed to connect: the site is down; 0 = never.
 SITE_UNREACHABLE_AFTER = 3
-DOWNLOADER_MIDDLEWARES = {
-    # Before robots.txt: no request or redirect off the site makes another host fetch its robots.txt.
-    "crawler.middlewares.FrontierMiddleware": 60,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Scrapy's, failing a compressed body cut short instead of passing on what it had decoded.
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.middlewares.HttpCompressionMiddleware": 590,
-    # After HttpCompressionMiddleware (590) has decoded Content-Encoding.
-    "crawler.middlewares.RobotsTxtSizeMiddleware": 586,
-    "crawler.middlewares.ContentGuardMiddleware": 585,
-    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
-    # Inside the retry middleware (550): sees every attempt's connection failure.
-    "crawler.reachability.SiteReachability": 600,
-}
-
-# The frontier refuses a URL longer than URLLENGTH_LIMIT itself, counted, before its link is recorded.
-SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
-
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 300,

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -159,6 +160,19 @@ def test_extensions_given_on_the_command_line_keep_the_project_s_own(tmp_path):
     assert result.stderr.splitlines()[-1].startswith("crawl moscowtimes: failed: a feed export cannot be opened")
     with closing(sqlite3.connect(db_path)) as db:
         assert db.execute("select status from crawl_runs").fetchall() == [("failed",)]
+
+
+def test_downloader_middlewares_given_on_the_command_line_keep_the_project_s_own(tmp_path):
+    middlewares = {"scrapy.downloadermiddlewares.stats.DownloaderStats": 850}
+    with socket.socket() as closed:  # bound, never listening: connections are refused
+        closed.bind(("127.0.0.1", 0))
+        result = run_crawl("http://127.0.0.1:%d" % closed.getsockname()[1], tmp_path / "articles.db",
+                           settings={"DOWNLOADER_MIDDLEWARES": json.dumps(middlewares)})
+    # The project's middlewares are enabled (the frontier first), and the site's reachability judged the run.
+    enabled = result.stderr.split("Enabled downloader middlewares:", 1)[1].split("]", 1)[0]
+    assert "crawler.middlewares.FrontierMiddleware" in enabled and "crawler.reachability.SiteReachability" in enabled
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "crawl moscowtimes: failed: site unreachable: the first 3 attempts could not connect"
 
 
 @pytest.mark.parametrize("foreign", ["create view failures as select 1 as url", "create table articles (x)"])
