@@ -6,16 +6,21 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
+import shutil
 import signal
 import tempfile
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from functools import partial
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 INTERRUPTS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C; a service manager's stop
+RESULTS_PREFIX = "crawler-results-"
+RESULTS_DIRECTORY_RE = re.compile(re.escape(RESULTS_PREFIX) + r"(\d+)-")  # the pid of the process it is for
 
 # What a page comes to when its worker died with it twice: the page may well be what kills it.
 WORKER_LOST = {"error": "worker-lost", "detail": "its extraction worker died with it, twice (killed, or crashed)"}
@@ -41,7 +46,8 @@ class ExtractionPool(Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self.restarts = 0
-        self.results = tempfile.TemporaryDirectory(prefix="crawler-results-")
+        remove_orphaned_results()
+        self.results = tempfile.TemporaryDirectory(prefix=f"{RESULTS_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True)
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -71,6 +77,25 @@ class ExtractionPool(Executor):
 
     def __exit__(self, exc_type, exc_value, traceback) -> None:
         self.shutdown(cancel_futures=exc_type is not None)  # a caller that failed wants no more pages
+
+
+def remove_orphaned_results() -> None:
+    """Remove the results directories of pools whose process is gone: one killed (SIGKILL, the
+    OOM killer) could not remove its own, and a crawl run daily would leave one a run."""
+    for path in Path(tempfile.gettempdir()).glob(f"{RESULTS_PREFIX}*"):
+        named = RESULTS_DIRECTORY_RE.match(path.name)
+        if named and path.is_dir() and not is_running(int(named.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether there is such a process
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        pass
+    return True
 
 
 class HandedOver(str):

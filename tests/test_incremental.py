@@ -14,6 +14,7 @@ import socket
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import time
 from contextlib import closing
 from datetime import datetime, timezone
@@ -408,6 +409,7 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
             assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
         before = {row[0] for row in sqlite3.connect(db_path).execute("select article_id from articles")}
         take_log(log)
+        left_results = list(Path(tempfile.gettempdir()).glob(f"crawler-results-{crawl.pid}-*"))
 
         resumed = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings=QUIET)
         assert resumed.returncode == 0, resumed.stderr[-3000:]
@@ -425,6 +427,8 @@ def test_a_killed_crawl_leaves_a_sound_database_and_the_next_one_finishes(tmp_pa
     if signals == [signal.SIGKILL]:
         assert crawl.returncode == -signal.SIGKILL
         assert killed["status"] == "killed" and killed["finished"] is None and "died" in killed["message"]
+        # What its extraction pool could not remove, the next run's removed.
+        assert left_results and not any(path.exists() for path in left_results)
     else:
         assert crawl.returncode == 1
         assert stderr.strip().splitlines()[-1].startswith("crawl moscowtimes: interrupted")
