@@ -7,13 +7,15 @@ apiece, within the size cap), served on loopback from this process; every
 article answers 404 at once, so the run measures discovery and scheduling, not
 extraction. The real `scrapy crawl news` reads them and stops after ``--pages``
 responses (``CLOSESPIDER_PAGECOUNT``) or two minutes (``CLOSESPIDER_TIMEOUT``).
-Printed: the peak RSS of the crawl's process tree, the article requests it
-sent, and the seconds it ran.
+Printed: the peak RSS of the crawl's process tree, the links it recorded (all
+listed, unless it stopped before it had read every sitemap), the article
+requests it sent, and the seconds and CPU seconds it ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -72,7 +74,10 @@ def measure(sitemaps: int, links: int, pages: int) -> dict:
                     "CLOSESPIDER_PAGECOUNT": pages, "CLOSESPIDER_TIMEOUT": 120, "LOG_LEVEL": "WARNING"}
         # Stopped early on purpose: the run is "failed", its exit code 1.
         measured = run_measured(scrapy_command("crawl", "news", "-a", f"site={base}", settings=settings), check=False)
-    return {"sitemaps": sitemaps, "links": sitemaps * links, "article_requests": len(articles), **measured}
+        with sqlite3.connect(db_path) as db:
+            recorded = db.execute("select count(*) from article_links").fetchone()[0]
+    return {"sitemaps": sitemaps, "links": sitemaps * links, "recorded": recorded, "article_requests": len(articles),
+            **measured}
 
 
 def main() -> None:
@@ -81,12 +86,12 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=150_000, help="article links per sitemap")
     parser.add_argument("--pages", type=int, default=2000, help="responses after which the crawl stops")
     args = parser.parse_args()
-    print("| sitemaps | links listed | article requests sent | seconds | peak RSS MiB |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| sitemaps | links listed | links recorded | article requests sent | seconds | CPU s | peak RSS MiB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for sitemaps in args.sitemaps or [4, 8]:
         r = measure(sitemaps, args.links, args.pages)
-        print(f"| {r['sitemaps']} | {r['links']:,} | {r['article_requests']:,} | {r['seconds']:.0f} "
-              f"| {r['peak_rss'] / 2**20:.0f} |", flush=True)
+        print(f"| {r['sitemaps']} | {r['links']:,} | {r['recorded']:,} | {r['article_requests']:,} | {r['seconds']:.0f} "
+              f"| {r['cpu_seconds']:.0f} | {r['peak_rss'] / 2**20:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ crawler.frontier to say.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
@@ -19,7 +21,7 @@ from parsel import Selector
 from crawler.frontier import absolute_url
 from crawler.metadata import document_base, iso_datetime, iso_moment
 
-_XML_PARSER = etree.XMLParser(
+_XML_OPTIONS = dict(
     recover=True,
     resolve_entities=False,
     no_network=True,
@@ -27,6 +29,7 @@ _XML_PARSER = etree.XMLParser(
     huge_tree=False,
     load_dtd=False,
 )
+_XML_PARSER = etree.XMLParser(**_XML_OPTIONS)
 
 
 @dataclass(frozen=True)
@@ -45,29 +48,39 @@ def sitemaps_in_robots(text: str) -> list[str]:
     return re.findall(r"^[ \t]*sitemap[ \t]*:[ \t]*(\S+)", text, flags=re.I | re.M)
 
 
-def parse_sitemap(body: bytes) -> tuple[str, list[Link]]:
+def parse_sitemap(body: bytes) -> tuple[str, Iterator[Link]]:
     """("index" | "urlset", links) of a sitemap or sitemap index, news extension included.
 
-    Unparsable input gives ("urlset", []): a broken document is a counted
-    skip for the caller, not a crash.
+    The links are parsed as they are taken, each entry dropped once read: a
+    sitemap of 150,000 links is never in memory whole, as a tree or as links.
+    Unparsable input gives ("urlset", no links), input broken part way the links
+    before the break: a broken document is a counted skip for the caller, not a crash.
     """
-    root = _xml_root(body)
+    events = _xml_events(body)
+    _, root = next(events, (None, None))
     if root is None:
-        return "urlset", []
-    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
-    links = []
-    for entry in root:
-        fields = _fields(entry)
-        if fields.get("loc"):
-            links.append(
-                Link(
+        return "urlset", iter(())
+    return ("index" if _local(root.tag) == "sitemapindex" else "urlset"), _sitemap_links(events)
+
+
+def _sitemap_links(events: Iterator) -> Iterator[Link]:
+    """The links of the entries of a sitemap's root, from the events after its start."""
+    depth = 1
+    for event, element in events:
+        depth += 1 if event == "start" else -1
+        if event == "end" and depth == 1:  # an entry of the root, whole
+            fields = _fields(element)
+            if fields.get("loc"):
+                yield Link(
                     url=fields["loc"],
                     published=iso_datetime(fields.get("publication_date")),
                     modified=iso_datetime(fields.get("lastmod")),
                     title=fields.get("title"),
                 )
-            )
-    return kind, links
+            # Read: dropped from the tree, with what stood before it (entity references).
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
 
 
 _BARE_AMPERSAND = re.compile(rb"&(?!#?\w+;)")
@@ -77,16 +90,33 @@ ESCAPE_MAX_AMPERSANDS = 500_000
 
 
 def _xml_root(body: bytes):
-    # Escape bare "&" first: recovery alone may drop the rest of an element.
-    body = body.lstrip()
-    if body.count(b"&") <= ESCAPE_MAX_AMPERSANDS:
-        body = _BARE_AMPERSAND.sub(b"&amp;", body)
+    body = _escape_ampersands(body)
     if not body:
         return None
     try:
         return etree.fromstring(body, parser=_XML_PARSER)
     except etree.XMLSyntaxError:
         return None
+
+
+def _xml_events(body: bytes) -> Iterator:
+    """("start" | "end", element) of ``body`` parsed as ``_xml_root`` parses it, up to where
+    recovery gives up."""
+    body = _escape_ampersands(body)
+    if not body:
+        return
+    try:
+        yield from etree.iterparse(io.BytesIO(body), events=("start", "end"), **_XML_OPTIONS)
+    except etree.XMLSyntaxError:
+        return
+
+
+def _escape_ampersands(body: bytes) -> bytes:
+    # Escape bare "&" first: recovery alone may drop the rest of an element.
+    body = body.lstrip()
+    if body.count(b"&") <= ESCAPE_MAX_AMPERSANDS:
+        body = _BARE_AMPERSAND.sub(b"&amp;", body)
+    return body
 
 
 def _local(tag) -> str:

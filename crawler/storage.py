@@ -313,9 +313,9 @@ def record_discovery(
 ) -> list[tuple[str, str, str]]:
     """Record what the discovery document ``source`` says; (article_id, url, reason) of the articles to fetch.
 
-    One transaction, so the document's validators (``document``) are never
-    stored without the links they stand for: a crawl killed at any point
-    finds every link it was given still due.
+    One transaction, so the document's validators (``document``, given with the
+    last of its links when they come in parts) are never stored without the links
+    they stand for: a crawl killed at any point finds every link it was given still due.
     """
     sightings = list(sightings)
     ids = json.dumps([s.article_id for s in sightings])

@@ -36,9 +36,10 @@ import asyncio
 import inspect
 import json
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -62,6 +63,8 @@ ABSENT = [404, 410]
 # Sitemap indexes in one chain, the first included: sitemaps.org allows one (an index names
 # no index), some sites nest one or two more.
 MAX_SITEMAP_DEPTH = 3
+# Links recorded in one transaction: a sitemap's 150,000, read as they are recorded, are never all in memory.
+LINKS_PER_RECORD = 5000
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # since=YYYY-MM-DD
 
 
@@ -335,8 +338,8 @@ class NewsSpider(scrapy.Spider):
         if not self.answered(response):
             return
         site = self.site_of(response.request)
-        # One sitemap's links at a time: each list (150,000 links take some 75 MB) waits on the
-        # database writer, and sitemaps downloaded together would all wait in memory.
+        # One sitemap read at a time (its links parsed as they are recorded): sitemaps downloaded
+        # together wait as their bodies, not as parsers and links waiting on the database writer.
         async with self.sitemap_reading:
             kind, links = discovery.parse_sitemap(response.body)
             if kind != "index":
@@ -463,39 +466,45 @@ class NewsSpider(scrapy.Spider):
     async def record_links(self, site: Site, links: Iterable[discovery.Link], kind: str, source: str,
                            response: Response | None = None) -> None:
         """Record what the document at ``source`` says about its articles, for ``articles_due`` to request
-        those due.
+        those due: ``LINKS_PER_RECORD`` links at a time, so a sitemap's links, parsed as they are
+        taken, are never all in memory at once.
 
-        The validators of ``response`` are recorded with them when its request asked for it.
+        The validators of ``response`` are recorded with the last links when its request asked for it.
         """
-        links = list(links)
         self._count(f"discovery/{kind}/documents", 1)
-        self._count(f"discovery/{kind}", len(links))
-        sightings, complete = [], True
-        for link in links:
-            url = self.admit(link.url, site.base_url + "/", site)
-            article_id = url and self.article_link_key(site, url)
-            if not article_id:
-                continue
-            if not self.in_window(site, link):
-                complete = False
-                continue
-            sightings.append(incremental.sighting(article_id, url, link))
-        if sightings and kind in ("sitemap", "feed"):
-            site.listed = True
-        document = None
-        if response is not None and response.meta.get("record"):
-            document = incremental.Document(origin(response.request))
-            # Read only in part (links outside ``since``): no validators, the next crawl reads it whole.
-            if complete:
-                document = replace(
-                    document, etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-                    sitemap_lastmod=response.meta.get("sitemap_lastmod"),
-                )
-        due = await self.state.record(site.name, source, sightings, document)
-        due_ids = {article_id for article_id, _, _ in due}
-        self.current_ids.update((site.name, s.article_id) for s in sightings if s.article_id not in due_ids)
-        if due:
-            self.recorded.set()
+        complete = True
+        for chunk, last in _chunks(links, LINKS_PER_RECORD):
+            self._count(f"discovery/{kind}", len(chunk))
+            sightings = []
+            for link in chunk:
+                url = self.admit(link.url, site.base_url + "/", site)
+                article_id = url and self.article_link_key(site, url)
+                if not article_id:
+                    continue
+                if not self.in_window(site, link):
+                    complete = False
+                    continue
+                sightings.append(incremental.sighting(article_id, url, link))
+            if sightings and kind in ("sitemap", "feed"):
+                site.listed = True
+            document = self.recorded_document(response, complete) if last else None
+            due = await self.state.record(site.name, source, sightings, document)
+            due_ids = {article_id for article_id, _, _ in due}
+            self.current_ids.update((site.name, s.article_id) for s in sightings if s.article_id not in due_ids)
+            if due:
+                self.recorded.set()
+
+    @staticmethod
+    def recorded_document(response: Response | None, complete: bool) -> incremental.Document | None:
+        """What to record of the discovery document ``response`` (None: its request asked for nothing)."""
+        if response is None or not response.meta.get("record"):
+            return None
+        document = incremental.Document(origin(response.request))
+        # Read only in part (links outside ``since``): no validators, the next crawl reads it whole.
+        if not complete:
+            return document
+        return replace(document, etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                       sitemap_lastmod=response.meta.get("sitemap_lastmod"))
 
     def article_link_key(self, site: Site, url: str) -> str | None:
         """The key of a link that may be an article of ``site``; None, the kinds counted, for one that is not."""
@@ -619,6 +628,16 @@ def _parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"since must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[tuple[list, bool]]:
+    """``items`` in lists of ``size`` at most, each with whether it is the last (one empty list for none)."""
+    items = iter(items)
+    chunk = list(islice(items, size))
+    for following in items:
+        yield chunk, False
+        chunk = [following, *islice(items, size - 1)]
+    yield chunk, True
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -161,6 +161,36 @@ def test_a_run_requests_at_most_max_sitemaps_of_a_site_the_newest_first(tmp_path
     writer.close()
 
 
+def test_a_sitemap_is_read_in_memory_that_does_not_grow_with_its_links(tmp_path):
+    # each link a Link and a Sighting: a list of a sitemap's 150,000 took some 75 MB, its tree as much
+    def read_sitemap(links: int) -> int:
+        """Peak traced memory while the spider reads and records a sitemap of ``links`` article links."""
+        crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / f"{links}.db")})
+        spider = MoscowTimesSpider.from_crawler(crawler, base_url="http://127.0.0.1:8800")
+        spider.state = incremental.CrawlState(writer)
+        body = ("<urlset>" + "".join(f"<url><loc>http://127.0.0.1:8800/2024/06/17/story-a{n}</loc></url>"
+                                     for n in range(links)) + "</urlset>").encode()
+        request = scrapy.Request("http://127.0.0.1:8800/sitemap/2024-6.xml", meta={"site": "moscowtimes", "record": True})
+        response = XmlResponse(request.url, body=body, request=request, headers={"ETag": '"v1"'})
+
+        async def read():
+            return [r async for r in spider.parse_sitemap(response)]
+
+        tracemalloc.start()
+        try:
+            asyncio.run(read())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        writer.close()
+        db = open_db(tmp_path / f"{links}.db")
+        assert db["article_links"].count == links == crawler.stats.get_value("discovery/sitemap")
+        assert [row["etag"] for row in db["discovery_documents"].rows] == ['"v1"']  # recorded with the last links
+        return peak
+
+    assert read_sitemap(30_000) < 1.5 * read_sitemap(10_000)
+
+
 def test_live_posts_nested_past_what_json_parses_drop_the_live_blog(tmp_path):
     crawler, writer = crawler_with_writer(MoscowTimesSpider, {"DATABASE_PATH": str(tmp_path / "articles.db")})
     spider = MoscowTimesSpider.from_crawler(crawler)
