@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import zlib
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -121,27 +122,23 @@ def test_a_database_that_does_not_exist_is_a_usage_error_and_not_created(tmp_pat
     assert os.listdir(tmp_path) == []
 
 
-def test_a_database_of_another_application_is_refused_and_left_as_it_was(tmp_path):
-    path = tmp_path / "theirs.db"
-    with sqlite3.connect(path) as db:
+def write_foreign_database(path) -> bytes:
+    with closing(sqlite3.connect(path)) as db:
         db.execute("create view failures as select 1 as url")
-    before = path.read_bytes()
-    result = reextract(path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"reextract: cannot open database {path}: it is no archive of this crawler: it holds failures "
-        "and none of its migrations"]
-    assert path.read_bytes() == before and os.listdir(tmp_path) == ["theirs.db"]
+    return path.read_bytes()
 
 
-def test_a_database_of_a_newer_version_is_refused_and_left_as_it_was(tmp_path):
+@pytest.mark.parametrize("write, reason", [
+    (write_foreign_database, "it is no archive of this crawler: it holds failures and none of its migrations"),
+    (write_newer_database, "a newer version of the crawler wrote it (migrations unknown to this one: "
+                           "add_articles_sentiment, create_comments): run that version or a later one"),
+], ids=["another application's", "a newer version's"])
+def test_a_database_it_cannot_work_on_is_refused_and_left_as_it_was(tmp_path, write, reason):
     path = tmp_path / "articles.db"
-    before = write_newer_database(path)
+    before = write(path)
     result = reextract(path)
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        f"reextract: cannot open database {path}: a newer version of the crawler wrote it "
-        "(migrations unknown to this one: add_articles_sentiment, create_comments): run that version or a later one"]
+    assert result.stderr.splitlines() == [f"reextract: cannot open database {path}: {reason}"]
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["articles.db"]
 
 
