@@ -21,6 +21,10 @@ from crawler.discovery import Link
 
 logger = logging.getLogger(__name__)
 
+# Signal, sent with ``count``: requests this process scheduled were taken from its scheduler by other
+# processes (the shared frontier of crawler.cluster), and are as good as sent for the links due waiting for room.
+requests_taken = object()
+
 _TAG = re.compile(r"<[^<>]*>")  # no "<" inside: a run of them is read once, not once per "<"
 _WORD = re.compile(r"\w+")
 

@@ -24,10 +24,11 @@ read and written through ``CrawlState`` on the crawl's database writer thread.
 
 Discovery records the links it finds and requests none: the links due wait in
 the database, and ``start()`` hands the scheduler a batch of their requests
-whenever half the last has been sent (``MAX_SCHEDULED_ARTICLES``), so a crawl holds as many
-requests whether its sitemaps list a thousand links or millions, and fetches
-articles while sitemaps are still being read. A site's sitemaps are read up to
-``MAX_SITEMAPS`` per run.
+whenever half the last has been sent (``MAX_SCHEDULED_ARTICLES``; in a cluster the
+scheduler holds those waiting in the shared frontier, and those other processes take
+from it are sent), so a crawl holds as many requests whether its sitemaps list a
+thousand links or millions, and fetches articles while sitemaps are still being read.
+A site's sitemaps are read up to ``MAX_SITEMAPS`` per run.
 """
 
 from __future__ import annotations
@@ -161,14 +162,24 @@ class NewsSpider(scrapy.Spider):
             site.frontier.max_length = crawler.settings.getint("URLLENGTH_LIMIT")
         spider.batch = crawler.settings.getint("MAX_SCHEDULED_ARTICLES")  # article requests scheduled at most
         crawler.signals.connect(spider.open_state, signal=signals.spider_opened)
-        crawler.signals.connect(spider.recorded.set, signal=signals.scheduler_empty)
+        crawler.signals.connect(spider.scheduler_drained, signal=signals.scheduler_empty)
         crawler.signals.connect(spider.request_dequeued, signal=signals.request_reached_downloader)
+        crawler.signals.connect(spider.request_dequeued, signal=incremental.requests_taken)
         return spider
 
-    def request_dequeued(self):
-        """Wake ``articles_due`` once half a batch has left the scheduler: refilled before it runs dry."""
-        self.dequeued += 1
+    def request_dequeued(self, count: int = 1):
+        """Wake ``articles_due`` once half a batch has left the scheduler (refilled before it runs dry),
+        or all of it; ``count`` left at once when other processes took them (``incremental.requests_taken``)."""
+        self.dequeued += count
         if self.dequeued * 2 >= self.batch:
+            self.recorded.set()
+        else:
+            self.scheduler_drained()
+
+    def scheduler_drained(self):
+        # The engine finds this process's own queue empty; with a shared frontier (crawler.cluster)
+        # it is empty most of the time while the crawl's requests wait in the frontier, which ``len`` counts.
+        if not len(self.crawler.engine.scheduler):
             self.recorded.set()
 
     def open_state(self):
@@ -238,7 +249,7 @@ class NewsSpider(scrapy.Spider):
         """Whether the crawl is idle but for ``start()``: no discovery document is left to read."""
         engine = self.crawler.engine
         return (engine.scraper.slot.is_idle() and not engine.downloader.active
-                and not engine.scheduler.has_pending_requests())
+                and not len(engine.scheduler))  # with a shared frontier, its requests too
 
     async def discovery_start(self, site: Site) -> AsyncIterator[scrapy.Request]:
         """The first discovery requests of a site, as its rules declare them."""

@@ -78,9 +78,9 @@ def test_leased_requests_come_back_unless_acknowledged(redis_server):
             queue.push(scrapy.Request(f"http://h{path}", priority=priority))
         await queue.outbox.drain()
 
-        _, taken = await queue.take(2)
+        _, queued, taken = await queue.take(2)
         assert [request.url for _, request in taken] == ["http://h/c", "http://h/b"]  # by priority
-        assert len(queue) == 1 and queue.leases() == 2
+        assert queued == len(queue) == 1 and queue.leases() == 2
         (done, _), (stopped, _) = taken
         queue.acknowledge(done)
         await queue.outbox.drain()
@@ -88,16 +88,17 @@ def test_leased_requests_come_back_unless_acknowledged(redis_server):
         assert len(queue) == 2 and queue.leases() == 0
 
         queue.lease_ms = 1  # held by a process that dies: no renewal
-        _, taken = await queue.take(5)
+        _, _, taken = await queue.take(5)
         assert sorted(request.url for _, request in taken) == ["http://h/a", "http://h/b"]
         requeued = 0
         while not requeued:  # until the Redis server's clock passes the deadline
-            requeued, _ = await queue.take(0)
+            requeued, queued, _ = await queue.take(0)
+        assert queued == 2  # back in the queue, and counted
         queue.lease_ms = 60_000
-        _, taken = await queue.take(5)
+        _, _, taken = await queue.take(5)
         assert [request.url for _, request in taken] == ["http://h/b", "http://h/a"]  # priorities kept
         await queue.renew(token for token, _ in taken)
-        assert await queue.take(0) == (0, []) and queue.leases() == 2
+        assert await queue.take(0) == (0, 0, []) and queue.leases() == 2
         await queue.outbox.close()
 
     asyncio.run(check())
@@ -109,7 +110,7 @@ def test_an_errback_of_a_component_is_not_sent_with_the_request(redis_server):
         spider = queue.spider
         queue.push(scrapy.Request("http://h/a", callback=spider.parse_article, errback=print))
         await queue.outbox.drain()
-        (_, request), = (await queue.take(1))[1]
+        (_, request), = (await queue.take(1))[2]
         assert request.callback == spider.parse_article and request.errback is None
         await queue.outbox.close()
 
@@ -189,6 +190,8 @@ def test_a_feed_that_stopped_on_a_bug_closes_the_crawl_at_idle_instead_of_hangin
         with pytest.raises(CloseSpider) as closed:
             ClusterScheduler.spider_idle(SimpleNamespace(feeder=poll))
         assert closed.value.reason == FEED_FAILED
+        # and start() no longer waits for room in the frontier the feed reads no more
+        assert ClusterScheduler.__len__(SimpleNamespace(feeder=poll, local=[], waiting=5)) == 0
         await poll.stop()  # closing the scheduler does not raise it again
         healthy = Poll(asyncio.Event().wait, interval=3600)  # a check under way: the feed is alive
         with pytest.raises(DontCloseSpider):
@@ -383,6 +386,27 @@ def crawl_a_third(base_url: str, db_path: Path, redis_url: str, tmp_path: Path):
     return command, main, worker
 
 
+def test_the_frontier_holds_a_batch_of_the_links_due_at_a_time_refilled_as_workers_take(
+        tmp_path, redis_server, large_site):
+    batch = 20
+    db_path = tmp_path / "articles.db"
+    with ReplicaServer(large_site) as server, frontier_sizes(redis_server) as frontier:
+        worker = start(cluster_command(server.base_url, db_path, redis_server.url, settings=WORKER),
+                       tmp_path / "worker.log")
+        main = run_crawl(server.base_url, db_path, "-a", "since=2000-01-01", settings={
+            **CLUSTER, "REDIS_URL": redis_server.url, "MAX_SCHEDULED_ARTICLES": batch})
+        assert main.returncode == 0, main.stderr[-3000:]
+        worker_log = finish(worker, tmp_path / "worker.log")
+
+    report = score_database(db_path, large_site)
+    assert report["missing"] == [] and report["extra"] == []
+    assert_stored_once(db_path)
+    # The links due waited in the database: the frontier never held more than a batch of them
+    # (discovery stays on the main process), and the worker took its share.
+    assert frontier.now == 0 and 0 < frontier.most <= batch
+    assert stat(worker_log, "cluster/taken") > batch
+
+
 def test_a_killed_worker_costs_at_most_its_leases_and_the_crawl_completes(tmp_path, redis_server, large_site):
     site = large_site
     log, db_path = tmp_path / "requests.jsonl", tmp_path / "articles.db"
@@ -444,6 +468,7 @@ def test_a_crawl_whose_redis_server_fails_stops_and_the_next_run_completes_it(tm
         text = (tmp_path / log).read_text()
         assert text.splitlines()[-1] == "crawl moscowtimes: failed: closed early: cluster_redis_lost"
         assert "Traceback" not in text
+        assert text.count("The cluster's Redis server failed") == 1  # not once per call that failed
     assert alone.returncode == 0, alone.stderr[-3000:]
     report = score_database(db_path, large_site)
     assert report["missing"] == [] and report["extra"] == []
@@ -452,29 +477,57 @@ def test_a_crawl_whose_redis_server_fails_stops_and_the_next_run_completes_it(tm
 
 
 @contextmanager
-def gate_grants(redis_server: RedisServer):
-    """The host gate's grants made while in the block, as (time, delay) in ms of the Redis server's
-    clock, read from its MONITOR feed: a grant sets its host's next start to its time plus its delay
-    (``politeness.ENTER``). Times seen by the site would also hold the processes' scheduling."""
-    grants: list[tuple[int, int]] = []
-    end = "end of the grants"
+def monitored(redis_server: RedisServer, handle):
+    """``handle(event)`` for each command the Redis server runs while in the block, in the order it
+    ran them (its MONITOR feed; a script's commands are the script's client's, ``lua``)."""
+    end = "end of the watch"
 
     def read(monitor) -> None:
         for event in monitor.listen():
             if event["command"] == f"ECHO {end}":
                 return
-            words = event["command"].split()
-            if event["client_type"] == "lua" and words[0] == "SET" and words[1].endswith(":next"):
-                grants.append((int(words[2]) - int(words[4]), int(words[4])))
+            handle(event)
 
     with redis_server.client().monitor() as monitor:
         reader = threading.Thread(target=read, args=(monitor,))
         reader.start()
         try:
-            yield grants
+            yield
         finally:
             redis_server.client().echo(end)
             reader.join()
+
+
+@contextmanager
+def gate_grants(redis_server: RedisServer):
+    """The host gate's grants made while in the block, as (time, delay) in ms of the Redis server's
+    clock: a grant sets its host's next start to its time plus its delay (``politeness.ENTER``).
+    Times seen by the site would also hold the processes' scheduling."""
+    grants: list[tuple[int, int]] = []
+
+    def grant(event) -> None:
+        words = event["command"].split()
+        if event["client_type"] == "lua" and words[0] == "SET" and words[1].endswith(":next"):
+            grants.append((int(words[2]) - int(words[4]), int(words[4])))
+
+    with monitored(redis_server, grant):
+        yield grants
+
+
+@contextmanager
+def frontier_sizes(redis_server: RedisServer, key: str = "moscowtimes:requests"):
+    """How many requests the frontier held, and the most it held at once, while in the block: one
+    more for each ``ZADD`` to it (a push, a lease put back), one less for each ``ZREM`` (a take)."""
+    sizes = SimpleNamespace(now=0, most=0)
+
+    def count(event) -> None:
+        command, queue, *_ = event["command"].split(" ", 2) + [""]
+        if queue == key and command in ("ZADD", "ZREM"):
+            sizes.now += 1 if command == "ZADD" else -1
+            sizes.most = max(sizes.most, sizes.now)
+
+    with monitored(redis_server, count):
+        yield sizes
 
 
 def test_download_delay_holds_for_the_cluster_not_per_process(tmp_path, redis_server):

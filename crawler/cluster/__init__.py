@@ -55,20 +55,23 @@ def check_reachable(settings) -> None:
 
 
 def stop_crawl(crawler, exc: RedisError) -> None:
-    """A Redis server that fails (down, unreachable) stops the crawl with ``REDIS_LOST``; the next run resumes."""
+    """A Redis server that fails (down, unreachable) stops the crawl with ``REDIS_LOST``; the next run resumes.
+
+    Called once per process, by its outbox (``Outbox.fail``), whichever call failed.
+    """
     logger.error("The cluster's Redis server failed: %s; stopping", exc)
     asyncio.ensure_future(crawler.engine.close_spider_async(reason=REDIS_LOST))
 
 
 def stop_on_redis_error(method):
-    """For the periodic coroutines of a component with a ``crawler``: ``stop_crawl`` on a RedisError."""
+    """For the periodic coroutines of a component with an ``outbox``: ``stop_crawl`` on a RedisError."""
 
     @functools.wraps(method)
     async def call(self, *args, **kwargs):
         try:
             return await method(self, *args, **kwargs)
         except RedisError as exc:
-            stop_crawl(self.crawler, exc)
+            self.outbox.fail(exc)
 
     return call
 

@@ -36,7 +36,7 @@ local function requeue(token)
     redis.call('ZREM', KEYS[4], token)
 end
 """
-# ARGV: how many to take, lease in ms. Returns [requeued, token1, request1, token2, request2, ...].
+# ARGV: how many to take, lease in ms. Returns [requeued, left in the queue, token1, request1, token2, request2, ...].
 TAKE = REQUEUE + """
 local now = redis.call('TIME')
 now = now[1] * 1000 + math.floor(now[2] / 1000)
@@ -44,7 +44,7 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now)
 for _, token in ipairs(expired) do
     requeue(token)
 end
-local taken = {#expired}
+local taken = {#expired, 0}
 local head = {}
 if tonumber(ARGV[1]) > 0 then  -- ZRANGE 0 -1 would be everything
     head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
@@ -59,6 +59,7 @@ for i = 1, #head, 2 do
     table.insert(taken, token)
     table.insert(taken, request)
 end
+taken[2] = redis.call('ZCARD', KEYS[1])
 return taken
 """
 # ARGV: tokens. Puts the leased requests back in the queue at once.
@@ -111,11 +112,12 @@ class LeasedQueue(PriorityQueue):
     def lease_keys(self) -> list[str]:
         return [self.key, self.leased_key, self.scores_key, self.deadlines_key, self.tokens_key]
 
-    async def take(self, count: int) -> tuple[int, list[tuple[str, object]]]:
-        """(leases of dead holders put back, [(token, request)…]) for up to ``count`` requests."""
-        requeued, *taken = await self._take(keys=self.lease_keys, args=[count, self.lease_ms])
+    async def take(self, count: int) -> tuple[int, int, list[tuple[str, object]]]:
+        """(leases of dead holders put back, requests left in the queue, [(token, request)…]) for up to
+        ``count`` requests; with 0, the queue's length alone."""
+        requeued, queued, *taken = await self._take(keys=self.lease_keys, args=[count, self.lease_ms])
         pairs = zip(taken[::2], taken[1::2])
-        return requeued, [(_text(token), self._decode_request(data)) for token, data in pairs]
+        return requeued, queued, [(_text(token), self._decode_request(data)) for token, data in pairs]
 
     async def renew(self, tokens: Iterable[str]) -> None:
         tokens = list(tokens)

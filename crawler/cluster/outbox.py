@@ -38,7 +38,8 @@ class Outbox:
 
     def __init__(self, server: redis.asyncio.Redis, failed):
         self.server = server
-        self.failed = failed  # called with the RedisError that lost the writes
+        self.failed = failed  # called once, with the first RedisError of the process (``fail``)
+        self.lost = False  # the Redis server failed
         self.queued: list[tuple[str, tuple]] = []
         self.last: asyncio.Future | None = None  # done once the last batch queued is sent (or lost)
         self.sending: asyncio.Task | None = None
@@ -76,11 +77,18 @@ class Outbox:
         except RedisError as exc:
             self.broken = True
             self.queued = []
-            self.failed(exc)
+            self.fail(exc)
         finally:
             self.sending = None
             if not self.last.done():  # the batch queued while one was lost
                 self.last.set_result(None)
+
+    def fail(self, exc: RedisError) -> None:
+        """The Redis server failed (down, unreachable): ``failed`` once, however many of the process's
+        calls to it fail (every download waiting at the host gate does)."""
+        if not self.lost:
+            self.lost = True
+            self.failed(exc)
 
     async def drain(self) -> None:
         """Until what is queued so far is sent, or lost with the Redis server; not what is queued meanwhile."""

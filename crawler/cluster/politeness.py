@@ -25,7 +25,6 @@ from redis.exceptions import RedisError
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.cluster import stop_crawl
 from crawler.cluster.outbox import Outbox
 
 # KEYS: the host's next allowed start (ms), its holders (token -> expiry ms).
@@ -100,7 +99,7 @@ class GatedDownloadHandler(HTTP11DownloadHandler):
         try:
             await self.gate.enter(host, token, delay, concurrency)
         except RedisError as exc:  # the crawl stops; the page failed nothing and stays due for the next run
-            stop_crawl(self.crawler, exc)
+            self.gate.outbox.fail(exc)
             raise IgnoreRequest(f"the cluster's Redis server failed: {exc}") from exc
         try:
             return await super().download_request(request)

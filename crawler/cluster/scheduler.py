@@ -42,6 +42,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
+from crawler import incremental
 from crawler.cluster import FEED_FAILED, LEASE, REDIS_LOST, Poll, is_worker, stop_on_redis_error
 from crawler.cluster.outbox import Outbox
 from crawler.cluster.writer import ClusterWriter
@@ -69,6 +70,7 @@ class ClusterScheduler(RedisScheduler):
             crawler=crawler,
         )
         self.held: dict[str, int] = {}  # lease token -> requests and items of it not settled yet
+        self.waiting = 0  # the main process's requests in the frontier: as last read (``feed``), and pushed since
         self.settled_requests: WeakSet = WeakSet()
         self.crawl_key = ""
         self.joined: str | None = None  # the id of the crawl this process works for
@@ -132,6 +134,7 @@ class ClusterScheduler(RedisScheduler):
             if not request.dont_filter and self.df.request_seen(request):
                 return False
             self.queue.push(request)
+            self.waiting += 1
             self.stats.inc_value("cluster/pushed")
             return True
         if self.local.enqueue_request(request):
@@ -147,7 +150,13 @@ class ClusterScheduler(RedisScheduler):
         return self.local.has_pending_requests()
 
     def __len__(self):
-        return len(self.local)
+        # The requests waiting in the frontier count: the main process's spider plans
+        # MAX_SCHEDULED_ARTICLES of them at a time, wherever they wait (spiders/news.py). Not once
+        # the feed stopped on a bug and no longer reads them: start() would wait for room for ever,
+        # and the idle check that closes the crawl never come.
+        if self.feeder is None or self.feeder.failed:
+            return len(self.local)
+        return len(self.local) + self.waiting
 
     def is_shared(self, request) -> bool:
         return getattr(request.callback, "__name__", None) in self.shared_callbacks
@@ -158,8 +167,9 @@ class ClusterScheduler(RedisScheduler):
         """The id of the crawl of this main process: the one a killed main process left, or a new one."""
         crawl = self.server.get(self.crawl_key)
         if crawl is not None:
+            self.waiting = len(self.queue)
             logger.info("Resuming cluster crawl %s: %d requests queued, %d leased",
-                        crawl.decode(), len(self.queue), self.queue.leases())
+                        crawl.decode(), self.waiting, self.queue.leases())
             return crawl.decode()
         crawl = str(self.server.incr(f"{self.crawl_key}s"))
         self.server.set(self.crawl_key, crawl)
@@ -213,13 +223,17 @@ class ClusterScheduler(RedisScheduler):
         if self.held and now - self.renewed > self.lease_seconds / 3:
             await self.queue.renew(self.held)
             self.renewed = now
-        room = self.capacity - len(self.held)
-        if room <= 0:
+        room = max(self.capacity - len(self.held), 0)
+        if not room and self.worker:
             return
         # The leases that ended are acknowledged before more are taken: a process killed
         # at any moment has at most CONCURRENT_REQUESTS leases to come back.
+        waiting = self.waiting  # the pushes queued so far are in the frontier once drained
         await self.outbox.drain()
-        requeued, taken = await self.queue.take(room)
+        # The main process takes even without room: the frontier's length is read with it.
+        requeued, queued, taken = await self.queue.take(room)
+        if not self.worker:
+            self.count_waiting(waiting, queued, requeued, len(taken))
         if not taken and not self.worker and engine.spider_is_idle() and await self.is_done():
             self.finish()
         if requeued:
@@ -230,6 +244,15 @@ class ClusterScheduler(RedisScheduler):
             self.held[token] = 1
             self.stats.inc_value("cluster/taken")
             self.crawler.engine.crawl(request)
+
+    def count_waiting(self, waiting: int, queued: int, requeued: int, taken: int) -> None:
+        """The frontier held ``queued`` requests once this process took ``taken`` of the ``waiting`` it
+        counted before draining its pushes; tell the spider how many other processes took meanwhile."""
+        # Pushed while the take was under way: they may be in ``queued`` too, counted twice
+        # until the next read (the spider then plans fewer, never more).
+        self.waiting = queued + self.waiting - waiting
+        if (elsewhere := waiting + requeued - taken - queued) > 0:
+            self.crawler.signals.send_catch_log(incremental.requests_taken, count=elsewhere)
 
     def opened(self, token: str) -> None:
         """One more request or item came of the lease."""
