@@ -1,5 +1,5 @@
-"""Feed exports: a feed that cannot be opened stops the crawl at its start, no feed's password
-in the log, and exporters for values a format cannot hold as they are."""
+"""Feed exports: a feed that cannot be used or opened stops the crawl at its start, no feed's
+password in the log, and exporters for values a format cannot hold as they are."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import logging
 
 from scrapy import exporters
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.extensions import feedexport
 
 from crawler.frontier import redact
@@ -28,9 +28,22 @@ class FeedExporter(feedexport.FeedExporter):
     (``feedexport/failed_count/<storage>``); its error goes to ``feedexport/unopenable``, and
     the spider closes as ``feed_unopenable``: the run is ``failed``.
 
+    A feed Scrapy cannot use at all (batches without ``%(batch_id)d`` in the URI, a storage it
+    does not have) switched every feed off, an error in the log, and the run went on
+    to end ``ok`` with no export; it closes the spider the same way.
+
     A slot's URI is what the log names it by (Scrapy's ``Stored …`` and ``Error storing …``
     lines): it goes without the credentials of an FTP or S3 target, which its storage keeps.
     """
+
+    def __init__(self, crawler):
+        self.unusable = None  # the feeds asked for, when Scrapy cannot export to one of them
+        try:
+            super().__init__(crawler)
+        except NotConfigured:
+            if not self.feeds:  # none asked for
+                raise
+            self.unusable = ", ".join(redact(uri) for uri in self.feeds)
 
     def _start_new_batch(self, *args, **kwargs) -> feedexport.FeedSlot:
         slot = super()._start_new_batch(*args, **kwargs)
@@ -38,6 +51,10 @@ class FeedExporter(feedexport.FeedExporter):
         return slot
 
     def open_spider(self, spider) -> None:
+        if self.unusable:
+            reason = f"{self.unusable}: Scrapy cannot export there, see the log"
+            self.crawler.stats.set_value("feedexport/unopenable", reason)
+            raise CloseSpider(CLOSE_REASON)
         super().open_spider(spider)
         unopenable = [slot for slot in self.slots if not self.try_open(slot, spider)]
         if unopenable:

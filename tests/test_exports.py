@@ -70,6 +70,20 @@ def test_a_feed_stored_on_ftp_is_logged_without_its_password(replica_url, tmp_pa
     assert len((tmp_path / "ftp" / "out.jsonl").read_text().splitlines()) == ARTICLES
 
 
+@pytest.mark.parametrize("feed", [
+    {"{tmp_path}/articles.jsonl": {"format": "jsonl", "batch_item_count": 10}},  # batches need %(batch_id)d
+    {"sftp://example.org/articles.jsonl": {"format": "jsonl"}},  # a storage Scrapy has not
+], ids=["batches-in-one-file", "unknown-storage"])
+def test_a_feed_scrapy_cannot_use_fails_the_run_before_it_fetches(replica_url, tmp_path, feed):
+    feeds = json.dumps(feed).replace("{tmp_path}", str(tmp_path))
+    result = run_crawl(replica_url, tmp_path / "a.db", "-a", "since=2000-01-01", settings={"FEEDS": feeds})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith("crawl moscowtimes: failed: a feed export cannot be opened (")
+    assert "Scrapy cannot export there" in result.stderr.splitlines()[-1] and "Traceback" not in result.stderr
+    with closing(sqlite3.connect(tmp_path / "a.db")) as db:
+        assert db.execute("select status, requests from crawl_runs").fetchall() == [("failed", 0)]
+
+
 @pytest.mark.parametrize("target", ["directory", "under-a-file"])
 def test_a_feed_that_cannot_be_opened_fails_the_run_before_it_fetches(replica_url, tmp_path, target):
     (tmp_path / "a-file").write_text("")
