@@ -28,7 +28,7 @@ from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
 from crawler.stripping.appeals import shape_of
-from crawler.stripping.dom import drop_element, element_text, loose_text, outermost, text_outside
+from crawler.stripping.dom import HEADINGS, drop_element, element_text, loose_text, outermost, text_outside
 
 
 TITLE_XPATH = etree.XPath(
@@ -284,7 +284,8 @@ def holds_loose_text(block) -> bool:
 
 
 def paragraph_text_held(document) -> dict:
-    "Element -> length of the paragraph text in it, for every paragraph and every element around one."
+    """Element -> length of the paragraph text in it, for every paragraph and every element around
+    one; a teaser's excerpt (``is_excerpt``) counts for none of the blocks around it."""
     held: dict = {}
     by_parent: dict = {}
     for paragraph in document.iter("p"):
@@ -294,7 +295,28 @@ def paragraph_text_held(document) -> dict:
     for parent, length in by_parent.items():  # far fewer parents than paragraphs
         for element in (parent, *parent.iterancestors()):
             held[element] = held.get(element, 0) + length
+    excerpts = [paragraph for paragraph in document.iter("p") if is_excerpt(paragraph, held)]
+    for paragraph in excerpts:
+        for element in paragraph.iterancestors():
+            held[element] -= held[paragraph]
     return held
+
+
+def is_excerpt(paragraph, held: dict) -> bool:
+    """A paragraph alone in a block under a linked title (a heading that is mostly a link), below
+    the page's body: another story's teaser or an author's box, about the page it links to. A
+    related list's excerpts can outweigh a short story's paragraphs."""
+    length = held[paragraph]
+    if not length:
+        return False
+    block = paragraph
+    while (parent := block.getparent()) is not None and held.get(parent) == length:
+        block = parent
+    if block is paragraph or block.tag in ("html", "body"):
+        return False
+    return any(2 * sum(len(link.text_content().strip()) for link in heading.iter("a") if link.get("href"))
+               > len(heading.text_content().strip())
+               for heading in block.iter(*HEADINGS) if paragraph not in heading.iterancestors())
 
 
 def named_beside(blocks: list) -> int:

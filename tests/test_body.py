@@ -409,3 +409,39 @@ def test_only_what_the_reader_has_yet_to_open_is_opened(item, opened):
     open_disclosures(story_block(document, held), held)
     panel = document.xpath("//p[starts-with(., 'Answer')]/..")[0]
     assert (panel.get("class") is None) is opened
+
+
+def teasers(count: int, title: str = '<a href="/news/{i}">Ferry timetable {i} changes</a>') -> str:
+    "Other stories' teasers, each a linked title over its excerpt: longer, together, than a short story."
+    return "".join(f'<div class="teaser"><h3>{title.format(i=i)}</h3><span>May {i + 1}</span><p>The port '
+                   f"authority said on Monday that the morning ferries on route {i} would run later from next week, "
+                   "after the harbour works overran.</p></div>" for i in range(count))
+
+
+def test_teasers_after_a_short_story_are_no_story_however_long():
+    # the excerpts hold more paragraph text than the story's three paragraphs: only without them
+    # does the story's block hold most of the page's
+    page = page_with_story_then(teasers(6))
+    for paragraph in page.xpath("//div[@class='copy']/p")[3:]:
+        paragraph.drop_tree()
+    result = extract_body(page, "https://example.org/news/1")
+    assert result.paragraphs == STORY[:3]
+    assert [(block.rule, block.text[:16]) for block in result.removed] == [(AFTER_STORY_RULE, "Ferry timetable ")]
+
+
+@pytest.mark.parametrize(("title", "excerpt"), [
+    ('<a href="/news/{i}">Ferry timetable {i} changes</a>', True),
+    ("Ferry timetable {i} changes", False),  # a guide's step under its heading
+    ('Route {i}: <a href="/routes">see the map</a> and every stop', False),  # a heading with a link in it
+])
+def test_an_excerpt_is_a_paragraph_alone_under_a_linked_title(title, excerpt):
+    page = lxml.html.document_fromstring(f"<html><body><div>{teasers(2, title)}</div></body></html>")
+    held = paragraph_text_held(page)
+    assert held[page.find("body/div")] == (0 if excerpt else 2 * held[page.find(".//p")])
+
+
+def test_a_lone_paragraph_of_the_page_is_no_excerpt():
+    # a page told in line breaks whose one paragraph is beside its linked title
+    page = lxml.html.document_fromstring(
+        '<html><body><h1><a href="/news/1">Bridge delayed</a></h1><p>About the desk.</p>Story text.</body></html>')
+    assert paragraph_text_held(page)[page.find("body")] == len("About the desk.")

@@ -19,6 +19,7 @@ from parsel import Selector
 
 from crawler import metadata as md
 from crawler.site_rules.base import SiteRules, _path
+from crawler.stripping.dom import HEADINGS
 from crawler.stripping.vocabulary import PROSE_CHARS
 
 # -- What pages that are no articles look like -------------------------------------
@@ -62,7 +63,6 @@ URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d{2})[/-](?P<month>0[1-9]|1[0-2])[/-
 # title, a date or a byline; a forum's posts beside their author.
 STORY_PARAGRAPHS = 3
 ARTICLE_PARAGRAPHS = 2
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def url_kind(url: str | None) -> str | None:

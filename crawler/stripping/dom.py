@@ -28,6 +28,7 @@ SKIP_TAGS = frozenset(
     "script style noscript template svg iframe head title meta link path use g symbol defs circle rect polygon "
     "polyline line ellipse lineargradient radialgradient stop clippath mask img source picture br wbr hr".split()
 )
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 CONTROL_TAGS = frozenset("button input select textarea form".split())
 BUTTON_TAGS = frozenset(("a", "button"))
 BUTTON_CLASS_RE = re.compile(r"(?<![a-z0-9_])(?:btn|button)")  # a link styled as one: "btn-gold", "wp-block-button__link"
