@@ -26,6 +26,8 @@ COMPONENTS = {
     "DOWNLOADER_MIDDLEWARES": {
         # Before robots.txt: no request or redirect off the site makes another host fetch its robots.txt.
         "crawler.middlewares.FrontierMiddleware": 60,
+        # Right after Scrapy's RobotsTxtMiddleware (100): it sees the robots.txt that middleware gets, after retries.
+        "crawler.middlewares.RobotsTxtOnceMiddleware": 110,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         # Scrapy's, failing a compressed body cut short instead of passing on what it had decoded.

@@ -5,6 +5,7 @@
 - FrontierMiddleware: requests and redirects stay on the site; redirects never lead to a login page.
 - ContentGuardMiddleware: a callback only ever sees a non-empty text document.
 - RobotsTxtSizeMiddleware: a robots.txt is read only as far as RFC 9309 asks a crawler to.
+- RobotsTxtOnceMiddleware: a site's robots.txt is downloaded once a run, for its rules and its sitemaps.
 - MetaRefreshMiddleware: Scrapy's, which reads only pages that can hold a refresh.
 
 What each does to the crawl, with its stats, is in docs/faults.md.
@@ -24,8 +25,8 @@ from urllib.parse import urljoin, urlsplit
 import brotli
 from scrapy.downloadermiddlewares import httpcompression, redirect
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import sleep
 from scrapy.utils._compression import _CHUNK_SIZE, _check_max_size
@@ -331,27 +332,60 @@ class RobotsTxtSizeMiddleware:
     request. What follows the last line end within the cap is cut before
     anything reads it, the rules (Scrapy's RobotsTxtMiddleware) and the
     ``Sitemap:`` lines (discovery) alike; counted as ``robotstxt/truncated``
-    and logged once per robots.txt (Scrapy and the spider each fetch it).
+    and logged.
     """
 
     def __init__(self, crawler, maxsize: int):
         self.crawler = crawler
         self.maxsize = maxsize
-        self.truncated: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler, crawler.settings.getint("ROBOTSTXT_MAXSIZE"))
 
     def process_response(self, request, response):
-        if len(response.body) <= self.maxsize or urlsplit(response.url).path != "/robots.txt":
+        if len(response.body) <= self.maxsize or not is_robots_txt(response.url):
             return response
-        if response.url not in self.truncated:
-            self.truncated.add(response.url)
-            self.crawler.stats.inc_value("robotstxt/truncated")
-            logger.warning("Read %(url)s only up to ROBOTSTXT_MAXSIZE (%(maxsize)d of its %(size)d bytes)",
-                           {"url": response.url, "maxsize": self.maxsize, "size": len(response.body)})
+        self.crawler.stats.inc_value("robotstxt/truncated")
+        logger.warning("Read %(url)s only up to ROBOTSTXT_MAXSIZE (%(maxsize)d of its %(size)d bytes)",
+                       {"url": response.url, "maxsize": self.maxsize, "size": len(response.body)})
         return response.replace(body=response.body[:response.body.rfind(b"\n", 0, self.maxsize) + 1])
+
+
+class RobotsTxtOnceMiddleware:
+    """Download a site's robots.txt once a run, for its two readers: Scrapy's RobotsTxtMiddleware
+    fetches it for its rules before any other request to the host goes, and the spider asks for
+    it for its ``Sitemap:`` lines. Whichever of them has it answered first, the other is answered
+    with the same response (flagged ``shared``, counted as ``robotstxt/shared``); a robots.txt
+    that could not be downloaded is asked for again. After retries and redirects (it sits right
+    after Scrapy's RobotsTxtMiddleware), so the response kept is the one its reader got.
+    """
+
+    def __init__(self, crawler):
+        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured  # the spider is its only reader
+        self.stats = crawler.stats
+        self.responses: dict[str, Response] = {}  # URL -> the response its other reader has yet to take
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        response = self.responses.pop(request.url, None)
+        if response is None:
+            return None
+        self.stats.inc_value("robotstxt/shared")
+        return response.replace(request=request, flags=[*response.flags, "shared"])
+
+    def process_response(self, request, response):
+        if is_robots_txt(request.url) and "shared" not in response.flags:
+            self.responses[request.url] = response
+        return response
+
+
+def is_robots_txt(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"
 
 
 def doctype_span(body: bytes) -> tuple[int, int] | None:

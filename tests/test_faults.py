@@ -482,6 +482,30 @@ def test_a_robots_txt_is_read_only_up_to_its_cap(server, tmp_path):
     assert capped.log.count(f"Read {server.base_url}/robots.txt only up to ROBOTSTXT_MAXSIZE") == 1
 
 
+# -- robots.txt: downloaded once, for Scrapy's rules and discovery's sitemaps -------------------
+
+
+def test_a_robots_txt_that_is_absent_is_asked_for_once(server, tmp_path):
+    # Scrapy's RobotsTxtMiddleware reads the 404 as "everything allowed"; discovery, given the
+    # same answer, counts it absent and reads the sitemaps the site's rules name
+    result = crawl(server, tmp_path / "articles.db", [{"regex": "^/robots.txt$", "fault": "status", "status": 404}])
+    assert result.result.returncode == 0, result.result.stderr[-3000:]
+    assert len(result.requested("/robots.txt")) == 1
+    absent = snapshot(result, tmp_path / "articles.db")
+    assert "'robotstxt/shared': 1," in absent.log and "'discovery/absent': 1," in absent.log
+    assert len(absent.articles) > 40
+
+
+def test_a_robots_txt_that_could_not_be_downloaded_is_asked_for_again(server, tmp_path):
+    # Scrapy's fetch and its one retry are reset; the spider's request downloads it, and reads
+    # its Sitemap: lines
+    result = crawl(server, tmp_path / "articles.db", [{"regex": "^/robots.txt$", "fault": "reset", "times": 2}])
+    assert result.result.returncode == 0, result.result.stderr[-3000:]
+    assert [r["fault"] for r in result.requested("/robots.txt")] == ["reset", "reset", None]
+    fetched = snapshot(result, tmp_path / "articles.db")
+    assert "robotstxt/shared" not in fetched.log and len(fetched.articles) > 40
+
+
 # -- Later runs: failures retried with backoff, resolved ones cleared ------------------
 
 

@@ -293,8 +293,8 @@ def test_the_lock_on_a_bad_path_is_a_storage_error(tmp_path):
 # -- Real crawls against the replica -----------------------------------------------------
 
 QUIET = {"RECHECK_WINDOW": "0"}
-# Documents always read whole: robots.txt (twice: Scrapy's own and the spider's) and the
-# two sitemap indexes, which say which sitemaps changed.
+# Documents always read whole: robots.txt (once, for Scrapy's rules and the spider's sitemaps)
+# and the two sitemap indexes, which say which sitemaps changed.
 ALWAYS_READ = {"/robots.txt", "/_static/sitemap/sitemap.xml", "/_static/sitemap/newsmap.xml"}
 
 
@@ -333,6 +333,8 @@ def test_recrawls_fetch_only_new_and_changed_articles_and_keep_history(tmp_path)
         unchanged_requests = take_log(log)
         port = server.port
     assert article_ids(unchanged_requests) == []
+    assert [sum(r["path"] == "/robots.txt" for r in requests) for requests in (first_requests, unchanged_requests)] \
+        == [1, 1]
     revalidated = [r for r in unchanged_requests if r["path"] not in ALWAYS_READ]
     assert {r["path"] for r in revalidated} >= {"/rss/all", "/_static/sitemap/news.xml", "/news"}
     assert all(r["if_none_match"] and r["status"] == 304 for r in revalidated), revalidated
