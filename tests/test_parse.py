@@ -36,6 +36,7 @@ def test_an_article_page_prints_the_article_as_exports_write_it(replica_url, tmp
     assert article["title"] == truth["title"] and article["body"]
     assert "html" not in article and "page" not in article
     assert not (tmp_path / "articles.db").exists()  # no run, no failure, no article stored
+    assert "WARNING" not in result.stderr  # nor Scrapy's deprecation of the callback its parse command wraps
 
 
 @pytest.mark.parametrize("path", ["/robots.txt", "/rss/news", "/news"])

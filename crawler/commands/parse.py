@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import warnings
 from pathlib import Path
 
 from scrapy.commands import parse
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import ScrapyDeprecationWarning, UsageError
 
 from crawler.commands import CommandLine, SpiderArguments, one_line_usage, unknown_spider
 from crawler.extract import extract_or_error
@@ -48,6 +49,9 @@ class Command(CommandLine, SpiderArguments, parse.Command):
         # Scrapy logs an unknown spider and exits 0 having parsed nothing.
         if opts.spider and opts.spider not in self.crawler_process.spider_loader.list():
             raise unknown_spider(opts.spider)
+        # Scrapy's parse command wraps the spider's callbacks in one that returns a Deferred, which
+        # Scrapy's spider middleware then calls deprecated: a warning about Scrapy, on every page.
+        warnings.filterwarnings("ignore", r"<function \S+ at \w+> returned a Deferred", ScrapyDeprecationWarning)
         super().run(args, opts)
 
     def start_parsing(self, url, opts) -> None:
