@@ -433,11 +433,21 @@ def test_teasers_after_a_short_story_are_no_story_however_long():
     ('<a href="/news/{i}">Ferry timetable {i} changes</a>', True),
     ("Ferry timetable {i} changes", False),  # a guide's step under its heading
     ('Route {i}: <a href="/routes">see the map</a> and every stop', False),  # a heading with a link in it
+    ('<a href="https://shop.example.net/p/{i}">Ferry ticket {i}</a>', False),  # a product, linked to its shop
 ])
 def test_an_excerpt_is_a_paragraph_alone_under_a_linked_title(title, excerpt):
     page = lxml.html.document_fromstring(f"<html><body><div>{teasers(2, title)}</div></body></html>")
     held = paragraph_text_held(page)
     assert held[page.find("body/div")] == (0 if excerpt else 2 * held[page.find(".//p")])
+
+
+def test_a_roundups_products_under_titles_linked_to_their_shops_are_the_story():
+    page = page_with_story_then(teasers(6, '<a href="https://shop.example.net/p/{i}">Ferry ticket {i}</a>'))
+    for paragraph in page.xpath("//div[@class='copy']/p")[3:]:
+        paragraph.drop_tree()
+    result = extract_body(page, "https://example.org/news/1")
+    assert result.paragraphs[:3] == STORY[:3] and sum(p.startswith("The port") for p in result.paragraphs) == 6
+    assert result.removed == []
 
 
 def test_a_lone_paragraph_of_the_page_is_no_excerpt():
