@@ -506,6 +506,14 @@ def test_a_robots_txt_that_could_not_be_downloaded_is_asked_for_again(server, tm
     assert "robotstxt/shared" not in fetched.log and len(fetched.articles) > 40
 
 
+def test_without_robots_txt_rules_discovery_alone_downloads_it(server, tmp_path):
+    # ROBOTSTXT_OBEY=False: Scrapy's RobotsTxtMiddleware is off, and so is the sharing
+    result = crawl(server, tmp_path / "articles.db", [], ROBOTSTXT_OBEY="False")
+    assert result.result.returncode == 0, result.result.stderr[-3000:]
+    assert len(result.requested("/robots.txt")) == 1
+    assert "robotstxt/" not in result.result.stderr and "RobotsTxtOnceMiddleware" not in result.result.stderr
+
+
 # -- Later runs: failures retried with backoff, resolved ones cleared ------------------
 
 
