@@ -157,27 +157,27 @@ def label_kind(text: str) -> str | None:
 def scan_units(texts: Sequence[str], vocabulary: Vocabulary) -> list[list[tuple[int, tuple[str, ...], str]]]:
     """Hits (offset, kinds, token) per text, found in one scan over the distinct texts joined by
     newlines (class strings repeat a lot within a page)."""
-    found = spread(texts, lambda joined: ((p, (kinds, token)) for p, kinds, token in vocabulary.scan(joined)))
-    return [[(offset, *hit) for offset, hit in hits] for hits in found]
+    return spread(texts, vocabulary.scan)
 
 
 def matches_in(texts: Sequence[str], pattern: re.Pattern) -> list[bool]:
     "Whether `pattern` matches each text, in one scan."
-    return [bool(hits) for hits in spread(texts, lambda joined: ((m.start(), None) for m in pattern.finditer(joined)))]
+    return [bool(hits) for hits in spread(texts, lambda joined: ((m.start(),) for m in pattern.finditer(joined)))]
 
 
-def spread(texts: Sequence[str], scan) -> list[list[tuple[int, object]]]:
-    """Per text, the (offset, item) pairs for what `scan` finds in the distinct texts joined by
-    newlines; `scan` yields (position in the joined text, item)."""
+def spread(texts: Sequence[str], scan) -> list[list[tuple]]:
+    """Per text, what `scan` finds in the distinct texts joined by newlines: `scan` yields tuples
+    that start with a position in the joined text, returned with the offset in their text instead
+    (texts alike share one list)."""
     distinct = list(dict.fromkeys(texts))
     starts, offset = [], 0
     for text in distinct:
         starts.append(offset)
         offset += len(text) + 1
     found: list[list] = [[] for _ in distinct]
-    for position, item in scan("\n".join(distinct)):
+    for position, *rest in scan("\n".join(distinct)):
         index = bisect_right(starts, position) - 1
-        found[index].append((position - starts[index], item))
+        found[index].append((position - starts[index], *rest))
     by_text = dict(zip(distinct, found))
     return [by_text[text] for text in texts]
 
