@@ -34,6 +34,9 @@ _WIDE_STARTS = (
 # Characters XML cannot hold, but for the form feed and vertical tab (white space to trafilatura):
 # it discards a whole document for one of these
 _NOT_XML = re.compile(r"[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# the same in UTF-8, which holds no surrogate: the controls as bytes, the non-characters as sequences
+_NOT_XML_CONTROLS = bytes(range(0x00, 0x09)) + bytes(range(0x0E, 0x20))
+_NOT_XML_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
@@ -71,4 +74,15 @@ def wide_encoding(body: bytes) -> str | None:
 
 def drop_non_xml(text: str) -> str:
     """``text`` without the control characters and non-characters XML cannot hold (NUL, ESC, U+FFFF…)."""
-    return _NOT_XML.sub("", text)
+    return _NOT_XML.sub("", text) if holds_non_xml(text) else text
+
+
+def holds_non_xml(text: str) -> bool:
+    """Does ``text`` hold a character ``_NOT_XML`` matches? A page nearly never does, and the
+    regular expression costs more per character than encoding and looking through the bytes."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return len(data.translate(None, _NOT_XML_CONTROLS)) != len(data) or any(
+        sequence in data for sequence in _NOT_XML_NONCHARACTERS)

@@ -169,6 +169,12 @@ def test_a_character_xml_cannot_hold_is_dropped_and_the_page_read(stray):
         assert record["body"].split("\n\n") == STORY
 
 
+def test_a_lone_surrogate_in_the_text_is_dropped_and_the_page_read():
+    "Text handed over as a string may hold one (no bytes do: UTF-8 cannot encode it)."
+    record = extract(short_page("Bridge\udc80 opens", STORY), "https://news.example/2024/06/17/bridge")
+    assert (record["title"], record["body"].split("\n\n")) == ("Bridge opens", STORY)
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
 def test_a_page_in_utf_16_or_32_is_read_with_or_without_its_byte_order_mark(encoding):
     paragraphs = [f"Москва {text}" for text in STORY]
