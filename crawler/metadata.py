@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.charset import drop_non_xml
@@ -142,13 +144,29 @@ def _item_url(item: dict) -> str:
 
 def meta(sel: Selector, *names: str) -> str:
     """The content of the first <meta property|name=NAME> present."""
+    table = _META_TABLES.get(sel)
+    if table is None:  # a page's fields ask a dozen times: its <meta> tags are read once
+        table = _META_TABLES[sel] = meta_table(sel.root)
     for name in names:
-        value = sel.xpath(
-            f'//meta[@property="{name}" or @name="{name}"]/@content'
-        ).get()
+        value = table.get(name)
         if value and value.strip():
             return clean_text(value)
     return ""
+
+
+_META_WITH_CONTENT = etree.XPath("//meta[@content]")
+_META_TABLES: weakref.WeakKeyDictionary[Selector, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def meta_table(root) -> dict[str, str]:
+    "Each property and name of the page's <meta> tags -> the content of the first that has it."
+    table: dict[str, str] = {}
+    for element in _META_WITH_CONTENT(root):
+        for attribute in ("property", "name"):
+            key = element.get(attribute)
+            if key is not None:
+                table.setdefault(key, element.get("content"))
+    return table
 
 
 def jsonld_authors(article: dict) -> list[str]:

@@ -7,7 +7,9 @@ import sys
 from datetime import date, datetime
 
 import pytest
+from parsel import Selector
 
+from crawler import metadata as md
 from crawler import site_rules
 from crawler.charset import decode_html
 from crawler.extract import ExtractionError, extract, is_markup
@@ -186,6 +188,17 @@ def test_a_page_in_utf_16_or_32_is_read_with_or_without_its_byte_order_mark(enco
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "crawler.extract", *args],
                           cwd=ROOT, capture_output=True, text=True)
+
+
+def test_meta_is_the_first_tag_with_content_under_the_first_name_that_has_some():
+    sel = Selector(text="""<html><head>
+        <meta property="og:title"><meta property="og:title" content="First"><meta name="og:title" content="Second">
+        <meta name="description" content=" "><meta property="og:description" content="Lead">
+        </head><body><meta name="author" content="In the body"></body></html>""")
+    assert md.meta(sel, "og:title") == "First"
+    assert md.meta(sel, "description", "og:description") == "Lead"  # a blank one says nothing
+    assert md.meta(sel, "author") == "In the body"
+    assert md.meta(sel, "og:image", "keywords") == ""
 
 
 def test_cli_prints_the_record_as_json():
