@@ -185,11 +185,6 @@ def test_a_page_in_utf_16_or_32_is_read_with_or_without_its_byte_order_mark(enco
     assert (record["title"], record["body"].split("\n\n")) == ("Мост открыт", paragraphs)
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "crawler.extract", *args],
-                          cwd=ROOT, capture_output=True, text=True)
-
-
 def test_meta_is_the_first_tag_with_content_under_the_first_name_that_has_some():
     sel = Selector(text="""<html><head>
         <meta property="og:title"><meta property="og:title" content="First"><meta name="og:title" content="Second">
@@ -199,6 +194,11 @@ def test_meta_is_the_first_tag_with_content_under_the_first_name_that_has_some()
     assert md.meta(sel, "description", "og:description") == "Lead"  # a blank one says nothing
     assert md.meta(sel, "author") == "In the body"
     assert md.meta(sel, "og:image", "keywords") == ""
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "crawler.extract", *args],
+                          cwd=ROOT, capture_output=True, text=True)
 
 
 def test_cli_prints_the_record_as_json():
