@@ -142,6 +142,10 @@ def _item_url(item: dict) -> str:
     return target if isinstance(target, str) else ""
 
 
+_META_WITH_CONTENT = etree.XPath("//meta[@content]")
+_META_TABLES: weakref.WeakKeyDictionary[Selector, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def meta(sel: Selector, *names: str) -> str:
     """The content of the first <meta property|name=NAME> present."""
     table = _META_TABLES.get(sel)
@@ -152,10 +156,6 @@ def meta(sel: Selector, *names: str) -> str:
         if value and value.strip():
             return clean_text(value)
     return ""
-
-
-_META_WITH_CONTENT = etree.XPath("//meta[@content]")
-_META_TABLES: weakref.WeakKeyDictionary[Selector, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def meta_table(root) -> dict[str, str]:
