@@ -13,7 +13,7 @@ as plain text.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import takewhile
@@ -24,11 +24,11 @@ from lxml import etree
 from trafilatura.settings import DEFAULT_CONFIG
 from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH, REGEXP_NS
 
-from crawler.frontier import host_of
+from crawler.frontier import Frontier, host_of
 from crawler.stripping import (
     RemovedBlock, css, normalise_space, outside_story, root_of, site_blocks, strip_paragraphs, strip_site, strip_tree,
 )
-from crawler.stripping.appeals import shape_of
+from crawler.stripping.appeals import page_site, shape_of
 from crawler.stripping.dom import HEADINGS, drop_element, element_text, loose_text, outermost, text_outside
 
 
@@ -134,7 +134,7 @@ def extract_body(
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
     tree_blocks = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors, publisher_hosts=publisher_hosts)
     removed += tree_blocks.values()
-    held = paragraph_text_held(work, {None, host_of(url or ""), *publisher_hosts})
+    held = paragraph_text_held(work, page_site(url, publisher_hosts), url)
     unname_story(work, held)
     story = story_block(work, held)
     if story is not None:
@@ -284,10 +284,10 @@ def holds_loose_text(block) -> bool:
     return False
 
 
-def paragraph_text_held(document, own_hosts: Collection[str | None] = (None,)) -> dict:
+def paragraph_text_held(document, site: Frontier | None = None, url: str | None = None) -> dict:
     """Element -> length of the paragraph text in it, for every paragraph and every element around
-    one; a teaser's excerpt (``is_excerpt``: its title links to `own_hosts`, None for a relative
-    link) counts for none of the blocks around it."""
+    one; a teaser's excerpt (``is_excerpt``: its title links to the `site` of the page at `url`,
+    ``page_site``) counts for none of the blocks around it."""
     held: dict = {}
     by_parent: dict = {}
     for paragraph in document.iter("p"):
@@ -297,18 +297,19 @@ def paragraph_text_held(document, own_hosts: Collection[str | None] = (None,)) -
     for parent, length in by_parent.items():  # far fewer parents than paragraphs
         for element in (parent, *parent.iterancestors()):
             held[element] = held.get(element, 0) + length
-    excerpts = [paragraph for paragraph in document.iter("p") if is_excerpt(paragraph, held, own_hosts)]
+    excerpts = [paragraph for paragraph in document.iter("p") if is_excerpt(paragraph, held, site, url)]
     for paragraph in excerpts:
         for element in paragraph.iterancestors():
             held[element] -= held[paragraph]
     return held
 
 
-def is_excerpt(paragraph, held: dict, own_hosts: Collection[str | None]) -> bool:
+def is_excerpt(paragraph, held: dict, site: Frontier | None, url: str | None) -> bool:
     """A paragraph alone in a block under a title linked to the page's own site (a heading that is
-    mostly a link to one of `own_hosts`), below the page's body: another story's teaser or an
-    author's box, about the page it links to. A related list's excerpts can outweigh a short
-    story's paragraphs; a roundup's products, each under a title linked to its shop, are the story's."""
+    mostly a link to `site`, the page's at `url`; without one, a relative link), below the page's
+    body: another story's teaser or an author's box, about the page it links to. A related list's
+    excerpts can outweigh a short story's paragraphs; a roundup's products, each under a title
+    linked to its shop, are the story's."""
     length = held[paragraph]
     if not length:
         return False
@@ -318,9 +319,16 @@ def is_excerpt(paragraph, held: dict, own_hosts: Collection[str | None]) -> bool
     if block is paragraph or block.tag in ("html", "body"):
         return False
     return any(2 * sum(len(link.text_content().strip()) for link in heading.iter("a")
-                       if link.get("href") and host_of(link.get("href")) in own_hosts)
+                       if links_home(link.get("href"), site, url))
                > len(heading.text_content().strip())
                for heading in block.iter(*HEADINGS) if paragraph not in heading.iterancestors())
+
+
+def links_home(href: str | None, site: Frontier | None, url: str | None) -> bool:
+    "Does `href`, on the page at `url`, go to the page's `site` (``page_site``); with none known, is it relative?"
+    if not href:
+        return False
+    return site.resolve(href, url)[0] is not None if site else host_of(href) is None
 
 
 def named_beside(blocks: list) -> int:

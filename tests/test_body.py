@@ -16,6 +16,7 @@ from crawler.body import (
     AFTER_STORY_RULE, BodyResult, extract_body, open_disclosures, paragraph_text_held, paragraphs_from_body,
     story_block, unname_story,
 )
+from crawler.stripping.appeals import page_site
 from tests.paths import DEV_SITE
 
 BASE = "http://127.0.0.1:1"
@@ -438,6 +439,22 @@ def test_teasers_after_a_short_story_are_no_story_however_long():
 def test_an_excerpt_is_a_paragraph_alone_under_a_linked_title(title, excerpt):
     page = lxml.html.document_fromstring(f"<html><body><div>{teasers(2, title)}</div></body></html>")
     held = paragraph_text_held(page)
+    assert held[page.find("body/div")] == (0 if excerpt else 2 * held[page.find(".//p")])
+
+
+@pytest.mark.parametrize(("href", "excerpt"), [
+    ("https://www.example.org/news/{i}", True),  # the site under its other name, as a crawl of it admits it
+    ("https://example.org/news/{i}", True),
+    ("{i}/", True),  # relative
+    ("https://mirror.example.net/news/{i}", True),  # a host the page names as its publisher's
+    ("https://shop.example.net/p/{i}", False),
+    ("mailto:ferries{i}@example.org", False),
+])
+def test_a_title_links_to_the_pages_own_site_as_a_crawl_of_it_would_have_it(href, excerpt):
+    title = f'<a href="{href}">Ferry timetable {{i}} changes</a>'
+    page = lxml.html.document_fromstring(f"<html><body><div>{teasers(2, title)}</div></body></html>")
+    url = "https://example.org/news/1"
+    held = paragraph_text_held(page, page_site(url, ["mirror.example.net"]), url)
     assert held[page.find("body/div")] == (0 if excerpt else 2 * held[page.find(".//p")])
 
 

@@ -289,6 +289,16 @@ def add(counts: dict, key, n: int = 1) -> None:
     counts[key] = counts.get(key, 0) + n
 
 
+def page_site(url: str | None, publisher_hosts: Iterable[str] = ()) -> Frontier | None:
+    """The site of the page served at `url`, as a crawl of it would have it, and its publisher's
+    where the page names one (`publisher_hosts`); None without a URL, or for one that names no
+    site ("http://[x"): then only a relative link is the site's."""
+    try:
+        return Frontier(url, set(publisher_hosts)) if url else None
+    except ValueError:
+        return None
+
+
 class Collector:
     """Strings to match in one go after the walk, each with the Stats it belongs to, and the boxes
     with nothing to read that it found among loose text; `url` is the page's (its site's links
@@ -296,10 +306,7 @@ class Collector:
 
     def __init__(self, url: str | None = None, authors: Sequence[str] = (), publisher_hosts: Iterable[str] = ()
                  ) -> None:
-        try:  # the page's site, as a crawl of it would have it, and its publisher's where it names one
-            self.site = Frontier(url, set(publisher_hosts)) if url else None
-        except ValueError:  # no site to read from "http://[x": no link is its own
-            self.site = None
+        self.site = page_site(url, publisher_hosts)
         self.refused: dict[str, bool] = {}  # origin -> not the page's site
         self.authors = author_names(authors)
         self.markup: list[tuple[Stats, str]] = []
