@@ -7,7 +7,8 @@ prints the record as JSON (fields, body, removed blocks). PAGE is a saved page
 input that is no article page ends with one line on stderr and exit code 1.
 ``extract(html, url)`` does the same for use outside Scrapy. Any news page works: metadata comes from
 the site's rules when it has some, else from JSON-LD, OpenGraph and meta tags;
-the body from trafilatura after the site's pruning and the generic stripper.
+the body from trafilatura after the site's pruning and the generic stripper (from the markup
+the page's scripts carry where its own holds no story: crawler.embedded).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from parsel import Selector
 from scrapy.utils.gz import gunzip
 
 from crawler import metadata as md
-from crawler.body import extract_body
+from crawler.body import BodyResult, extract_body
 from crawler.charset import decode_html, drop_non_xml
+from crawler.embedded import embedded_story
 from crawler.failures import SKIPPED, slug
 from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
@@ -122,9 +124,14 @@ def extract(
     if live_posts is not None and rules.live_posts_container:
         insert_live_posts(sel, rules.live_posts_container, rules.live_post_blocks(live_posts))
         container = rules.live_posts_container
-    body = extract_body(tree, url, container=container, prune=rules.prune, story=rules.story_blocks,
-                        editor_markup=rules.story_markup, authors=record["authors"] or (), mode=mode, site=rules.name,
-                        publisher_hosts=publisher_hosts(sel))
+    options = {"prune": rules.prune, "authors": record["authors"] or (), "mode": mode, "site": rules.name,
+               "publisher_hosts": publisher_hosts(sel)}
+    body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
+                        **options)
+    if not body.paragraphs and (embedded := embedded_story(tree, parse_html)) is not None:
+        # the page's markup holds no story, its scripts do: what was cut from the page stays cut
+        carried = extract_body(embedded, url, **options)
+        body = BodyResult(carried.paragraphs, body.removed + carried.removed)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)

@@ -185,6 +185,67 @@ def test_a_page_in_utf_16_or_32_is_read_with_or_without_its_byte_order_mark(enco
     assert (record["title"], record["body"].split("\n\n")) == ("Мост открыт", paragraphs)
 
 
+LONG_STORY = [f"Paragraph {n}: the council in Москва said on Tuesday that the bridge would open next spring, "
+              "three years late, after a long dispute with its contractors." for n in range(6)]
+DONATION_BOX = ('<div class="donate-box"><p>Keep our newsroom independent: give a monthly gift today.</p>'
+                '<a class="button" href="/donate">Donate</a></div>')
+EMBEDDED_HTML = "".join(f"<p>{text}</p>" for text in LONG_STORY[:3]) + DONATION_BOX + "".join(
+    f"<p>{text}</p>" for text in LONG_STORY[3:])
+
+
+def scripted_page(*scripts: str, markup: str = '<div hidden id="S:0"></div>') -> str:
+    "A page whose markup is a shell (`markup`), with inline `scripts`."
+    tags = "".join(f"<script>{script}</script>" for script in scripts)
+    return f"<html><head><title>Bridge opens</title></head><body>{markup}{tags}</body></html>"
+
+
+def flight_page(stream: str, cuts: int = 3) -> str:
+    "A Next.js App Router page whose server components stream in as `stream`, in `cuts` chunks."
+    size = len(stream) // cuts + 1
+    chunks = [stream[i:i + size] for i in range(0, len(stream), size)]
+    return scripted_page("(self.__next_f=self.__next_f||[]).push([0])",
+                         *(f"self.__next_f.push([1,{json.dumps(chunk)}])" for chunk in chunks))
+
+
+def test_a_story_only_the_pages_next_js_stream_carries_is_read_from_it_and_stripped():
+    # its text row's length is in UTF-8 bytes, and the row ends where the next one starts
+    row = f"24:T{len(EMBEDDED_HTML.encode()):x},{EMBEDDED_HTML}"
+    page = flight_page(f'0:{{"P":null,"c":["","news"]}}\n{row}25:["$","div",null,{{"children":"Read more"}}]\n')
+    record = extract(page, "https://news.example/2024/06/17/bridge")
+    assert record["body"].split("\n\n") == LONG_STORY
+    assert [block["kind"] for block in record["removed"]] == ["donation"]
+
+
+def test_a_next_js_text_row_longer_than_its_stream_is_read_to_the_streams_end():
+    page = flight_page(f"24:Tffffff,{EMBEDDED_HTML}", cuts=1)
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
+def test_a_story_a_json_document_in_the_page_carries_is_read_from_it():
+    data = {"props": {"pageProps": {"article": {"title": "Bridge opens", "body": EMBEDDED_HTML}}}}
+    page = scripted_page(f"window.__INITIAL_STATE__ = {json.dumps(data)};")
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
+@pytest.mark.parametrize("script", [
+    'window.banner = "<p>We use cookies.</p><p>Accept?</p><p>Manage choices</p>"',  # a banner's few lines
+    # an escape only JavaScript reads
+    'var story = "<p>' + "</p><p>".join(LONG_STORY) + '</p><p>The mayor\\\'s office</p>"',
+    'self.__next_f.push([1,"24:T40,' + "".join(f"<p>{text}</p>" for text in LONG_STORY) + '"])',  # a row of 64 bytes
+])
+def test_scripts_that_carry_no_whole_story_leave_the_page_without_one(script):
+    with pytest.raises(ExtractionError) as error:
+        extract(scripted_page(script), "https://news.example/2024/06/17/bridge")
+    assert error.value.reason == "empty-body"
+
+
+def test_a_story_in_the_pages_markup_is_read_from_there_whatever_its_scripts_carry():
+    data = json.dumps({"body": "".join(f"<p>{text} Once more.</p>" for text in LONG_STORY)})
+    story = "".join(f"<p>{text}</p>" for text in LONG_STORY)
+    page = scripted_page(f"window.state = {data};", markup=f"<article>{story}</article>")
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
 def test_meta_is_the_first_tag_with_content_under_the_first_name_that_has_some():
     sel = Selector(text="""<html><head>
         <meta property="og:title"><meta property="og:title" content="First"><meta name="og:title" content="Second">

@@ -1,0 +1,72 @@
+"""A story the server left in the page's scripts for the browser to render.
+
+Some pages carry their body only as data. A Next.js App Router page streams its server
+components in ``self.__next_f.push([1, "…"])`` chunks, and a text row of that stream
+(``24:T1b7b,<div>…``: an id, ``T``, the text's length in UTF-8 bytes in hex) holds the
+story's markup; other frameworks keep it as an HTML string in a JSON document
+(``__NEXT_DATA__``, ``application/json``, a state object assigned in a script). Where the
+page's own markup holds no story, ``embedded_story`` gives the fragment such data holds with
+the most paragraph text, as a document the body extraction reads like any page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+FLIGHT_CHUNK = re.compile(r'self\.__next_f\.push\(\[1,\s*("(?:[^"\\]|\\.)*")\]\)')
+FLIGHT_TEXT_ROW = re.compile(rb"(?:^|\n)[0-9a-f]+:T([0-9a-f]{1,8}),")
+STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+LITERAL_PARAGRAPH = re.compile(r"(?:<|\\u003[cC])p[ >]")  # a paragraph's tag, as a string literal may write it
+PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
+# a story, not a banner's or a dialog's few lines: a fragment tells at least this much in paragraphs
+MIN_PARAGRAPHS = 3
+MIN_STORY_CHARS = 500
+
+
+def embedded_story(root, parse: Callable[[str], object]):
+    """The HTML fragment the inline scripts of the page `root` carry with the most paragraph text
+    (``MIN_PARAGRAPHS`` paragraphs and ``MIN_STORY_CHARS`` characters at least), as the document
+    `parse` makes of it in an ``<article>``; None where no script carries one."""
+    best, most = None, MIN_STORY_CHARS - 1
+    scripts = (script.text for script in root.iter("script") if script.text and script.get("src") is None)
+    for fragment in fragments(scripts):
+        if len(PARAGRAPH.findall(fragment)) < MIN_PARAGRAPHS:
+            continue
+        document = parse(f"<html><body><article>{fragment}</article></body></html>")
+        told = sum(len(paragraph.text_content().strip()) for paragraph in document.iter("p"))
+        if told > most:
+            best, most = document, told
+    return best
+
+
+def fragments(scripts: Iterable[str]) -> Iterator[str]:
+    """The strings of the `scripts` that may hold paragraphs: the text rows of a Next.js flight
+    stream (its chunks joined in order first: a row may span several), other string literals."""
+    stream: list[str] = []
+    for text in scripts:
+        chunks = FLIGHT_CHUNK.findall(text)
+        if chunks:
+            stream.extend(filter(None, map(decoded, chunks)))
+            continue
+        for match in STRING_LITERAL.finditer(text):
+            literal = match.group()
+            if LITERAL_PARAGRAPH.search(literal) and (value := decoded(literal)):
+                yield value
+    yield from text_rows("".join(stream).encode("utf-8", "surrogatepass"))
+
+
+def text_rows(stream: bytes) -> Iterator[str]:
+    "The texts of a flight stream's text rows, each as long as its row says, or cut where the stream ends."
+    for row in FLIGHT_TEXT_ROW.finditer(stream):
+        start = row.end()
+        yield stream[start:start + int(row.group(1), 16)].decode("utf-8", "replace")
+
+
+def decoded(literal: str) -> str | None:
+    "The string a script's string literal writes; None for one JSON cannot read (a JavaScript-only escape)."
+    try:
+        return json.loads(literal)
+    except ValueError:
+        return None
