@@ -128,8 +128,10 @@ def extract(
                "publisher_hosts": publisher_hosts(sel)}
     body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                         **options)
-    if not body.paragraphs and (embedded := embedded_story(tree, parse_html)) is not None:
-        # the page's markup holds no story, its scripts do: what was cut from the page stays cut
+    # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
+    # its publisher marks gated is read no further than it shows: no access control is circumvented
+    if not body.paragraphs and not detect_paywall(tree, objects) and (
+            embedded := embedded_story(tree, parse_html)) is not None:
         carried = extract_body(embedded, url, **options)
         body = BodyResult(carried.paragraphs, body.removed + carried.removed)
     if not body.paragraphs:

@@ -216,6 +216,15 @@ def test_a_story_only_the_pages_next_js_stream_carries_is_read_from_it_and_strip
     assert [block["kind"] for block in record["removed"]] == ["donation"]
 
 
+def test_a_story_only_the_scripts_of_a_page_marked_gated_carry_is_not_read():
+    gated = json.dumps({"@type": "NewsArticle", "isAccessibleForFree": False})
+    page = flight_page(f"24:T{len(EMBEDDED_HTML.encode()):x},{EMBEDDED_HTML}").replace(
+        "<body>", f'<body><script type="application/ld+json">{gated}</script>')
+    with pytest.raises(ExtractionError) as error:
+        extract(page, "https://news.example/2024/06/17/bridge")
+    assert error.value.reason == "empty-body"
+
+
 def test_a_next_js_text_row_longer_than_its_stream_is_read_to_the_streams_end():
     page = flight_page(f"24:Tffffff,{EMBEDDED_HTML}", cuts=1)
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
