@@ -15,9 +15,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-FLIGHT_CHUNK = re.compile(r'self\.__next_f\.push\(\[1,\s*("(?:[^"\\]|\\.)*")\]\)')
+# a string literal; one never closed runs to the script's end, so no text is scanned twice
+STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"?')
+FLIGHT_PUSH = re.compile(r"self\.__next_f\.push\(\[1,\s*$")  # what a flight chunk's literal follows
+FLIGHT_PUSH_CHARS = 40
 FLIGHT_TEXT_ROW = re.compile(rb"(?:^|\n)[0-9a-f]+:T([0-9a-f]{1,8}),")
-STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
 LITERAL_PARAGRAPH = re.compile(r"(?:<|\\u003[cC])p[ >]")  # a paragraph's tag, as a string literal may write it
 PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
 # a story, not a banner's or a dialog's few lines: a fragment tells at least this much in paragraphs
@@ -46,13 +48,11 @@ def fragments(scripts: Iterable[str]) -> Iterator[str]:
     stream (its chunks joined in order first: a row may span several), other string literals."""
     stream: list[str] = []
     for text in scripts:
-        chunks = FLIGHT_CHUNK.findall(text)
-        if chunks:
-            stream.extend(filter(None, map(decoded, chunks)))
-            continue
         for match in STRING_LITERAL.finditer(text):
-            literal = match.group()
-            if LITERAL_PARAGRAPH.search(literal) and (value := decoded(literal)):
+            literal, start = match.group(), match.start()
+            if FLIGHT_PUSH.search(text, max(0, start - FLIGHT_PUSH_CHARS), start):
+                stream.append(decoded(literal) or "")
+            elif LITERAL_PARAGRAPH.search(literal) and (value := decoded(literal)):
                 yield value
     yield from text_rows("".join(stream).encode("utf-8", "surrogatepass"))
 

@@ -230,6 +230,14 @@ def test_a_next_js_text_row_longer_than_its_stream_is_read_to_the_streams_end():
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
 
 
+def test_a_script_whose_string_literals_never_close_is_read_once():
+    # each quote opens a literal the script never closes: read again from every one, it holds a
+    # worker for hours; the story the next script streams is read all the same
+    stream = f"24:T{len(EMBEDDED_HTML.encode()):x},{EMBEDDED_HTML}"
+    page = scripted_page('"\\' * 200_000, f"self.__next_f.push([1,{json.dumps(stream)}])")
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
 def test_a_story_a_json_document_in_the_page_carries_is_read_from_it():
     data = {"props": {"pageProps": {"article": {"title": "Bridge opens", "body": EMBEDDED_HTML}}}}
     page = scripted_page(f"window.__INITIAL_STATE__ = {json.dumps(data)};")
