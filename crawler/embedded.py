@@ -4,9 +4,10 @@ Some pages carry their body only as data. A Next.js App Router page streams its 
 components in ``self.__next_f.push([1, "…"])`` chunks, and a text row of that stream
 (``24:T1b7b,<div>…``: an id, ``T``, the text's length in UTF-8 bytes in hex) holds the
 story's markup; other frameworks keep it as an HTML string in a JSON document
-(``__NEXT_DATA__``, ``application/json``, a state object assigned in a script). Where the
-page's own markup holds no story, ``embedded_story`` gives the fragment such data holds with
-the most paragraph text, as a document the body extraction reads like any page.
+(``__NEXT_DATA__``, ``application/json``, a state object assigned in a script), or as the
+plain text of its structured data's ``articleBody``. Where the page's own markup holds no
+story, ``embedded_story`` gives the fragment such data holds with the most paragraph text, as a
+document the body extraction reads like any page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from html import escape
+from itertools import chain
 
 # a string literal; one never closed runs to the script's end, so no text is scanned twice
 STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"?')
@@ -27,13 +30,17 @@ MIN_PARAGRAPHS = 3
 MIN_STORY_CHARS = 500
 
 
-def embedded_story(root, parse: Callable[[str], object]):
+def embedded_story(root, parse: Callable[[str], object], article_body: object = None):
     """The HTML fragment the inline scripts of the page `root` carry with the most paragraph text
     (``MIN_PARAGRAPHS`` paragraphs and ``MIN_STORY_CHARS`` characters at least), as the document
-    `parse` makes of it in an ``<article>``; None where no script carries one."""
+    `parse` makes of it in an ``<article>``; None where no script carries one. The page's
+    structured data's `article_body` (plain text, a paragraph a line) is one more such fragment."""
     best, most = None, MIN_STORY_CHARS - 1
     scripts = (script.text for script in root.iter("script") if script.text and script.get("src") is None)
-    for fragment in fragments(scripts):
+    candidates = fragments(scripts)
+    if isinstance(article_body, str):
+        candidates = chain(candidates, [paragraph_markup(article_body)])
+    for fragment in candidates:
         if len(PARAGRAPH.findall(fragment)) < MIN_PARAGRAPHS:
             continue
         document = parse(f"<html><body><article>{fragment}</article></body></html>")
@@ -41,6 +48,11 @@ def embedded_story(root, parse: Callable[[str], object]):
         if told > most:
             best, most = document, told
     return best
+
+
+def paragraph_markup(text: str) -> str:
+    "Plain text as paragraphs, one a line."
+    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
 
 
 def fragments(scripts: Iterable[str]) -> Iterator[str]:

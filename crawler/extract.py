@@ -130,10 +130,11 @@ def extract(
                         **options)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
     # its publisher marks gated is read no further than it shows: no access control is circumvented
-    if not body.paragraphs and not detect_paywall(tree, objects) and (
-            embedded := embedded_story(tree, parse_html)) is not None:
-        carried = extract_body(embedded, url, **options)
-        body = BodyResult(carried.paragraphs, body.removed + carried.removed)
+    if not body.paragraphs and not detect_paywall(tree, objects):
+        embedded = embedded_story(tree, parse_html, md.article_jsonld(objects).get("articleBody"))
+        if embedded is not None:
+            carried = extract_body(embedded, url, **options)
+            body = BodyResult(carried.paragraphs, body.removed + carried.removed)
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)

@@ -244,11 +244,18 @@ def test_a_story_a_json_document_in_the_page_carries_is_read_from_it():
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
 
 
+def test_a_story_only_the_pages_structured_data_tells_is_read_from_its_article_body():
+    data = json.dumps({"@type": "NewsArticle", "headline": "Bridge opens", "articleBody": "\n\n".join(LONG_STORY)})
+    page = scripted_page().replace("<body>", f'<body><script type="application/ld+json">{data}</script>')
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
 @pytest.mark.parametrize("script", [
     'window.banner = "<p>We use cookies.</p><p>Accept?</p><p>Manage choices</p>"',  # a banner's few lines
     # an escape only JavaScript reads
     'var story = "<p>' + "</p><p>".join(LONG_STORY) + '</p><p>The mayor\\\'s office</p>"',
     'self.__next_f.push([1,"24:T40,' + "".join(f"<p>{text}</p>" for text in LONG_STORY) + '"])',  # a row of 64 bytes
+    '</script><script type="application/ld+json">' + json.dumps({"@type": "NewsArticle", "articleBody": LONG_STORY}),
 ])
 def test_scripts_that_carry_no_whole_story_leave_the_page_without_one(script):
     with pytest.raises(ExtractionError) as error:
