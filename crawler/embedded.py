@@ -34,7 +34,7 @@ def embedded_story(root, parse: Callable[[str], object], article_body: object = 
     """The HTML fragment the inline scripts of the page `root` carry with the most paragraph text
     (``MIN_PARAGRAPHS`` paragraphs and ``MIN_STORY_CHARS`` characters at least), as the document
     `parse` makes of it in an ``<article>``; None where no script carries one. The page's
-    structured data's `article_body` (plain text, a paragraph a line) is one more such fragment."""
+    structured data's `article_body` (plain text, a paragraph a line, or markup) is one more."""
     best, most = None, MIN_STORY_CHARS - 1
     scripts = (script.text for script in root.iter("script") if script.text and script.get("src") is None)
     candidates = fragments(scripts)
@@ -51,7 +51,9 @@ def embedded_story(root, parse: Callable[[str], object], article_body: object = 
 
 
 def paragraph_markup(text: str) -> str:
-    "Plain text as paragraphs, one a line."
+    "Plain text as paragraphs, one a line; text that holds paragraphs' markup already as it is."
+    if PARAGRAPH.search(text):
+        return text
     return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
 
 

@@ -244,8 +244,10 @@ def test_a_story_a_json_document_in_the_page_carries_is_read_from_it():
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
 
 
-def test_a_story_only_the_pages_structured_data_tells_is_read_from_its_article_body():
-    data = json.dumps({"@type": "NewsArticle", "headline": "Bridge opens", "articleBody": "\n\n".join(LONG_STORY)})
+@pytest.mark.parametrize("article_body", ["\n\n".join(LONG_STORY), "\n".join(f"<p>{text}</p>" for text in LONG_STORY)],
+                         ids=["text", "markup"])
+def test_a_story_only_the_pages_structured_data_tells_is_read_from_its_article_body(article_body):
+    data = json.dumps({"@type": "NewsArticle", "headline": "Bridge opens", "articleBody": article_body})
     page = scripted_page().replace("<body>", f'<body><script type="application/ld+json">{data}</script>')
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
 
