@@ -172,6 +172,19 @@ def test_a_link_that_asks_for_the_app_store_is_the_houses_app():
                                'now</a></div>', "promo", "Alerts")
 
 
+@pytest.mark.parametrize("href", ["/app", "/en/apps", "https://www.example.org/app?utm_campaign=inline"])
+def test_a_link_that_asks_for_the_sites_own_app_page_is_the_houses_app(href):
+    goes_whole_after_the_story(f'<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved '
+                               f'for the train.</p><a class="btn" href="{href}">Get it now</a></div>', "promo", "Alerts")
+
+
+@pytest.mark.parametrize("href", ["/apps-for-kids", "/app.html", "/reviews/app-store-rules"])
+def test_a_page_about_apps_on_the_site_is_no_app_page(href):
+    tree = page(STORY + f'<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved for '
+                        f'the train.</p><a class="btn" href="{href}">Get it now</a></div>')
+    assert stripped(tree, "https://www.example.org/news/1") == []
+
+
 def test_a_storys_list_of_apps_names_them_and_stays():
     apps = "".join(f'<li><a class="btn" href="https://apps.apple.com/app/id{n}">{name}</a></li>'
                    for n, name in enumerate(("Headspace", "Calm", "Insight Timer", "Smiling Mind")))
