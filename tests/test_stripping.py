@@ -634,7 +634,7 @@ def test_an_action_link_names_what_it_asks_for():
 def test_a_blocks_aria_label_names_what_it_asks_for():
     # the publisher's name for the block, read to screen readers, is its markup
     panel = ('<section role="note" aria-label="App download"><p>Available for iPhone and Android.</p>'
-             '<a href="/apps">Get it on Google Play</a><p><small>Requires iOS 15 or later.</small></p></section>')
+             '<a href="/mobile">Get it on Google Play</a><p><small>Requires iOS 15 or later.</small></p></section>')
     tree = between_paragraphs(panel)
     assert [(b.kind, b.rule) for b in stripped(tree, "https://www.example.org/news/1")] == [
         ("promo", "generic:markup+text:app")]
