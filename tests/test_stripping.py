@@ -178,7 +178,7 @@ def test_a_link_that_asks_for_the_sites_own_app_page_is_the_houses_app(href):
                                f'for the train.</p><a class="btn" href="{href}">Get it now</a></div>', "promo", "Alerts")
 
 
-@pytest.mark.parametrize("href", ["/apps-for-kids", "/app.html", "/reviews/app-store-rules"])
+@pytest.mark.parametrize("href", ["/apps-for-kids", "/app.html", "/reviews/app-store-rules", "/apps/ghost"])
 def test_a_page_about_apps_on_the_site_is_no_app_page(href):
     tree = page(STORY + f'<div class="k2"><h3>News on the go</h3><p>Alerts when it matters, and stories saved for '
                         f'the train.</p><a class="btn" href="{href}">Get it now</a></div>')

@@ -69,7 +69,7 @@ LINK_TOKENS = {
               r"linkedin\.com/(?:share|cws/share|sharearticle)", r"wa\.me/", r"whatsapp:", r"api\.whatsapp\.com/send",
               r"//t\.me/share", r"telegram\.me/share", r"mailto:\?", r"pinterest\.com/pin/create", r"reddit\.com/submit",
               r"vk\.com/share", r"flipboard\.com", r"bsky\.app/intent", r"threads\.net/intent"),
-    "promo": (r"/apps?(?![\w.-])",),  # the house's app page ("Open in app"); another site's app stores: STORE_LINKS
+    "promo": (r"/apps?(?![\w./-])",),  # the house's app page ("Open in app"), not pages under it; app stores: STORE_LINKS
     "ad": (r"doubleclick\.net", r"googleadservices", r"adclick", r"utm_medium=(?:cpc|display|banner|paid)"),
     "bio": (r"/authors?/[\w.-]+/?(?![\w/])",),  # an author's own page on the site, not a listing under it
 }
