@@ -113,13 +113,15 @@ def extract_body(
     tree, url: str | None = None, *, container: str | None = None, prune: Sequence[tuple[str, str]] = (),
     story: Sequence[str] = (), editor_markup: Sequence[tuple[str, dict]] = (),
     authors: Sequence[str] = (), mode: str = "remove", site: str | None = None, publisher_hosts: Iterable[str] = (),
+    gated: bool = False,
 ) -> BodyResult:
     """Body paragraphs of a parsed page; the caller's tree is left untouched.
     `container` (CSS) narrows extraction to the site's body element when it matches, and
     `story`/`editor_markup` to the story's own blocks in it (``SiteRules.story_blocks``);
     `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
     on the page (rule names carry `site`); `authors` are the page's, whose bio box may follow the story;
-    links to `publisher_hosts` (the hosts the page names as its own) read as the page's own site's."""
+    links to `publisher_hosts` (the hosts the page names as its own) read as the page's own site's;
+    `gated`: the publisher marks the story as not free (``detect_paywall``), so its prompt may be all there is."""
     root = root_of(tree)
     matches = css(container)(root) if container else []
     known = site_blocks(root, prune, site=site) if prune else {}
@@ -132,7 +134,8 @@ def extract_body(
     for footer in PAGE_FOOTERS(work):
         drop_element(footer)
     etree.strip_tags(work, etree.Comment, etree.ProcessingInstruction)  # trafilatura parses them away too
-    tree_blocks = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors, publisher_hosts=publisher_hosts)
+    tree_blocks = strip_tree(work, url, mode=mode, recorded=pruned, authors=authors, publisher_hosts=publisher_hosts,
+                             gated=gated)
     removed += tree_blocks.values()
     held = paragraph_text_held(work, page_site(url, publisher_hosts), url)
     unname_story(work, held)

@@ -124,17 +124,21 @@ def extract(
     if live_posts is not None and rules.live_posts_container:
         insert_live_posts(sel, rules.live_posts_container, rules.live_post_blocks(live_posts))
         container = rules.live_posts_container
+    gated = detect_paywall(tree, objects)
     options = {"prune": rules.prune, "authors": record["authors"] or (), "mode": mode, "site": rules.name,
-               "publisher_hosts": publisher_hosts(sel)}
+               "publisher_hosts": publisher_hosts(sel), "gated": gated}
     body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                         **options)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
     # its publisher marks gated is read no further than it shows: no access control is circumvented
-    if not body.paragraphs and not detect_paywall(tree, objects):
+    if not body.paragraphs and not gated:
         embedded = embedded_story(tree, parse_html, md.article_jsonld(objects).get("articleBody"))
         if embedded is not None:
             carried = extract_body(embedded, url, **options)
             body = BodyResult(carried.paragraphs, body.removed + carried.removed)
+    paywalled = detect_paywall(tree, objects, body.removed)
+    if not body.paragraphs and paywalled:
+        raise ExtractionError("paywalled", "the publisher gates the story and the page shows none of it")
     if not body.paragraphs:
         raise ExtractionError("empty-body", "no story text found")
     record["body"] = "\n\n".join(body.paragraphs)
@@ -146,7 +150,7 @@ def extract(
     removed = [dict(asdict(block), position=i, removed=int(mode == "remove" or word_string(block.text) not in in_body))
                for i, block in enumerate(body.removed)]
     record["word_count"] = len(_WORD.findall(record["body"]))
-    record["paywalled"] = int(detect_paywall(tree, objects, body.removed))
+    record["paywalled"] = int(paywalled)
     record["content_hash"] = content_hash(record)
     record["removed"] = removed
     return record

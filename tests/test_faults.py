@@ -148,10 +148,11 @@ REDIRECT_LOOP, OFFSITE_REDIRECT, LOGIN_REDIRECT, SCRIPT_REDIRECT = 74018, 74344,
 UTF8_AS_CP1251, CP1251_AS_UTF8, BOM, NUL = 77392, 78191, 79490, 80175
 PDF, IMAGE, JSON_BODY, EMPTY, SOFT_404 = 80509, 80968, 80974, 81539, 83364
 OVERSIZED, GZIP_BOMB, HOSTILE = 83367, 85635, 87967
+GATED = 66890
 FAULTED = {
     RETRY_AFTER_ONCE, RETRY_AFTER_LONG, RETRY_AFTER_HUGE, RETRY_AFTER_BOGUS, *HTTP_ERRORS, TIMEOUT, SLOW_TRICKLE, GENTLE_TRICKLE, RESET, TRUNCATED,
     REDIRECT_LOOP, OFFSITE_REDIRECT, LOGIN_REDIRECT, SCRIPT_REDIRECT, UTF8_AS_CP1251, CP1251_AS_UTF8, BOM, NUL,
-    PDF, IMAGE, JSON_BODY, EMPTY, SOFT_404, OVERSIZED, GZIP_BOMB, HOSTILE,
+    PDF, IMAGE, JSON_BODY, EMPTY, SOFT_404, OVERSIZED, GZIP_BOMB, HOSTILE, GATED,
 }
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -180,6 +181,19 @@ def hostile_page() -> str:
         f"<p>{first}",
         1,
     )
+
+
+def gated_page() -> str:
+    """The article as a publisher's paywall serves it: its structured data says it is not free, and
+    a prompt to subscribe stands where the story was."""
+    html, (first, *others) = page(GATED), truth(GATED)["body_paragraphs"]
+    assert '"isAccessibleForFree":true' in html
+    html = html.replace(f"<p>{first}</p>", '<div class="gate"><h2>This article is for subscribers only</h2>'
+                        "<p>Subscribe today to keep reading and get unlimited access to our journalism.</p>"
+                        '<a class="button" href="/subscribe">Subscribe now</a></div>')
+    for paragraph in others:
+        html = html.replace(f"<p>{paragraph}</p>", "")
+    return html.replace('"isAccessibleForFree":true', '"isAccessibleForFree":false')
 
 
 def matrix_faults(server) -> list[dict]:
@@ -222,6 +236,7 @@ def matrix_faults(server) -> list[dict]:
         html_body(OVERSIZED, page(OVERSIZED).replace("</body>", "<!-- padding -->" * 200_000 + "</body>")),
         on(GZIP_BOMB, "gzip_bomb", size=64 << 20),
         html_body(HOSTILE, hostile_page()),
+        html_body(GATED, gated_page()),
     ]
 
 
@@ -363,6 +378,12 @@ def test_nul_bytes_are_dropped(matrix):
 def test_what_is_no_article_page_is_recorded_not_stored(matrix, article_id, stage, reason):
     assert article_id not in matrix.articles
     assert_failed(matrix, f"-a{article_id}", stage, reason, None if stage == "download" else 200)
+
+
+def test_a_gated_article_that_shows_none_of_its_story_is_recorded_as_paywalled(matrix):
+    assert GATED not in matrix.articles
+    assert_failed(matrix, f"-a{GATED}", "extract", "paywalled", 200)
+    assert "'articles/drop/paywalled': 1," in matrix.log
 
 
 @pytest.mark.parametrize("article_id", [OVERSIZED, GZIP_BOMB])

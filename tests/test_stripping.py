@@ -898,6 +898,40 @@ def test_a_lone_log_in_label_does_not_make_an_article_paywalled():
     assert any(b["kind"] == "paywall" for b in record["removed"]) and record["paywalled"] == 0
 
 
+GATE = ('<div class="gate"><h2>This article is for subscribers only</h2>'
+        "<p>Subscribe today to keep reading and get unlimited access to our journalism.</p>"
+        "<p>Only $1 for the first month. Cancel anytime.</p>"
+        '<a class="button" href="/subscribe">Subscribe now</a>'
+        '<p>Already a subscriber? <a href="/login">Log in</a></p></div>')
+
+
+def gated_page(teaser: str = "", gated: bool = True) -> str:
+    "An article page whose story gives way to a paywall's prompt; `gated`: its structured data says it is not free."
+    data = '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
+    return (f"<html><head><title>Council approves new budget</title>{data if gated else ''}</head><body>"
+            "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Council approves new budget</h1>"
+            f"<p>By Jane Roe</p>{teaser}{GATE}</article><footer><p>© 2026 The Daily Ledger.</p></footer></body></html>")
+
+
+def test_a_gated_page_that_shows_only_its_paywalls_prompt_is_refused_as_paywalled():
+    # the prompt is most of what the page shows: on any other page that guard keeps a block
+    from crawler.extract import ExtractionError, extract
+
+    with pytest.raises(ExtractionError) as error:
+        extract(gated_page(), "https://ledger.example/2026/11/02/council-budget")
+    assert error.value.reason == "paywalled"
+
+
+@pytest.mark.parametrize("paragraphs", [1, 2, 6])
+def test_a_gated_pages_teaser_is_kept_and_its_prompt_stripped(paragraphs):
+    from crawler.extract import extract
+
+    teaser = "".join(f"{line}</p>" for line in STORY.split("</p>")[:paragraphs])
+    record = extract(gated_page(teaser), "https://ledger.example/2026/11/02/council-budget")
+    assert record["body"].split("\n\n") == [p.text_content() for p in lxml.html.fragments_fromstring(teaser)]
+    assert record["paywalled"] == 1 and "subscribers only" in record["removed"][0]["text"]
+
+
 def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
     story = [f"Paragraph {i} of the report on the bridge." for i in range(8)]
     bio = ["Jane Roe", "Jane Roe is a senior editor who covers transport.", "Jane holds a degree in engineering."]

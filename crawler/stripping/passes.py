@@ -3,7 +3,7 @@ runs them in order around trafilatura.
 
 * site pass (``strip_site``, ``outside_story``): what the site's rules say is no story, exact and cheap.
 * block pass (``strip_tree``): blocks the signals of ``appeals`` agree on, on any page; reverted
-  when it would take most of the text.
+  when it would take most of the text (but for a gated page's paywall prompt).
 * paragraph pass (``strip_paragraphs``): prompt lines that reached the extracted text, and meta
   lines, the repeated title and the author's bio at its edges.
 
@@ -111,9 +111,10 @@ def is_editor_markup(element, grammar: dict) -> bool:
 # == Block pass ====================================================================================
 
 
-def choose(root, table: dict, recorded=()) -> list:
+def choose(root, table: dict, recorded=(), gated: bool = False) -> list:
     """Top-down: the outermost elements with a verdict, plus weak neighbours of removed siblings.
     A candidate holding most of the page's text is never taken whole; its children are judged.
+    On a page its publisher marks `gated` a paywall's prompt is, whatever share it holds.
     Elements already `recorded` by an earlier pass are passed by, with all they hold."""
     chosen, stack = [], [root]
     ceiling = BLOCK_CEILING * (table[root].text - table[root].link)
@@ -122,7 +123,8 @@ def choose(root, table: dict, recorded=()) -> list:
         if not table[element].has_block:
             continue  # inside a paragraph: never cut words out of a sentence
         children = [c for c in element.iterchildren(etree.Element) if table[c].dirty and c not in recorded]
-        picked = [c for c in children if table[c].verdict and table[c].text - table[c].link <= ceiling]
+        picked = [c for c in children if table[c].verdict and (
+            table[c].text - table[c].link <= ceiling or gated and table[c].verdict == "paywall")]
         if picked:
             picked += absorb_neighbours(element, picked, table)
             if element is not root and table[element].text - table[element].link <= ceiling \
@@ -170,12 +172,13 @@ def absorb_neighbours(parent, picked: list, table: dict) -> list:
 
 
 def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(), authors: Sequence[str] = (),
-               publisher_hosts: Iterable[str] = ()) -> dict:
+               publisher_hosts: Iterable[str] = (), gated: bool = False) -> dict:
     """Generic DOM pass: remove blocks several signal families agree on; revert if it takes most text.
     Element -> RemovedBlock for each, in page order (in "flag" mode they stay, for later passes to
     pass by). `recorded`: elements an earlier pass already flagged (left in place in "flag" mode);
     `authors`: the page's, whose box is no story text; `publisher_hosts`: hosts whose links are
-    the page's own site's, besides that of `url`. In either mode, boxes with nothing to read
+    the page's own site's, besides that of `url`; `gated`: the publisher marks the page's story
+    as not free, so a paywall's prompt goes even when it is most of what the page shows. In either mode, boxes with nothing to read
     among text running loose go first: trafilatura's recall pass reads one as an empty block and
     loses a sentence beside it."""
     root, table, collector = root_of(tree), {}, Collector(url, authors, publisher_hosts)
@@ -184,12 +187,13 @@ def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(
         drop_element(box)
     collector.match()
     aggregate(order, table)
-    chosen = choose(root, table, recorded)
+    chosen = choose(root, table, recorded, gated)
     if not chosen:
         return {}
     body_text = table[root].text - table[root].link
     removed_text = sum(table[e].text - table[e].link for e in chosen)
-    if removed_text > REVERT_SHARE * max(body_text, 1):
+    prompt_only = gated and all(table[e].verdict == "paywall" for e in chosen)  # the story the publisher withholds
+    if removed_text > REVERT_SHARE * max(body_text, 1) and not prompt_only:
         LOGGER.info("generic strip reverted: would remove %s of %s chars (%s)", removed_text, body_text, url)
         return {}
     position = {element: index for index, element in enumerate(order)}
