@@ -43,6 +43,7 @@ from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
 from crawler.stripping import detect_paywall
+from crawler.stripping.paywall import is_paywall_prompt
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,12 @@ def extract(
                "publisher_hosts": publisher_hosts(sel), "gated": gated}
     body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                         **options)
+    # a paywall's prompt the page shows, part of it still in the body: the story is withheld though the
+    # markup does not say so, and the page is read again as gated (its prompt goes, whatever its share)
+    if not gated and detect_paywall(tree, objects, body.removed) and any(map(is_paywall_prompt, body.paragraphs)):
+        options["gated"] = gated = True
+        body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
+                            **options)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
     # its publisher marks gated is read no further than it shows: no access control is circumvented
     if not body.paragraphs and not gated:

@@ -913,23 +913,39 @@ def gated_page(teaser: str = "", gated: bool = True) -> str:
             f"<p>By Jane Roe</p>{teaser}{GATE}</article><footer><p>© 2026 The Daily Ledger.</p></footer></body></html>")
 
 
-def test_a_gated_page_that_shows_only_its_paywalls_prompt_is_refused_as_paywalled():
-    # the prompt is most of what the page shows: on any other page that guard keeps a block
+@pytest.mark.parametrize("gated", [True, False], ids=["marked", "by-its-prompt"])
+def test_a_page_that_shows_only_a_paywalls_prompt_is_refused_as_paywalled(gated):
+    # the prompt is most of what the page shows: on a page of a story that guard keeps a block
     from crawler.extract import ExtractionError, extract
 
     with pytest.raises(ExtractionError) as error:
-        extract(gated_page(), "https://ledger.example/2026/11/02/council-budget")
+        extract(gated_page(gated=gated), "https://ledger.example/2026/11/02/council-budget")
     assert error.value.reason == "paywalled"
 
 
+@pytest.mark.parametrize("gated", [True, False], ids=["marked", "unmarked"])
 @pytest.mark.parametrize("paragraphs", [1, 2, 6])
-def test_a_gated_pages_teaser_is_kept_and_its_prompt_stripped(paragraphs):
+def test_a_paywalled_pages_teaser_is_kept_and_its_prompt_stripped(paragraphs, gated):
     from crawler.extract import extract
 
     teaser = "".join(f"{line}</p>" for line in STORY.split("</p>")[:paragraphs])
-    record = extract(gated_page(teaser), "https://ledger.example/2026/11/02/council-budget")
+    record = extract(gated_page(teaser, gated), "https://ledger.example/2026/11/02/council-budget")
     assert record["body"].split("\n\n") == [p.text_content() for p in lxml.html.fragments_fromstring(teaser)]
-    assert record["paywalled"] == 1 and "subscribers only" in record["removed"][0]["text"]
+    assert "subscribers only" in record["removed"][0]["text"]
+    assert record["paywalled"] or not gated  # unmarked, it is flagged when its prompt is judged one to pay
+
+
+def test_a_story_about_a_paywall_on_a_page_that_prompts_to_pay_is_kept_whole():
+    # its words are a prompt's, and the page shows a prompt: it is read again as gated, and stays
+    from crawler.extract import extract
+
+    trap = ("<p>The Daily Ledger said on Monday that its investigations would be for subscribers only from June, "
+            "and that readers who subscribe to continue reading would pay $4 a month.</p>")
+    html = ("<html><head><title>Ledger puts investigations behind a paywall</title></head><body>"
+            "<header><p>Already a subscriber? <a href='/login'>Log in</a></p></header>"
+            f"<article><h1>Ledger puts investigations behind a paywall</h1>{trap}{STORY}</article></body></html>")
+    record = extract(html, "https://news.example/2026/11/02/ledger-paywall")
+    assert record["body"].split("\n\n") == [p.text_content() for p in lxml.html.fragments_fromstring(trap + STORY)]
 
 
 def test_strip_paragraphs_cuts_the_authors_bio_after_the_story_only():
