@@ -130,20 +130,22 @@ def extract(
                "publisher_hosts": publisher_hosts(sel), "gated": gated}
     body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                         **options)
+    paywalled = detect_paywall(tree, objects, body.removed)
     # a paywall's prompt the page shows, part of it still in the body: the story is withheld though the
     # markup does not say so, and the page is read again as gated (its prompt goes, whatever its share)
-    if not gated and detect_paywall(tree, objects, body.removed) and any(map(is_paywall_prompt, body.paragraphs)):
-        options["gated"] = gated = True
+    if paywalled and not gated and any(map(is_paywall_prompt, body.paragraphs)):
+        options["gated"] = True
         body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                             **options)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
-    # its publisher marks gated is read no further than it shows: no access control is circumvented
-    if not body.paragraphs and not gated:
+    # gated, by its markup or by its own prompt, is read no further than it shows: no access control
+    # is circumvented
+    if not body.paragraphs and not paywalled:
         embedded = embedded_story(tree, parse_html, md.article_jsonld(objects).get("articleBody"))
         if embedded is not None:
             carried = extract_body(embedded, url, **options)
             body = BodyResult(carried.paragraphs, body.removed + carried.removed)
-    paywalled = detect_paywall(tree, objects, body.removed)
+            paywalled = detect_paywall(tree, objects, body.removed)
     if not body.paragraphs and paywalled:
         raise ExtractionError("paywalled", "the publisher gates the story and the page shows none of it")
     if not body.paragraphs:

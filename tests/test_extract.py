@@ -216,10 +216,13 @@ def test_a_story_only_the_pages_next_js_stream_carries_is_read_from_it_and_strip
     assert [block["kind"] for block in record["removed"]] == ["donation"]
 
 
-def test_a_story_only_the_scripts_of_a_page_marked_gated_carry_is_not_read():
-    gated = json.dumps({"@type": "NewsArticle", "isAccessibleForFree": False})
-    page = flight_page(f"24:T{len(EMBEDDED_HTML.encode()):x},{EMBEDDED_HTML}").replace(
-        "<body>", f'<body><script type="application/ld+json">{gated}</script>')
+@pytest.mark.parametrize("gate", [
+    '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>',
+    '<div class="gate"><p>Subscribe to continue reading.</p><a href="/subscribe">Subscribe now</a>'
+    '<p>Already a subscriber? <a href="/login">Log in</a></p></div>',
+], ids=["marked", "prompted"])
+def test_a_story_only_the_scripts_of_a_gated_page_carry_is_not_read(gate):
+    page = flight_page(f"24:T{len(EMBEDDED_HTML.encode()):x},{EMBEDDED_HTML}").replace("<body>", f"<body>{gate}")
     with pytest.raises(ExtractionError) as error:
         extract(page, "https://news.example/2024/06/17/bridge")
     assert error.value.reason == "paywalled"  # not stored, and not for want of a story the page showed
