@@ -114,7 +114,7 @@ def is_editor_markup(element, grammar: dict) -> bool:
 def choose(root, table: dict, recorded=(), gated: bool = False) -> list:
     """Top-down: the outermost elements with a verdict, plus weak neighbours of removed siblings.
     A candidate holding most of the page's text is never taken whole; its children are judged.
-    On a page its publisher marks `gated` a paywall's prompt is, whatever share it holds.
+    On a `gated` page a paywall's prompt is taken whole, whatever share it holds.
     Elements already `recorded` by an earlier pass are passed by, with all they hold."""
     chosen, stack = [], [root]
     ceiling = BLOCK_CEILING * (table[root].text - table[root].link)
@@ -177,10 +177,11 @@ def strip_tree(tree, url: str | None = None, *, mode: str = "remove", recorded=(
     Element -> RemovedBlock for each, in page order (in "flag" mode they stay, for later passes to
     pass by). `recorded`: elements an earlier pass already flagged (left in place in "flag" mode);
     `authors`: the page's, whose box is no story text; `publisher_hosts`: hosts whose links are
-    the page's own site's, besides that of `url`; `gated`: the publisher marks the page's story
-    as not free, so a paywall's prompt goes even when it is most of what the page shows. In either mode, boxes with nothing to read
-    among text running loose go first: trafilatura's recall pass reads one as an empty block and
-    loses a sentence beside it."""
+    the page's own site's, besides that of `url`; `gated`: the page withholds its story (its
+    publisher marks it not free, or its prompt says so), so a paywall's prompt goes even when it
+    is most of what the page shows. In either mode, boxes with nothing to read among text running
+    loose go first: trafilatura's recall pass reads one as an empty block and loses a sentence
+    beside it."""
     root, table, collector = root_of(tree), {}, Collector(url, authors, publisher_hosts)
     order = walk(root, table, collector)
     for box in collector.blank_boxes:
