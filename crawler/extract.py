@@ -130,13 +130,15 @@ def extract(
                "publisher_hosts": publisher_hosts(sel), "gated": gated}
     body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                         **options)
-    paywalled = detect_paywall(tree, objects, body.removed)
-    # a paywall's prompt the page shows, part of it still in the body: the story is withheld though the
-    # markup does not say so, and the page is read again as gated (its prompt goes, whatever its share)
-    if paywalled and not gated and any(map(is_paywall_prompt, body.paragraphs)):
+    # a paywall's prompt, part of it cut and part still in the body saying that the story is withheld:
+    # the page withholds it though its markup does not say so, and is read again as gated (its prompt
+    # goes, whatever its share of the page)
+    if not gated and any(block.kind == "paywall" for block in body.removed) and any(
+            map(is_paywall_prompt, body.paragraphs)):
         options["gated"] = True
         body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
                             **options)
+    paywalled = detect_paywall(tree, objects, body.removed)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
     # gated, by its markup or by its own prompt, is read no further than it shows: no access control
     # is circumvented

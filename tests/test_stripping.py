@@ -890,6 +890,31 @@ def test_detect_paywall_reads_publisher_signals():
     assert not detect_paywall(free, [], [RemovedBlock("paywall", "Log in", "text:label")])
 
 
+@pytest.mark.parametrize("text, withheld", [
+    ("Subscribe to continue reading", True),
+    ("This article is for subscribers only", True),
+    ("You have reached your free article limit", True),
+    ("Become a paid subscriber to unlock this piece", True),
+    ("Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés.", True),
+    ("Subscribe now for $1 a week. Cancel anytime.", False),  # a free article's page offers it too
+    ("Start your free trial", False),  # a shop's
+    ("Already a subscriber? Log in", False),  # the header of every page of a site that sells subscriptions
+    ("Jetzt abonnieren", False),
+])
+def test_a_paywalls_prompt_says_the_story_is_withheld(text, withheld):
+    assert detect_paywall(page(STORY), [], [RemovedBlock("paywall", text, "generic:x")]) is withheld
+
+
+def test_an_offer_to_subscribe_after_a_free_story_is_stripped_and_the_article_not_flagged():
+    from crawler.extract import extract
+
+    offer = ('<div class="offer"><h3>Get unlimited access</h3><p>Subscribe now for $1 a week. Cancel anytime.</p>'
+             '<a class="button" href="/subscribe">Subscribe</a><p>Already a subscriber? <a href="/login">Log in</a></p></div>')
+    html = f"<html><head><title>T</title></head><body><article>{STORY}{offer}</article></body></html>"
+    record = extract(html, "https://news.example.org/2024/05/01/bridge")
+    assert "Subscribe" not in record["body"] and record["removed"] and record["paywalled"] == 0
+
+
 def test_a_lone_log_in_label_does_not_make_an_article_paywalled():
     from crawler.extract import extract
 

@@ -7,13 +7,15 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from crawler.stripping.dom import RemovedBlock, normalise_space, root_of
-from crawler.stripping.appeals import PHRASE_VOCABULARY, scan_units
+from crawler.stripping.appeals import Vocabulary, scan_units
+from crawler.stripping.vocabulary import WITHHELD
 
 # -- paywall: publisher markup of gated content
 GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
 FREE_FALSE = frozenset(("false", "no", "0"))
 JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPartOf")
 
+WITHHELD_VOCABULARY = Vocabulary({"paywall": WITHHELD}, boundary="_", whole_words=True)
 CONTENT_TIER = etree.XPath("//meta[@property='article:content_tier' or @name='article:content_tier']/@content")
 
 
@@ -39,6 +41,8 @@ def is_gated(item) -> bool:
 
 
 def is_paywall_prompt(text: str) -> bool:
-    """A paywall phrase (not just a "Log in" label): the prompt a gated article shows."""
+    """A paywall's prompt that says the story is withheld ("Subscribe to continue reading"), the
+    prompt a gated article shows: not a "Log in" label, an offer of a trial, nor a "Subscribe now,
+    cancel anytime" that a free article's page shows as well."""
     lowered = normalise_space(text.lower())
-    return any("paywall" in kinds for _, kinds, _ in scan_units([lowered], PHRASE_VOCABULARY)[0])
+    return bool(scan_units([lowered], WITHHELD_VOCABULARY)[0])

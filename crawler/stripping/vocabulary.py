@@ -79,6 +79,17 @@ LINK_TOKENS = {
 STORE_LINKS = {"promo": (r"apps\.apple\.com", r"itunes\.apple\.com", r"play\.google\.com/store")}
 
 # -- call-to-action and boilerplate phrases, in lowercased text with single spaces
+# a paywall's prompt that says the story is withheld (what makes a page paywalled), where the others
+# offer a subscription, a trial or a log-in, as a free article's page or a shop's does too
+WITHHELD = (
+    r"subscribe (?:now )?to (?:continue|keep) reading", r"(?:log|sign) in to (?:continue|read|keep reading|access)",
+    r"(?:continue|keep) reading (?:with|for)", r"unlock (?:this|the full) (?:article|story|piece|post)",
+    r"this (?:article|content|story) is (?:exclusive |only )?(?:for|to|available (?:only )?to) (?:\w+\+? )?(?:subscribers|members)",
+    r"(?:you've|you’ve|you have) reached (?:your|the) (?:free )?(?:article )?limit", r"free articles? (?:left|remaining)",
+    r"weiterlesen mit", r"réservée? aux abonnés", r"abonnez-vous pour (?:lire|continuer)",
+    r"suscríbete para (?:seguir|continuar)", r"exclusivo para suscriptores", r"только для подписчиков",
+    r"чтобы (?:продолжить|читать дальше)",
+)
 PHRASES = {
     "donation": (
         # en
@@ -127,16 +138,12 @@ PHRASES = {
         r"подпи(?:шитесь|сывайтесь|саться|ска) на (?:нашу |наш )?(?:\w+ )?рассылк\w*", r"ваш (?:e-?mail|адрес электронной почты)",
     ),
     "paywall": (
-        r"subscribe (?:now )?to (?:continue|keep) reading", r"(?:already|are you) a (?:subscriber|member)\b",
-        r"(?:log|sign) in to (?:continue|read|keep reading|access)", r"(?:continue|keep) reading (?:with|for)",
-        r"this (?:article|content|story) is (?:exclusive |only )?(?:for|to|available (?:only )?to) (?:\w+\+? )?(?:subscribers|members)",
-        r"(?:subscribers|members)[- ]only", r"(?:start|get|begin) (?:your |a )?free (?:\d+[- ]days? )?trial", r"(?:for|with) a free trial", r"unlock (?:this|full|unlimited|all)",
-        r"(?:you've|you’ve|you have) reached (?:your|the) (?:free )?(?:article )?limit", r"free articles? (?:left|remaining)",
+        *WITHHELD,
+        r"(?:already|are you) a (?:subscriber|member)\b", r"(?:subscribers|members)[- ]only",
+        r"(?:start|get|begin) (?:your |a )?free (?:\d+[- ]days? )?trial", r"(?:for|with) a free trial", r"unlock (?:this|full|unlimited|all)",
         r"cancel (?:at )?any ?time", r"subscribe (?:now|today) (?:for|and|to)",
-        r"(?:bereits|schon) abonnent", r"jetzt (?:abonnieren|weiterlesen)", r"weiterlesen mit", r"(?:déjà|vous êtes) abonné",
-        r"réservée? aux abonnés", r"abonnez-vous pour (?:lire|continuer)", r"(?:ya eres|ya soy) suscriptor",
-        r"suscríbete para (?:seguir|continuar)", r"exclusivo para suscriptores", r"(?:уже есть|оформите|оформить) подписк",
-        r"только для подписчиков", r"чтобы (?:продолжить|читать дальше)",
+        r"(?:bereits|schon) abonnent", r"jetzt (?:abonnieren|weiterlesen)", r"(?:déjà|vous êtes) abonné",
+        r"(?:ya eres|ya soy) suscriptor", r"(?:уже есть|оформите|оформить) подписк",
     ),
     "share": (
         r"share (?:this|the) (?:article|story|post|page|video)", r"share (?:on|via) (?:facebook|twitter|x|linkedin|whatsapp|email)",
