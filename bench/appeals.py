@@ -50,9 +50,13 @@ def forget_words(draw: int) -> None:
     """Forget about half of the word vocabularies (phrases, ask words, labels), each entry by a
     hash of (`draw`, entry), in this process and the workers it forks: the stripper's module
     compiles them again, and every module that took a name from it gets the new object."""
+    def kept(entries):
+        return tuple(e for e in entries if hashlib.sha256(f"{draw}:{e}".encode()).digest()[0] % 2 == 0)
+
     for table in (vocabulary.PHRASES, vocabulary.ASKS, vocabulary.LABELS):
         for kind, entries in table.items():
-            table[kind] = tuple(e for e in entries if hashlib.sha256(f"{draw}:{e}".encode()).digest()[0] % 2 == 0)
+            table[kind] = kept(entries)
+    vocabulary.WITHHELD = kept(vocabulary.WITHHELD)  # the paywall phrases that say a story is withheld: the same draw
     before = dict(vars(appeals))  # holds the old objects, so their ids stay theirs
     importlib.reload(appeals)
     renewed = {id(old): vars(appeals)[name] for name, old in before.items() if vars(appeals).get(name) is not old}

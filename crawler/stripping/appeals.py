@@ -35,7 +35,7 @@ from crawler.stripping.vocabulary import (
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS,
-    STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WORD_CASE_RE, WORD_RE,
+    STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -128,6 +128,7 @@ STORES = Vocabulary(STORE_LINKS)  # an app store: read only where a link asks
 
 
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
+WITHHELD_VOCABULARY = Vocabulary({"paywall": WITHHELD}, boundary="_", whole_words=True)  # ``paywall.is_paywall_prompt``
 ASK_VOCABULARY = Vocabulary(ASKS, boundary="_", whole_words=True)
 VOICE_VOCABULARY = Vocabulary(VOICE_WORDS, boundary="_", whole_words=True)
 

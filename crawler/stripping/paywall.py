@@ -7,15 +7,13 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from crawler.stripping.dom import RemovedBlock, normalise_space, root_of
-from crawler.stripping.appeals import Vocabulary, scan_units
-from crawler.stripping.vocabulary import WITHHELD
+from crawler.stripping.appeals import WITHHELD_VOCABULARY, scan_units
 
 # -- paywall: publisher markup of gated content
 GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
 FREE_FALSE = frozenset(("false", "no", "0"))
 JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPartOf")
 
-WITHHELD_VOCABULARY = Vocabulary({"paywall": WITHHELD}, boundary="_", whole_words=True)
 CONTENT_TIER = etree.XPath("//meta[@property='article:content_tier' or @name='article:content_tier']/@content")
 
 
