@@ -956,8 +956,7 @@ def test_a_paywalled_pages_teaser_is_kept_and_its_prompt_stripped(paragraphs, ga
     teaser = "".join(f"{line}</p>" for line in STORY.split("</p>")[:paragraphs])
     record = extract(gated_page(teaser, gated), "https://ledger.example/2026/11/02/council-budget")
     assert record["body"].split("\n\n") == [p.text_content() for p in lxml.html.fragments_fromstring(teaser)]
-    assert "subscribers only" in record["removed"][0]["text"]
-    assert record["paywalled"] or not gated  # unmarked, it is flagged when its prompt is judged one to pay
+    assert "subscribers only" in record["removed"][0]["text"] and record["paywalled"] == 1
 
 
 def test_a_story_about_a_paywall_on_a_page_that_prompts_to_pay_is_kept_whole():

@@ -11,6 +11,7 @@ from crawler.stripping.appeals import WITHHELD_VOCABULARY, scan_units
 
 # -- paywall: publisher markup of gated content
 GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
+PROMPT_KINDS = frozenset(("paywall", "newsletter"))  # "subscribe" is either's word: a gate may read as a sign-up
 FREE_FALSE = frozenset(("false", "no", "0"))
 JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPartOf")
 
@@ -24,7 +25,7 @@ def detect_paywall(tree, jsonld_objects: Iterable, removed: Sequence[RemovedBloc
         return True
     if any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree))):
         return True
-    return any(block.kind == "paywall" and is_paywall_prompt(block.text) for block in removed)
+    return any(block.kind in PROMPT_KINDS and is_paywall_prompt(block.text) for block in removed)
 
 
 def is_gated(item) -> bool:
