@@ -25,6 +25,7 @@ import sys
 import zlib
 from contextlib import contextmanager
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -42,8 +43,7 @@ from crawler.failures import SKIPPED, slug
 from crawler.frontier import Frontier, absolute_url, host_of
 from crawler.settings import DOWNLOAD_MAXSIZE
 from crawler.site_rules import GenericSite, SiteRules, rules_for, site_name
-from crawler.stripping import detect_paywall
-from crawler.stripping.paywall import is_paywall_prompt
+from crawler.stripping import cut_paywall_prompt, detect_paywall, is_paywall_prompt
 
 logger = logging.getLogger(__name__)
 
@@ -125,20 +125,20 @@ def extract(
     if live_posts is not None and rules.live_posts_container:
         insert_live_posts(sel, rules.live_posts_container, rules.live_post_blocks(live_posts))
         container = rules.live_posts_container
-    gated = detect_paywall(tree, objects)
+    gated = detect_paywall(tree, objects)  # by the publisher's markup
     options = {"prune": rules.prune, "authors": record["authors"] or (), "mode": mode, "site": rules.name,
                "publisher_hosts": publisher_hosts(sel), "gated": gated}
-    body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
-                        **options)
+    read_page = partial(extract_body, tree, url, container=container, story=rules.story_blocks,
+                        editor_markup=rules.story_markup)
+    body = read_page(**options)
     # a paywall's prompt, part of it cut and part still in the body saying that the story is withheld:
     # the page withholds it though its markup does not say so, and is read again as gated (its prompt
     # goes, whatever its share of the page)
     if not gated and any(block.kind == "paywall" for block in body.removed) and any(
             map(is_paywall_prompt, body.paragraphs)):
         options["gated"] = True
-        body = extract_body(tree, url, container=container, story=rules.story_blocks, editor_markup=rules.story_markup,
-                            **options)
-    paywalled = detect_paywall(tree, objects, body.removed)
+        body = read_page(**options)
+    paywalled = gated or cut_paywall_prompt(body.removed)
     # the page's markup holds no story, its scripts may: what was cut from the page stays cut. A page
     # gated, by its markup or by its own prompt, is read no further than it shows: no access control
     # is circumvented
@@ -147,7 +147,7 @@ def extract(
         if embedded is not None:
             carried = extract_body(embedded, url, **options)
             body = BodyResult(carried.paragraphs, body.removed + carried.removed)
-            paywalled = detect_paywall(tree, objects, body.removed)
+            paywalled = cut_paywall_prompt(body.removed)  # only an ungated page is read from its scripts
     if not body.paragraphs and paywalled:
         raise ExtractionError("paywalled", "the publisher gates the story and the page shows none of it")
     if not body.paragraphs:

@@ -10,9 +10,9 @@ extracted text). ``appeals`` says what is an appeal (the signals and how they ad
 
 from crawler.stripping.dom import RemovedBlock, css, normalise_space, root_of
 from crawler.stripping.passes import outside_story, site_blocks, strip_paragraphs, strip_site, strip_tree
-from crawler.stripping.paywall import detect_paywall
+from crawler.stripping.paywall import cut_paywall_prompt, detect_paywall, is_paywall_prompt
 
 __all__ = [
-    "RemovedBlock", "css", "detect_paywall", "normalise_space", "outside_story", "root_of", "site_blocks",
-    "strip_paragraphs", "strip_site", "strip_tree",
+    "RemovedBlock", "css", "cut_paywall_prompt", "detect_paywall", "is_paywall_prompt", "normalise_space",
+    "outside_story", "root_of", "site_blocks", "strip_paragraphs", "strip_site", "strip_tree",
 ]

@@ -25,6 +25,11 @@ def detect_paywall(tree, jsonld_objects: Iterable, removed: Sequence[RemovedBloc
         return True
     if any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree))):
         return True
+    return cut_paywall_prompt(removed)
+
+
+def cut_paywall_prompt(removed: Sequence[RemovedBlock]) -> bool:
+    "Did the stripping cut a paywall's prompt that says the story is withheld (``is_paywall_prompt``)?"
     return any(block.kind in PROMPT_KINDS and is_paywall_prompt(block.text) for block in removed)
 
 
