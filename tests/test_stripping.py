@@ -836,6 +836,30 @@ def test_strip_paragraphs_keeps_advice_to_the_reader_at_the_end(advice):
     assert kept == [*BODY, advice] and removed == []
 
 
+# a story long enough to have a middle: lines at neither edge of the body
+LONG_BODY = [*BODY, *(f"Inspectors checked the bridge's {part} on Wednesday and found no new cracks."
+                      for part in ("deck", "piers", "cables", "bearings", "railings", "lamps"))]
+
+
+@pytest.mark.parametrize("offer", [
+    "The platform dropped its free tier last year, but you can still start a free trial of any paid tier.",
+    "Its makers say you can get 20% off the first year with the code BRIDGE at checkout.",
+])
+def test_strip_paragraphs_keeps_a_reviews_word_to_the_reader_on_a_products_offer(offer):
+    "\"You\" alone makes an offer no one's in particular: a review tells its reader of a product's trial or code."
+    middle = len(LONG_BODY) // 2
+    body = [*LONG_BODY[:middle], offer, *LONG_BODY[middle:]]
+    assert strip_paragraphs(body) == (body, [])
+
+
+@pytest.mark.parametrize("prompt", ["You have 2 free articles left this month.", "Start your free trial today!"])
+def test_strip_paragraphs_drops_the_houses_own_offer_anywhere(prompt):
+    "A line saying the reader's story is withheld, or the house's call to act, goes from the middle too."
+    middle = len(LONG_BODY) // 2
+    kept, removed = strip_paragraphs([*LONG_BODY[:middle], prompt, *LONG_BODY[middle:]])
+    assert kept == LONG_BODY and [b.text for b in removed] == [prompt]
+
+
 # one sales phrase, in a paragraph too long for a call to action, where the publisher talks to the reader
 PITCH = ("If your team is weighing a move to the cloud and needs a second opinion on the costs, do not hesitate to "
          "reach out. We have helped hundreds of firms like yours plan the switch, and we will gladly walk you "

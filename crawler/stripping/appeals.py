@@ -33,7 +33,7 @@ from crawler.stripping.vocabulary import (
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
-    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SPEAKER_WORDS,
+    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SOLD_KINDS, SPEAKER_WORDS,
     SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS,
     STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
 )
@@ -894,10 +894,14 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
         return 0, "", ""
     if label_kind(lowered):
         return 3, kinds[0], "label"
-    shaped = bool(bare) and bare[0] in IMPERATIVES or lowered.endswith("!") or any(w in READER_WORDS or w in SPEAKER_WORDS for w in bare)
+    shaped = bool(bare) and bare[0] in IMPERATIVES or lowered.endswith("!") or any(w in SPEAKER_WORDS for w in bare)
     if kinds:
         kind = most_common(kinds)
-        return (3 if shaped or len(kinds) > 1 else 2), kind, "phrase"
+        # "you" alone shapes no offer: a review tells the reader of a product's trial or its code;
+        # a line saying the story is withheld is the house's gate, whoever it names
+        addressed = any(w in READER_WORDS for w in bare) and (
+            not set(kinds) <= SOLD_KINDS or bool(WITHHELD_VOCABULARY.scan(lowered)))
+        return (3 if shaped or addressed or len(kinds) > 1 else 2), kind, "phrase"
     if appeal and cta_signals(bare, lowered):
         return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
     if bare and bare[0] in IMPERATIVES and len(words) <= SHAPE_MAX_WORDS and not lowered.endswith((".", '"', "”")):

@@ -230,6 +230,7 @@ READER_WORDS = frozenset(
     "you your you're you’re you'll yours yourself du dein deine euch vous votre vos tu tus usted вы вас ваш ваша".split()
 )
 SPEAKER_WORDS = frozenset("we us our wir uns unser unsere nous notre nos nosotros nuestro nuestra мы нас наш наша".split())
+SOLD_KINDS = frozenset(("paywall", "promo"))  # offers a third party makes too: a review tells "you" of a product's trial
 # -- a pitch: the publisher ("we") asking the reader ("you") for something; what is asked, by
 #    kind. Words of the ask, not sentences: they only count in the house voice (``appeals.pitch``).
 ASKS = {
