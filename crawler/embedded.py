@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from html import escape
 from itertools import chain
 
-# a string literal; one never closed runs to the script's end, so no text is scanned twice
-STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"?')
-FLIGHT_PUSH = re.compile(r"self\.__next_f\.push\(\[1,\s*$")  # what a flight chunk's literal follows
-FLIGHT_PUSH_CHARS = 40
+# a string literal from its opening quote (its closing one in group 1); one never closed runs to the script's end
+STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*("?)')
+FLIGHT_PUSH = re.compile(r'self\.__next_f\.push\(\[1,\s*(?=")')  # what a flight chunk's literal follows
 FLIGHT_TEXT_ROW = re.compile(rb"(?:^|\n)[0-9a-f]+:T([0-9a-f]{1,8}),")
 LITERAL_PARAGRAPH = re.compile(r"(?:<|\\u003[cC])p[ >]")  # a paragraph's tag, as a string literal may write it
 PARAGRAPH = re.compile(r"<p[\s>]", re.IGNORECASE)
@@ -62,13 +61,46 @@ def fragments(scripts: Iterable[str]) -> Iterator[str]:
     stream (its chunks joined in order first: a row may span several), other string literals."""
     stream: list[str] = []
     for text in scripts:
-        for match in STRING_LITERAL.finditer(text):
-            literal, start = match.group(), match.start()
-            if FLIGHT_PUSH.search(text, max(0, start - FLIGHT_PUSH_CHARS), start):
-                stream.append(decoded(literal) or "")
-            elif LITERAL_PARAGRAPH.search(literal) and (value := decoded(literal)):
-                yield value
+        pushed = [STRING_LITERAL.match(text, push.end()) for push in FLIGHT_PUSH.finditer(text)]
+        stream += (decoded(literal.group()) or "" for literal in pushed)
+        yield from paragraph_literals(text, [literal.span() for literal in pushed])
     yield from text_rows("".join(stream).encode("utf-8", "surrogatepass"))
+
+
+def paragraph_literals(text: str, taken: list[tuple[int, int]]) -> Iterator[str]:
+    """The double-quoted string literals of the script `text` that write a paragraph's tag, but
+    for the spans `taken`. Each is found from the tag outwards, from the nearest quote before
+    it that no backslash escapes (inside a literal every quote is escaped): read from the
+    script's start, one quote in a single-quoted string or a regular expression (`'"'`,
+    `/"/g`) would turn every literal after it inside out. Each stretch is searched once."""
+    searched = 0  # no literal that holds a tag yet to come opens before this
+    spans = iter(taken)
+    span = next(spans, None)
+    for tag in LITERAL_PARAGRAPH.finditer(text):
+        at = tag.start()
+        while span and span[1] <= at:
+            searched, span = max(searched, span[1]), next(spans, None)
+        if at < searched or span and span[0] <= at:
+            continue  # in a literal read already, or a flight chunk's (read as the stream)
+        start = text.rfind('"', searched, at)
+        while start > searched and is_escaped(text, start):
+            start = text.rfind('"', searched, start)
+        if start < 0 or is_escaped(text, start):
+            searched = at
+            continue
+        literal = STRING_LITERAL.match(text, start)
+        # its closing quote may open the next literal: a tag outside any was read between the two
+        searched = literal.end() - 1 if literal.group(1) else len(text)
+        if value := decoded(literal.group()):
+            yield value
+
+
+def is_escaped(text: str, quote: int) -> bool:
+    "Is the character at `quote` escaped: after an odd run of backslashes?"
+    run = quote
+    while run and text[run - 1] == "\\":
+        run -= 1
+    return (quote - run) % 2 == 1
 
 
 def text_rows(stream: bytes) -> Iterator[str]:

@@ -247,6 +247,22 @@ def test_a_story_a_json_document_in_the_page_carries_is_read_from_it():
     assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
 
 
+@pytest.mark.parametrize("code", [
+    "var quote = '\"';",  # a quote in a single-quoted string
+    "var escape = (text) => text.replace(/\"/g, '&quot;');",  # in a regular expression
+])
+def test_a_story_a_script_carries_after_a_quote_no_double_quoted_literal_holds_is_read(code):
+    data = {"props": {"pageProps": {"article": {"title": "Bridge opens", "body": EMBEDDED_HTML}}}}
+    page = scripted_page(f"{code} window.__INITIAL_STATE__ = {json.dumps(data)};")
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
+def test_a_story_in_the_literal_right_after_a_paragraphs_tag_no_double_quoted_literal_holds_is_read():
+    # the tag's nearest quotes are the literals' around it: the second opens the story's
+    page = scripted_page(f"var lead = \"Bridge\", tag = '<p>', story = {json.dumps(EMBEDDED_HTML)};")
+    assert extract(page, "https://news.example/2024/06/17/bridge")["body"].split("\n\n") == LONG_STORY
+
+
 @pytest.mark.parametrize("article_body", ["\n\n".join(LONG_STORY), "\n".join(f"<p>{text}</p>" for text in LONG_STORY)],
                          ids=["text", "markup"])
 def test_a_story_only_the_pages_structured_data_tells_is_read_from_its_article_body(article_body):
