@@ -128,7 +128,7 @@ STORES = Vocabulary(STORE_LINKS)  # an app store: read only where a link asks
 
 
 PHRASE_VOCABULARY = Vocabulary(PHRASES, boundary="_", whole_words=True)
-WITHHELD_VOCABULARY = Vocabulary({"paywall": WITHHELD}, boundary="_", whole_words=True)  # ``paywall.is_paywall_prompt``
+WITHHELD_VOCABULARY = Vocabulary({"paywall": WITHHELD}, boundary="_", whole_words=True)  # ``says_withheld``
 ASK_VOCABULARY = Vocabulary(ASKS, boundary="_", whole_words=True)
 VOICE_VOCABULARY = Vocabulary(VOICE_WORDS, boundary="_", whole_words=True)
 
@@ -899,8 +899,7 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
         kind = most_common(kinds)
         # "you" alone shapes no offer: a review tells the reader of a product's trial or its code;
         # a line saying the story is withheld is the house's gate, whoever it names
-        addressed = any(w in READER_WORDS for w in bare) and (
-            not set(kinds) <= SOLD_KINDS or bool(WITHHELD_VOCABULARY.scan(lowered)))
+        addressed = any(w in READER_WORDS for w in bare) and (not set(kinds) <= SOLD_KINDS or says_withheld(lowered))
         return (3 if shaped or addressed or len(kinds) > 1 else 2), kind, "phrase"
     if appeal and cta_signals(bare, lowered):
         return min(cta_signals(bare, lowered) + 1, 3), "newsletter", "appeal"
@@ -909,6 +908,12 @@ def line_strength(text: str, lowered: str, hits: list) -> tuple[int, str, str]:
     if len(words) <= STUB_MAX_WORDS and len(lowered) <= STUB_MAX_CHARS and not lowered.endswith(SENTENCE_ENDS):
         return 1, "other", "stub"
     return 0, "", ""
+
+
+def says_withheld(lowered: str) -> bool:
+    """Does a line (lowercased, single spaces) say that the story is withheld ("Subscribe to
+    continue reading", ``WITHHELD``): the prompt a gated article shows, the house's own?"""
+    return bool(WITHHELD_VOCABULARY.scan(lowered))
 
 
 def most_common(kinds: list[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from crawler.stripping.dom import RemovedBlock, normalise_space, root_of
-from crawler.stripping.appeals import WITHHELD_VOCABULARY, scan_units
+from crawler.stripping.appeals import says_withheld
 
 # -- paywall: publisher markup of gated content
 GATED_TIERS = frozenset(("locked", "metered", "premium", "paid", "subscriber"))
@@ -48,5 +48,4 @@ def is_paywall_prompt(text: str) -> bool:
     """A paywall's prompt that says the story is withheld ("Subscribe to continue reading"), the
     prompt a gated article shows: not a "Log in" label, an offer of a trial, nor a "Subscribe now,
     cancel anytime" that a free article's page shows as well."""
-    lowered = normalise_space(text.lower())
-    return bool(scan_units([lowered], WITHHELD_VOCABULARY)[0])
+    return says_withheld(normalise_space(text.lower()))
