@@ -121,7 +121,8 @@ def extract_body(
     `prune` pairs (css, kind) are the site's known non-story blocks, recorded wherever they are
     on the page (rule names carry `site`); `authors` are the page's, whose bio box may follow the story;
     links to `publisher_hosts` (the hosts the page names as its own) read as the page's own site's;
-    `gated`: the page withholds its story (``detect_paywall``), so a paywall's prompt may be all it shows."""
+    `gated`: the page withholds its story (its publisher's markup says so, ``detect_paywall``, or its own
+    prompt), so a paywall's prompt may be all it shows."""
     root = root_of(tree)
     matches = css(container)(root) if container else []
     known = site_blocks(root, prune, site=site) if prune else {}

@@ -10,7 +10,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.stripping import RemovedBlock, detect_paywall, strip_paragraphs, strip_site, strip_tree
+from crawler.stripping import (
+    RemovedBlock, cut_paywall_prompt, detect_paywall, strip_paragraphs, strip_site, strip_tree,
+)
 from crawler.stripping.appeals import (
     ASK_VOCABULARY, LINKS, PATHS, PHRASE_VOCABULARY, Collector, Vocabulary, expand_leading, is_action_label, most_common, scan_units,
     stands_apart, walk,
@@ -910,8 +912,8 @@ def test_detect_paywall_reads_publisher_signals():
     tiered = lxml.html.document_fromstring(
         '<html><head><meta property="article:content_tier" content="metered"></head><body><p>x</p></body></html>')
     assert detect_paywall(tiered, [])
-    assert detect_paywall(free, [], [RemovedBlock("paywall", "Subscribe to continue reading", "generic:x")])
-    assert not detect_paywall(free, [], [RemovedBlock("paywall", "Log in", "text:label")])
+    assert cut_paywall_prompt([RemovedBlock("paywall", "Subscribe to continue reading", "generic:x")])
+    assert not cut_paywall_prompt([RemovedBlock("paywall", "Log in", "text:label")])
 
 
 @pytest.mark.parametrize("text, withheld", [
@@ -926,7 +928,7 @@ def test_detect_paywall_reads_publisher_signals():
     ("Jetzt abonnieren", False),
 ])
 def test_a_paywalls_prompt_says_the_story_is_withheld(text, withheld):
-    assert detect_paywall(page(STORY), [], [RemovedBlock("paywall", text, "generic:x")]) is withheld
+    assert cut_paywall_prompt([RemovedBlock("paywall", text, "generic:x")]) is withheld
 
 
 def test_an_offer_to_subscribe_after_a_free_story_is_stripped_and_the_article_not_flagged():

@@ -1,4 +1,5 @@
-"""Paywall detection: publisher markup of gated content, or a paywall prompt the stripper cut."""
+"""Paywall detection: publisher markup of gated content (``detect_paywall``), or a paywall prompt the
+stripper cut (``cut_paywall_prompt``)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,12 @@ JSONLD_NESTING = ("@graph", "hasPart", "mainEntity", "mainEntityOfPage", "isPart
 CONTENT_TIER = etree.XPath("//meta[@property='article:content_tier' or @name='article:content_tier']/@content")
 
 
-def detect_paywall(tree, jsonld_objects: Iterable, removed: Sequence[RemovedBlock] = ()) -> bool:
+def detect_paywall(tree, jsonld_objects: Iterable) -> bool:
     """Publisher signals that the article is gated: JSON-LD isAccessibleForFree false (on the
-    object or a hasPart), a locked/metered content tier, or a paywall prompt the stripper cut."""
+    object or a hasPart), or a locked/metered content tier."""
     if any(is_gated(item) for item in jsonld_objects):
         return True
-    if any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree))):
-        return True
-    return cut_paywall_prompt(removed)
+    return any(tier.strip().lower() in GATED_TIERS for tier in CONTENT_TIER(root_of(tree)))
 
 
 def cut_paywall_prompt(removed: Sequence[RemovedBlock]) -> bool:
