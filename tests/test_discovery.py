@@ -137,6 +137,10 @@ def jsonld(*types: str) -> str:
     return f'<script type="application/ld+json">{json.dumps({"@graph": graph})}</script>'
 
 
+SIGNED_TECH_ARTICLE = ('<script type="application/ld+json">'
+                       '{"@type": "TechArticle", "author": {"name": "Jeff Cobb"}}</script>')
+
+
 @pytest.mark.parametrize("head, body, url, verdict", [
     (jsonld("NewsArticle", "Person"), "", "/news/1", None),  # structured data says article
     (jsonld("BlogPosting"), PROSE, "/posts/x/", None),
@@ -146,6 +150,8 @@ def jsonld(*types: str) -> str:
     (jsonld("Product"), PROSE * 3, "/p/1", "product"),
     (jsonld("DiscussionForumPosting"), PROSE * 3, "/t/question/7", "forum"),  # an Article subtype, no article
     (jsonld("TechArticle", "Article"), PROSE * 3, "/guide", "documentation"),
+    (SIGNED_TECH_ARTICLE, PROSE * 3, "/guide", None),  # a blog's post, signed
+    (SIGNED_TECH_ARTICLE, PROSE * 3, "/docs/guide", "documentation"),
     (jsonld("Service"), PROSE * 3, "/legal-aid/", "service"),
     ('<meta property="og:type" content="product">', PROSE * 3, "/x", "product"),
     ('<meta property="og:type" content="profile">', PROSE * 3, "/x", "author"),
