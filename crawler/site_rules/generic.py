@@ -45,13 +45,15 @@ URL_KINDS = (
     (re.compile(r"^/?$"), "home"),
     (re.compile(r"/(category|categories|section|sections|topic|topics|rubric)(/|$)", re.I), "category"),
     (re.compile(r"/(tag|tags|keyword|keywords)(/|$)", re.I), "tag"),
-    (re.compile(r"/(author|authors|people|profile|contributors?)(/|$)", re.I), "author"),
-    (re.compile(r"/(product|products|shop|store|cart|checkout)(/|$)", re.I), "product"),
-    (re.compile(r"/(forum|forums|community|thread|threads|discussion)(/|$)", re.I), "forum"),
-    (re.compile(r"/(docs|documentation|manual|api|reference|wiki)(/|$)", re.I), "documentation"),
+    (re.compile(r"/(author|authors|people|profiles?|contributors?|staff|team|users?)(/|$)", re.I), "author"),
+    (re.compile(r"/(product|products|collections|shop|store|cart|checkout)(/|$)", re.I), "product"),
+    (re.compile(r"/(forum|forums|community|thread|threads|discussion|questions)(/|$)", re.I), "forum"),
+    (re.compile(r"/(docs|documentation|manual|handbook|api|reference|wiki|kb|knowledge-?base)(/|$)", re.I),
+     "documentation"),
     # a page's name ("about-us", "terms-and-conditions"), not a headline's slug ("search-goes-on-for-…")
-    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|services?|subscribe|newsletter|donate|"
-                r"login|log-in|register|account|search|jobs|careers|advertise)(-[^-/.]+){0,2}([/.]|$)", re.I),
+    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|imprint|impressum|services?|pricing|"
+                r"subscribe|newsletter|donate|login|log-in|register|account|search|jobs|careers|advertise)"
+                r"(-[^-/.]+){0,2}([/.]|$)", re.I),
      "service"),
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
