@@ -700,6 +700,29 @@ def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says(
     assert "built for reading" not in text_of(tree)
 
 
+def test_two_panels_of_one_shape_are_no_run_of_the_storys_wrappers():
+    # each panel's first line is only the house talking to the reader, as a story's quote may be;
+    # the lines beside it ask, and outweigh it
+    panel = ('<div class="wp-block-columns"><p>Please don\'t scroll past this: every week, readers in more than 150 '
+             "countries turn to us for news they can't find anywhere else.</p>"
+             "<p>Please consider giving US$8 per month so we can keep going.</p>"
+             "<p>No account needed: pick an amount and you're done. Any amount helps, and every gift is spent on "
+             "journalism.</p><button type=\"submit\" class=\"btn\">Yes, I'll give</button>"
+             "<p><small>Recurring gifts renew automatically until you cancel them.</small></p></div>")
+    tree = page(panel + WRAPPED_STORY + panel + WRAPPED_STORY)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation"}
+    assert "scroll past" not in text_of(tree) and text_of(tree).count("Paragraph 4 of the report") == 2
+
+
+def test_a_wrapper_with_a_quote_that_talks_to_the_reader_beside_a_one_line_appeal_stays_the_storys():
+    quote = ("<p>\"We ask you to stay at home tonight, and we will tell you as soon as the roads are safe again,\" the "
+             "mayor told residents.</p>")
+    appeal = ONE_LINE_APPEAL.format('<button class="btn">Donate now</button>')
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(quote + appeal) + WRAPPED_STORY)
+    stripped(tree, "https://www.example.org/news/1")
+    assert "stay at home tonight" in text_of(tree) and "new donors" not in text_of(tree)
+
+
 @pytest.mark.parametrize("before", [True, False])
 def test_a_story_subheading_in_a_wrapper_with_an_offer_is_neither_its_title_nor_its_frame(before):
     offer = ('<div class="k7"><p>Subscribe now for unlimited access to our journalism, starting at $7 a week.</p>'

@@ -656,13 +656,22 @@ def holds_story_run(element, table: dict) -> bool:
 def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
     block of the story (a paragraph, a subheading, a quote, a list, a figure) or a paragraph of
-    prose that no signal touched (who speaks in it is no signal)? Then a box beside that block,
-    a button's or a panel's, goes on its own: the block is the story's, whatever the box says,
-    and its evidence never lets the story's text go unexplained with the wrapper."""
+    prose that no signal touched (who speaks in it is no signal, unless the lines beside it that
+    ask outweigh it)? Then a box beside that block, a button's or a panel's, goes on its own: the
+    block is the story's, whatever the box says, and its evidence never lets the story's text go
+    unexplained with the wrapper."""
     if not table[element].has_block:
         return False  # a paragraph's parts are no blocks
-    kids = element.iterchildren(etree.Element)
-    return any(is_untouched_story_block(kid, table[kid]) for kid in kids) and is_in_run(element)
+    kids = list(element.iterchildren(etree.Element))
+    untouched = [kid for kid in kids if is_untouched_story_block(kid, table[kid])]
+    if not untouched or not is_in_run(element):
+        return False
+    if any(not table[kid].dirty or kid.tag != "p" for kid in untouched):
+        return True  # a block no signal touched; a quote, a subheading, a list
+    # a paragraph in which somebody only talks; a panel repeated in one shape makes a run too, and
+    # its one unmarked line is the house talking
+    asking = [kid for kid in kids if table[kid].dirty and not table[kid].has_block and kid not in untouched]
+    return sum(table[kid].text for kid in untouched) > sum(table[kid].text for kid in asking)
 
 
 def is_untouched_story_block(element, stats: Stats) -> bool:
