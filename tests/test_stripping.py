@@ -1054,6 +1054,20 @@ def test_a_publisher_marker_backs_a_pitch(marker):
     assert len(blocks) == 1 and "marker" in blocks[0].rule and "voice" in blocks[0].rule
 
 
+def test_a_marked_box_set_apart_explains_the_house_talking_in_it():
+    # an offer of plans whose lines speak for the house and name nothing it sells: kept out of
+    # snippets and print, set apart among the story's paragraphs, two buttons to press
+    panel = ('<section class="ribbon" data-nosnippet><h4>Be part of the newsroom you read</h4>'
+             "<p>Thousands of people keep our reporters on the ground in the places others have left.</p>"
+             "<ul><li>A weekly letter from our editors</li><li>Our podcasts a day early</li>"
+             "<li>Invitations to our evenings with the reporters</li><li>Our archive back to 1992</li></ul>"
+             '<p><button type="button">Join now</button> <button type="button">Choose your plan</button></p>'
+             "<p><small>Taxes included where applicable.</small></p><div>Reduced plans on request.</div></section>")
+    tree = between_paragraphs(panel)  # longer than a box around a button (CTA_BOX_MAX)
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["paywall"]
+    assert "reporters on the ground" not in text_of(tree) and "Paragraph 4 of the report" in text_of(tree)
+
+
 @pytest.mark.parametrize("marker", ["data-nosnippet", 'role="complementary"'])
 def test_a_marker_alone_removes_nothing(marker):
     # a fact box the publisher sets beside the story is no appeal for being set there

@@ -810,8 +810,8 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
     """Is the element's text mostly explained by its own evidence for `kind` (not by a removable
     child's, nor by other kinds' markup)? Link text counts as unexplained, except for the
     link-list kinds, where the links are the block and only the other text is weighed; with a
-    pitch among the `families`, or set apart to ask for the house, the house's voice around it
-    is explained too."""
+    pitch among the `families`, or set apart to ask for the house or marked by its publisher as
+    no content, the house's voice around it is explained too."""
     neutral = [(f, "") for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed]
     signals = sum(n for (f, k), n in stats.loose.items() if k == kind)  # a row of buttons explains no text
     apart = "apart" in families and kind in APART_KINDS  # set apart to ask for the house itself: one more signal
@@ -820,7 +820,7 @@ def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
         plain, text = max(0, stats.plain - stats.link), stats.text - stats.link
     else:
         plain, text = stats.plain, stats.text
-    if "voice" in families or "apart" in families and kind in APART_KINDS:
+    if "voice" in families or "apart" in families and (kind in APART_KINDS or "marker" in families):
         plain = max(0, plain - stats.voiced)
     if "name" in families and stats.text <= PANEL_MAX_TEXT:  # a box about the author is a panel's size
         plain = max(0, plain - told_below(stats))
