@@ -164,6 +164,7 @@ SIGNED_TECH_ARTICLE = ('<script type="application/ld+json">'
     ("", PROSE * 3, "/questions/812/why-is-the-sky-blue", "forum"),
     ("", PROSE * 3, "/kb/exporting-data", "documentation"),
     ("", PROSE * 3, "/impressum", "service"),
+    ("", PROSE * 3, "/cookie-policy/", "service"),
     ("", PROSE * 3, "/", "home"),
     ("", PROSE * 3, "/news/page/2/", "listing"),
     ('<meta property="og:type" content="article">', "<p>Short.</p>", "/news/x", None),

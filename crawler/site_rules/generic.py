@@ -51,9 +51,9 @@ URL_KINDS = (
     (re.compile(r"/(docs|documentation|manual|handbook|api|reference|wiki|kb|knowledge-?base)(/|$)", re.I),
      "documentation"),
     # a page's name ("about-us", "terms-and-conditions"), not a headline's slug ("search-goes-on-for-…")
-    (re.compile(r"/(about|contact|help|support|faq|privacy|terms|imprint|impressum|services?|pricing|"
-                r"subscribe|newsletter|donate|login|log-in|register|account|search|jobs|careers|advertise)"
-                r"(-[^-/.]+){0,2}([/.]|$)", re.I),
+    (re.compile(r"/(about|contact|help|support|faq|privacy|cookies?|terms|imprint|impressum|accessibility|masthead|"
+                r"services?|pricing|sitemap|subscribe|newsletter|donate|login|log-in|register|account|search|jobs|"
+                r"careers|advertise)(-[^-/.]+){0,2}([/.]|$)", re.I),
      "service"),
     (re.compile(r"/page/\d+/?$", re.I), "listing"),
     (re.compile(r"/(feed|rss|atom)(/|\.xml|$)", re.I), "feed"),
