@@ -615,6 +615,20 @@ def test_the_readers_own_reply_in_a_link_asks_like_a_button():
                                "keep them light")
 
 
+@pytest.mark.parametrize(("label", "kind"), [("See membership options", "donation"), ("View our plans", "paywall")])
+def test_a_label_that_shows_the_houses_offer_asks_for_it(label, kind):
+    # the house talks to the reader beside a button that shows what it offers
+    goes_whole_after_the_story('<div class="x5"><strong>Join the community behind our journalism</strong><p>Join today '
+                               "and you become part of a community that funds our reporting.</p>"
+                               f'<p><input type="submit" value="{label}"></p></div>', kind, "funds our reporting")
+
+
+def test_a_label_that_shows_no_offer_asks_nothing():
+    tree = page(STORY + '<div class="gallery"><p>Residents cleared the flooded streets on Saturday.</p>'
+                '<a class="btn" href="/photos/flood">See more photos</a></div>')
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "flooded streets" in text_of(tree)
+
+
 def test_an_input_buttons_value_is_read_as_its_label():
     # <input type="submit" value="…"> shows its value as a <button> shows its text
     form = ('<form action="/go"><input type="text" name="e"><input type="submit" value="Sign up for our newsletter">'

@@ -33,9 +33,9 @@ from crawler.stripping.vocabulary import (
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
-    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SMALL_BOX, SOLD_KINDS, SPEAKER_WORDS,
-    SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS,
-    STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
+    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SHOWING_WORDS, SMALL_BOX, SOLD_KINDS,
+    SPEAKER_WORDS, SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS,
+    STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -449,7 +449,8 @@ def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list
     labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
     found: list[str | None] = [None] * len(units)
     for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
-        if asks and is_action_label(texts[i]):
+        # a label that asks, or one that shows what the house offers ("See membership options")
+        if asks and (is_action_label(texts[i]) or texts[i].split(" ", 1)[0] in SHOWING_WORDS):
             found[i] = most_common([kinds[0] for _, kinds, _ in asks])
     return found
 

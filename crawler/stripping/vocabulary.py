@@ -267,6 +267,7 @@ ACTION_WORDS = frozenset(
     "sign subscribe join support donate contribute give become register unlock upgrade renew pledge chip pitch "
     "count yes make fund back get download install open reload turn choose start try continue".split()
 )
+SHOWING_WORDS = frozenset("see view explore compare".split())  # a label that shows the offer ("See plans")
 REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks the reader for something
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
