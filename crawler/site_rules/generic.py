@@ -87,8 +87,9 @@ def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | N
     """
     types = {name for obj in objects for name in md.jsonld_types(obj)}
     typed = next((kind for name, kind in NOT_ARTICLE_TYPES.items() if name in types), None)
-    if typed == "documentation" and any(md.jsonld_authors(obj) for obj in objects if md.jsonld_types(obj) & DOC_TYPES):
-        typed = None  # documentation is the site's, unsigned; a blog marks a signed post so too (Yoast offers it)
+    # documentation is the site's, unsigned; a blog marks a signed post so too (Yoast offers it)
+    if typed == "documentation" and any(md.jsonld_authors(o) for o in objects if md.jsonld_types(o) & DOC_TYPES):
+        typed = None
     if types & md.ARTICLE_TYPES and typed != "documentation":
         return None
     og_type = md.meta(sel, "og:type").lower()

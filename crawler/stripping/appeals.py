@@ -444,12 +444,12 @@ def markup_words(markups: Sequence[str]) -> list[str]:
 
 
 def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list[str | None]:
-    """Per unit: what the action label of a link or button asks for ("Become a donor", "Join the
-    club"), by its ask words; None for any other unit (a label asks; it speaks for no one)."""
+    """Per unit: what the label of a link or button asks for by its ask words, one that asks
+    ("Become a donor", "Join the club") or shows what the house offers ("See membership
+    options"); None for any other unit (a label asks; it speaks for no one)."""
     labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
     found: list[str | None] = [None] * len(units)
     for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
-        # a label that asks, or one that shows what the house offers ("See membership options")
         if asks and (is_action_label(texts[i]) or texts[i].split(" ", 1)[0] in SHOWING_WORDS):
             found[i] = most_common([kinds[0] for _, kinds, _ in asks])
     return found
