@@ -138,7 +138,7 @@ def jsonld(*types: str) -> str:
 
 
 SIGNED_TECH_ARTICLE = ('<script type="application/ld+json">'
-                       '{"@type": "TechArticle", "author": {"name": "Jeff Cobb"}}</script>')
+                       '{"@type": "TechArticle", "author": {"name": "Ana Ruiz"}}</script>')
 
 
 @pytest.mark.parametrize("head, body, url, verdict", [
