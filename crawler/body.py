@@ -99,6 +99,9 @@ BLOCK_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 li ul ol dl dd dt blockquote pre body".split()
 )
 ROW_TAGS = frozenset(("row", "tr"))  # one paragraph per table row, cells joined by a space
+# cells trafilatura leaves bare when it drops their table (one inside a list item): a row heading
+# opens a paragraph, and no cell's words run into the next one's
+CELL_TAGS = frozenset(("cell", "td", "th"))
 BREAK_TAGS = frozenset(("lb", "br"))
 SKIP_TAGS = frozenset(("graphic", "img", "script", "style"))
 
@@ -391,7 +394,7 @@ def paragraphs_from_body(body) -> list[str]:
             return
         if tag in SKIP_TAGS or not isinstance(tag, str):
             return
-        if tag in BLOCK_TAGS:
+        if tag in BLOCK_TAGS or tag == "th":
             flush()
         current.append(element.text or "")
         for child in element:
@@ -399,6 +402,8 @@ def paragraphs_from_body(body) -> list[str]:
             current.append(child.tail or "")
         if tag in BLOCK_TAGS:
             flush()
+        elif tag in CELL_TAGS:
+            current.append(" ")
 
     visit(body)
     flush()

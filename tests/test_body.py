@@ -11,6 +11,7 @@ import re
 
 import lxml.html
 import pytest
+from lxml import etree
 
 from crawler.body import (
     AFTER_STORY_RULE, BodyResult, extract_body, open_disclosures, paragraph_text_held, paragraphs_from_body,
@@ -91,6 +92,15 @@ def test_site_rules_are_recorded_with_their_selector():
     truth = next(t for t in HAND_WRITTEN if t["article_id"] == 86045)
     result = extract_body(load(truth), BASE + truth["url_path"], container=CONTAINER, prune=PRUNE)
     assert "site:aside.article__related-article" in {block.rule for block in result.removed}
+
+
+def test_bare_table_cells_neither_run_together_nor_lose_their_rows():
+    # trafilatura drops the table and rows of one nested in a list item, and keeps its cells
+    body = etree.fromstring("<body><list><item><head>Product Specs</head><th>Equipment Costs</th>"
+                            "<td>Packages starting at $250</td><th>Contract Lengths</th><td>Month-to-month</td>"
+                            "</item></list></body>")
+    assert paragraphs_from_body(body) == ["Product Specs", "Equipment Costs Packages starting at $250",
+                                          "Contract Lengths Month-to-month"]
 
 
 def test_paragraphs_from_body_splits_blocks_and_line_breaks():
