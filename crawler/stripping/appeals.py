@@ -664,15 +664,17 @@ def wraps_story_line(element, table: dict) -> bool:
     if not table[element].has_block:
         return False  # a paragraph's parts are no blocks
     kids = list(element.iterchildren(etree.Element))
-    untouched = [kid for kid in kids if is_untouched_story_block(kid, table[kid])]
-    if not untouched or not is_in_run(element):
+    untouched = [is_untouched_story_block(kid, table[kid]) for kid in kids]
+    if not any(untouched) or not is_in_run(element):
         return False
-    if any(not table[kid].dirty or kid.tag != "p" for kid in untouched):
+    if any(story and (not table[kid].dirty or kid.tag != "p") for kid, story in zip(kids, untouched)):
         return True  # a block no signal touched; a quote, a subheading, a list
     # a paragraph in which somebody only talks; a panel repeated in one shape makes a run too, and
     # its one unmarked line is the house talking
-    asking = [kid for kid in kids if table[kid].dirty and not table[kid].has_block and kid not in untouched]
-    return sum(table[kid].text for kid in untouched) > sum(table[kid].text for kid in asking)
+    told = sum(table[kid].text for kid, story in zip(kids, untouched) if story)
+    asked = sum(table[kid].text for kid, story in zip(kids, untouched)
+                if not story and table[kid].dirty and not table[kid].has_block)
+    return told > asked
 
 
 def is_untouched_story_block(element, stats: Stats) -> bool:
