@@ -699,6 +699,41 @@ def test_any_story_block_beside_an_appeal_in_its_wrapper_stays(block, kept):
     assert kept in text_of(tree) and "new donors" not in text_of(tree)
 
 
+@pytest.mark.parametrize("label", ["send me the briefing", "keep me posted", "schick mir den newsletter"])
+def test_the_reader_as_the_object_of_a_request_makes_a_label_an_action(label):
+    # the house puts the request in the reader's mouth, as in "Count me in", however long the label
+    assert is_action_label(label)
+
+
+def test_a_one_line_offer_with_a_label_in_the_readers_mouth_goes_from_inside_the_story():
+    line = ('<p><em>Our editors pick the stories you need to read, every weekday at 7 a.m.</em> '
+            '<a href="/newsletters/briefing?utm_medium=inline">Send me the briefing</a></p>')
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(line) + WRAPPED_STORY)
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["newsletter"]
+    assert "every weekday" not in text_of(tree) and text_of(tree).count("Paragraph") == 10
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ('<span>Members receive a quarterly print magazine, invitations to live events and a monthly letter from our '
+     'editor.</span> <a href="/membership">See membership options</a>', "donation"),
+    ('<strong>Back quality journalism and enjoy reading without limits.</strong> <a href="/offers">Start my trial</a>',
+     "paywall"),
+])
+def test_a_one_line_offer_whose_link_shows_where_it_asks_goes_from_the_top_of_the_story(line, kind):
+    # a label that shows ("See ...") asks when its link's target does; a site's offers page is a paywall's
+    tree = page(IN_WRAPPER.format(f'<p class="ivs">{line}</p>') + WRAPPED_STORY)
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == [kind]
+    assert "Members receive" not in text_of(tree) and "Back quality" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 5
+
+
+def test_a_link_that_shows_another_sites_page_in_a_story_sentence_asks_nothing():
+    sentence = ('<p>The club, whose fees are listed on its website (<a href="https://club.example.com/membership">'
+                "see membership fees</a>), said on Friday that they would rise by a third.</p>")
+    tree = between_paragraphs(sentence)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "rise by a third" in text_of(tree)
+
+
 def test_a_panel_in_a_story_wrapper_goes_alone_whatever_the_trap_beside_it_says():
     # the trap reads like a pitch (a membership, a monthly fee) and its signals would let the
     # story paragraph beside it go unexplained with the wrapper
@@ -809,7 +844,7 @@ def test_vocabulary_finds_overlapping_literals_at_word_starts():
 def test_no_vocabulary_match_runs_from_one_unit_into_the_next(vocabulary):
     # a page's units are scanned joined by newlines: a pattern with a run of "anything but"
     # (a utm value, a story's subject) must stop where its unit does
-    units = ["/offers?utm_campaign=spring", "/membership", "this story about the", "city hall was written by hand"]
+    units = ["/events?utm_campaign=spring", "/membership", "this story about the", "city hall was written by hand"]
     assert scan_units(units, vocabulary)[0::2] == [[], []]
 
 

@@ -32,7 +32,7 @@ from crawler.stripping.vocabulary import (
     LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
     META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
     PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
-    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
+    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_OBJECT, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SHOWING_WORDS, SMALL_BOX, SOLD_KINDS,
     SPEAKER_WORDS, SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS,
     STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
@@ -250,11 +250,11 @@ def quoted_share(text: str) -> float:
 def is_action_label(lowered: str) -> bool:
     """A link or button label that asks the reader to act: it opens with an ask ("Give monthly"),
     or puts words in the reader's mouth ("Count me in", "Show me how", "Yes, I'll chip in", "I've
-    turned it off")."""
+    turned it off", "Send me the briefing")."""
     words = WORD_RE.findall(lowered)
     if not 0 < len(words) <= ACTION_MAX_WORDS:
         return False
-    return (words[0] in ACTION_WORDS or words[0] in READER_REPLIES
+    return (words[0] in ACTION_WORDS or words[0] in READER_REPLIES or words[1:2] and words[1] in READER_OBJECT
             or len(words) <= SELF_MAX_WORDS and any(w in READER_SELF for w in words))
 
 
@@ -386,6 +386,10 @@ class Collector:
         for vocabulary, targets in ((LINKS, self.links), (PATHS, self.paths)):
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
+        for stats, _ in self.paths + self.links:  # a link showing what its target asks for ("See plans") asks
+            if stats.text <= ACTION_MAX_CHARS and stats.words.lstrip().split(" ", 1)[0].lower() in SHOWING_WORDS \
+                    and any(family == "link" and kind in ASKS for family, kind in stats.evidence):
+                add(stats.evidence, ("action", ""))
         asking = [(stats, target) for stats, target in self.links if ("action", "") in stats.evidence]
         for (stats, _), hits in zip(asking, scan_units([t for _, t in asking], STORES)):
             record_tokens(stats, "link", hits)

@@ -63,7 +63,7 @@ LINK_TOKENS = {
     ("newsletter", "paywall"): (r"/subscribe(?![a-z])", r"/abonnieren", r"/suscribirse", r"/s-abonner"),
     "paywall": (r"/subscriptions?(?![a-z])", r"/abo(?:nnement)?(?![a-z])", r"/suscripcion", r"/podpiska",
                 r"/premium(?![a-z])", r"/plans(?![a-z])", r"/pricing", r"/log-?in(?![a-z])",
-                r"/sign-?in(?![a-z])", r"/register(?![a-z])", r"/registrierung", r"/connexion"),
+                r"/sign-?in(?![a-z])", r"/register(?![a-z])", r"/registrierung", r"/connexion", r"/offers?(?![\w.-])"),
     ("donation", "paywall"): (r"checkout",),  # where any payment goes: a gift or a subscription
     "share": (r"facebook\.com/(?:sharer|share|dialog/share)", r"twitter\.com/(?:intent|share)", r"//x\.com/intent",
               r"linkedin\.com/(?:share|cws/share|sharearticle)", r"wa\.me/", r"whatsapp:", r"api\.whatsapp\.com/send",
@@ -272,6 +272,7 @@ REQUESTS = REQUEST_OPENERS | ACTION_WORDS  # a sentence opening with one asks th
 GIVING_RE = re.compile(r"\b(?:give|gives|giving)\b")  # with an amount: a donation asked for
 # the reader speaking in a button's label, as the house would have them ("Count me in", "Start my trial")
 READER_SELF = frozenset("me my i i'll i’ll i'm i’m ich mich mein moi je mon yo mi я мне мой".split())
+READER_OBJECT = frozenset("me mich mir moi мне меня".split())  # the reader as a request's object ("Send me ...")
 # a label opening with the reader's answer ("I'll chip in", "I've turned it off"): no request in a sentence
 READER_REPLIES = frozenset("i'll i’ll i've i’ve".split())
 # an in-text promo aside: "Read more: <headline>"
