@@ -727,6 +727,20 @@ def test_a_one_line_offer_whose_link_shows_where_it_asks_goes_from_the_top_of_th
     assert text_of(tree).count("Paragraph") == 5
 
 
+def test_a_panel_set_apart_beside_a_brief_goes_though_it_holds_most_of_the_text():
+    # a two-paragraph story: the panel between its paragraphs is longer than it, and still a panel
+    brief = ("<p>Trains on one of the city's suburban lines returned to a normal schedule on Wednesday after weekend "
+             "repairs, the transport department said. Service had been suspended for three days.</p>")
+    panel = ('<div class="wp-block-group"><p><em>Maybe you came here for one story; we hope you will stay for many '
+             "more. Our year-end fundraising drive ends this month, and we are not there yet.</em></p>"
+             "<p>Our editorial decisions are made by journalists, not shareholders. There is no paywall here, and we "
+             "want to keep it that way.</p><p>Do your part: give €10 a month and keep these pages open for everyone. "
+             "Start a monthly gift today and help us plan for the year ahead.</p></div>")
+    tree = page(brief + panel + '<p>"We never expected this," said a passenger at the station.</p>')
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["donation"]
+    assert "fundraising" not in text_of(tree) and "suburban lines" in text_of(tree) and "never expected" in text_of(tree)
+
+
 def test_a_link_that_shows_another_sites_page_in_a_story_sentence_asks_nothing():
     sentence = ('<p>The club, whose fees are listed on its website (<a href="https://club.example.com/membership">'
                 "see membership fees</a>), said on Friday that they would rise by a third.</p>")

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from crawler.stripping.appeals import (
-    Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, walk, wraps_story_line,
+    Collector, PHRASE_VOCABULARY, aggregate, is_about_us, line_strength, scan_units, stands_apart, walk,
+    wraps_story_line,
 )
 from crawler.stripping.dom import (
     RemovedBlock, css, drop_element, element_text, loose_text, lowered_units, normalise_space, outermost, root_of,
@@ -113,8 +114,9 @@ def is_editor_markup(element, grammar: dict) -> bool:
 
 def choose(root, table: dict, recorded=(), gated: bool = False) -> list:
     """Top-down: the outermost elements with a verdict, plus weak neighbours of removed siblings.
-    A candidate holding most of the page's text is never taken whole; its children are judged.
-    On a `gated` page a paywall's prompt is taken whole, whatever share it holds.
+    A candidate holding most of the page's text is never taken whole, its children are judged,
+    unless it stands apart from the story's blocks beside it (a panel after a brief). On a
+    `gated` page a paywall's prompt is taken whole, whatever share it holds.
     Elements already `recorded` by an earlier pass are passed by, with all they hold."""
     chosen, stack = [], [root]
     ceiling = BLOCK_CEILING * (table[root].text - table[root].link)
@@ -124,7 +126,8 @@ def choose(root, table: dict, recorded=(), gated: bool = False) -> list:
             continue  # inside a paragraph: never cut words out of a sentence
         children = [c for c in element.iterchildren(etree.Element) if table[c].dirty and c not in recorded]
         picked = [c for c in children if table[c].verdict and (
-            table[c].text - table[c].link <= ceiling or gated and table[c].verdict == "paywall")]
+            table[c].text - table[c].link <= ceiling or gated and table[c].verdict == "paywall"
+            or stands_apart(c, table))]
         if picked:
             picked += absorb_neighbours(element, picked, table)
             if element is not root and table[element].text - table[element].link <= ceiling \
