@@ -254,8 +254,13 @@ def is_action_label(lowered: str) -> bool:
     words = WORD_RE.findall(lowered)
     if not 0 < len(words) <= ACTION_MAX_WORDS:
         return False
-    return (words[0] in ACTION_WORDS or words[0] in READER_REPLIES or words[1:2] and words[1] in READER_OBJECT
+    return (words[0] in ACTION_WORDS or words[0] in READER_REPLIES or len(words) > 1 and words[1] in READER_OBJECT
             or len(words) <= SELF_MAX_WORDS and any(w in READER_SELF for w in words))
+
+
+def is_showing_label(lowered: str) -> bool:
+    """A link or button label that shows something ("See membership options", "View our plans")."""
+    return lowered.lstrip().split(" ", 1)[0] in SHOWING_WORDS
 
 
 # == Blocks ========================================================================================
@@ -387,7 +392,7 @@ class Collector:
             for (stats, _), hits in zip(targets, scan_units([t for _, t in targets], vocabulary)):
                 record_tokens(stats, "link", hits)
         for stats, _ in self.paths + self.links:  # a link showing what its target asks for ("See plans") asks
-            if stats.text <= ACTION_MAX_CHARS and stats.words.lstrip().split(" ", 1)[0].lower() in SHOWING_WORDS \
+            if stats.text <= ACTION_MAX_CHARS and is_showing_label(stats.words.lower()) \
                     and any(family == "link" and kind in ASKS for family, kind in stats.evidence):
                 add(stats.evidence, ("action", ""))
         asking = [(stats, target) for stats, target in self.links if ("action", "") in stats.evidence]
@@ -454,7 +459,7 @@ def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list
     labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
     found: list[str | None] = [None] * len(units)
     for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
-        if asks and (is_action_label(texts[i]) or texts[i].split(" ", 1)[0] in SHOWING_WORDS):
+        if asks and (is_action_label(texts[i]) or is_showing_label(texts[i])):
             found[i] = most_common([kinds[0] for _, kinds, _ in asks])
     return found
 
