@@ -85,10 +85,11 @@ def page_verdict(sel: Selector, objects: list[dict], url: str | None) -> str | N
     no article), then OpenGraph's product and profile, then the URL's path,
     and last the page itself: ``og:type`` article, or a story it holds.
     """
-    types = {name for obj in objects for name in md.jsonld_types(obj)}
+    typed_objects = [(obj, md.jsonld_types(obj)) for obj in objects]
+    types = set().union(*(names for _, names in typed_objects))
     typed = next((kind for name, kind in NOT_ARTICLE_TYPES.items() if name in types), None)
     # documentation is the site's, unsigned; a blog marks a signed post so too (Yoast offers it)
-    if typed == "documentation" and any(md.jsonld_authors(o) for o in objects if md.jsonld_types(o) & DOC_TYPES):
+    if typed == "documentation" and any(md.jsonld_authors(obj) for obj, names in typed_objects if names & DOC_TYPES):
         typed = None
     if types & md.ARTICLE_TYPES and typed != "documentation":
         return None
