@@ -727,6 +727,31 @@ def test_a_one_line_offer_whose_link_shows_where_it_asks_goes_from_the_top_of_th
     assert text_of(tree).count("Paragraph") == 5
 
 
+def test_a_line_whose_action_follows_its_finished_pitch_goes_though_no_word_names_the_ask():
+    # the label stands after the sentence as a button would: the sentence is its pitch
+    line = ('<p class="has-medium-font-size"><strong>Five stories worth knowing, chosen by the editors every '
+            'weekday.</strong> <a href="https://northwind.substack.com/subscribe?utm_source=article">Send me '
+            "the digest</a></p>")
+    tree = between_paragraphs(line)
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["newsletter"]
+    assert "Five stories" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
+@pytest.mark.parametrize("line", [
+    # the action's label is part of the sentence
+    '<p>Readers who want to help can <a href="/donate">donate to the fund</a> until Friday, the editors said.</p>',
+    # a story's paragraph, longer than a pitch, that ends in a link to the house's sign-up
+    "<p>The regional government said on Tuesday that the new bridge would open next spring, three years later than "
+    "first planned, after a dispute with contractors over the cost of steel and the pace of the work on its "
+    'southern approach. <a href="/newsletters">Sign up for updates</a></p>',
+    # somebody's words, then where to give
+    '<p>"Every gift counts," the fund\'s director said. <a href="https://www.paypal.com/donate/?id=7">Donate here</a></p>',
+])
+def test_a_story_line_that_ends_in_an_action_is_no_pitch(line):
+    tree = between_paragraphs(line)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and text_of(tree).count("Paragraph") == 6
+
+
 def test_a_panel_set_apart_beside_a_brief_goes_though_it_holds_most_of_the_text():
     # a two-paragraph story: the panel between its paragraphs is longer than it, and still a panel
     brief = ("<p>Trains on one of the city's suburban lines returned to a normal schedule on Wednesday after weekend "

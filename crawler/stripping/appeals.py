@@ -29,9 +29,9 @@ from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
     ATTRIBUTION_RE, BOX_FAMILIES, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
     EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
-    LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
-    META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
-    PICKER_MAX, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
+    LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
+    META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
+    PITCH_MAX_WORDS, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
     QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_OBJECT, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
     SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SHOWING_WORDS, SMALL_BOX, SOLD_KINDS,
     SPEAKER_WORDS, SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS,
@@ -791,10 +791,25 @@ def is_dense(stats: Stats) -> bool:
 
 
 def is_cta_box(stats: Stats) -> bool:
-    """A call-to-action box: a few short blocks (a heading, a line or two) around a labelled button.
-    It counts as one more family, so the box still needs a kind's own signal (its markup, the
-    button's label or link target, a phrase) before it goes."""
-    return stats.has_block and stats.text <= CTA_BOX_MAX and ("button", "") in stats.evidence
+    """A call-to-action box: a few short blocks (a heading, a line or two) around a labelled button,
+    or a line whose last words are an action's label after its finished sentence ("A short summary
+    of the week, every Friday. Send me the briefing"): a button in all but its class, after its
+    pitch. It counts as one more family, so the box still needs a kind's own signal (its markup,
+    the button's label or link target, a phrase) before it goes."""
+    if stats.text > CTA_BOX_MAX:
+        return False
+    if stats.has_block:
+        return ("button", "") in stats.evidence
+    return bool(stats.kids) and ("action", "") in stats.kids[-1].evidence and follows_sentence(stats, stats.kids[-1])
+
+
+def follows_sentence(line: Stats, last: Stats) -> bool:
+    "Does the `line` end in its `last` part, after a finished sentence or two (PITCH_MAX_WORDS)?"
+    label, words = last.words.strip(), line.words.rstrip()
+    if not label or not words.endswith(label):
+        return False
+    pitch = words[: -len(label)].rstrip()
+    return pitch.endswith(SENTENCE_ENDS) and len(pitch.split()) <= PITCH_MAX_WORDS
 
 
 def is_form_box(stats: Stats, families: list[str]) -> bool:

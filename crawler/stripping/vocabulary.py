@@ -414,6 +414,7 @@ DATE_SHARE = 0.4  # a short line that is mostly a date is a dateline
 STUB_MAX_WORDS, STUB_MAX_CHARS = 3, 30  # a few words without a full stop at the very edge: a label or leftover link
 SHAPE_MAX_WORDS = 8  # a bare call to action ("Follow us on X", "Book a table now") is a few words
 CTA_MAX_WORDS = 40  # a call to action is short
+PITCH_MAX_WORDS = 25  # the pitch a line holds before its button: a sentence or two
 LONG_CTA_MAX_WORDS = 120  # longer appeals ("Before you go...") need several signals and sit at an edge
 EDGE_LINES = 3  # paragraphs this close to the start or end of the body are where prompts sit
 HEAD_LINES = 5  # meta lines (byline, date, credits) are cut only among the first paragraphs
