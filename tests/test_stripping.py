@@ -752,6 +752,30 @@ def test_a_story_line_that_ends_in_an_action_is_no_pitch(line):
     assert stripped(tree, "https://www.example.org/news/1") == [] and text_of(tree).count("Paragraph") == 6
 
 
+def test_a_small_box_set_apart_goes_with_its_ask_whoever_speaks_in_it():
+    # nobody says "we" or "you": the box's store link went as the app's promotion, and the lines
+    # around it in a box of its own among the story's paragraphs only framed it
+    box = ('<details class="x9f2" open><summary>Stories on the go</summary><section class="k2p">'
+           "<p>Available for iPhone and Android.</p>"
+           '<p><a href="/apps">Get it on Google Play</a></p>'
+           "<p><small>Free to download.</small></p></section></details>")
+    tree = between_paragraphs(box)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"promo"}
+    assert "on the go" not in text_of(tree) and "iPhone" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
+    # a factbox whose share links went: sharing is no ask its facts could frame
+    box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'
+           '<p><a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a> '
+           '<a href="https://twitter.com/intent/tweet?url=x">X</a> '
+           '<a href="https://t.me/share/url?url=x">Telegram</a></p></aside>')
+    tree = between_paragraphs(box)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) <= {"share"}
+    assert "Founded in 1703." in text_of(tree) and "5.6 million" in text_of(tree)
+
+
 def test_a_panel_set_apart_beside_a_brief_goes_though_it_holds_most_of_the_text():
     # a two-paragraph story: the panel between its paragraphs is longer than it, and still a panel
     brief = ("<p>Trains on one of the city's suburban lines returned to a normal schedule on Wednesday after weekend "
