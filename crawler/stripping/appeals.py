@@ -820,10 +820,10 @@ def is_form_box(stats: Stats, families: list[str]) -> bool:
             and len(set(families) - SPOKEN_FAMILIES) >= BOX_FAMILIES)
 
 
-def frames_pitch(stats: Stats, kind: str, families: list[str], apart: bool = False) -> bool:
+def frames_pitch(element, table: dict, kind: str, families: list[str]) -> bool:
     """Is the element a small box whose lines are all there to frame its pitch, whatever they
-    say? Its lines are its elements: text running loose in it is a story's flow. `apart`: the
-    box stands apart from the story's blocks (``stands_apart``)."""
+    say? Its lines are its elements: text running loose in it is a story's flow."""
+    stats = table[element]
     if stats.own_text > LOOSE_TEXT_MAX:
         return False
     if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
@@ -831,7 +831,7 @@ def frames_pitch(stats: Stats, kind: str, families: list[str], apart: bool = Fal
     if is_form_box(stats, families):
         return True  # its few lines frame the form
     # a small box set apart, whose ask went already, whoever speaks in it: its other lines framed it
-    return apart and kind in ASKS and stats.text <= CTA_BOX_MAX and asked_below(stats, kind)
+    return kind in ASKS and stats.text <= CTA_BOX_MAX and asked_below(stats, kind) and stands_apart(element, table)
 
 
 def is_pure(stats: Stats, kind: str, families: list[str]) -> bool:
@@ -885,12 +885,11 @@ def judge(element, table: dict) -> None:
     and then its text must be explained like any block's. The story's container and its block
     wrappers never go whole: the boxes in them go on their own evidence."""
     stats = table[element]
-    apart = stands_apart(element, table)
     pitched = is_heard(stats) or any(family == "voice" for family, _ in stats.evidence)
-    kind, families = best_kind(stats, apart=pitched and apart)
+    kind, families = best_kind(stats, apart=pitched and stands_apart(element, table))
     if not kind:
         return
-    if not (is_pure(stats, kind, families) or frames_pitch(stats, kind, families, apart)
+    if not (is_pure(stats, kind, families) or frames_pitch(element, table, kind, families)
             and not ATTRIBUTION_RE.search(element_text(element).lower())):
         return
     if wraps_story_line(element, table) or holds_story_run(element, table):
