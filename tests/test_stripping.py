@@ -765,6 +765,28 @@ def test_a_small_box_set_apart_goes_with_its_ask_whoever_speaks_in_it():
     assert text_of(tree).count("Paragraph") == 6
 
 
+def test_a_box_set_apart_that_is_mostly_the_houses_pitch_goes_with_nothing_to_press():
+    # no link, no button, no class we know: the house asks in most of the box's lines
+    box = ('<div class="k4"><p>Ads keep this newsroom free to read, so please allow them on our site.</p>'
+           "<p>We show few ads, and none of them follow you from page to page.</p>"
+           "<ul><li>Open your blocker's menu</li><li>Allow ads here</li></ul></div>")
+    tree = between_paragraphs(box)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"promo"}
+    assert "blocker" not in text_of(tree) and "few ads" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+def test_a_box_set_apart_that_pitches_among_its_facts_keeps_them():
+    # a review's box: "our" picks are offered to "you" twice, but most of it tells how they were tested
+    box = ('<div class="k4"><p>Our pick: the app is free, and you can use it offline.</p>'
+           "<p>Our runner-up: its app costs $3 a month, and you get a family plan.</p>"
+           "<p>We tested both for two weeks on three phones and measured battery use every evening.</p>"
+           "<p>The first used a third less power than the second in every test, and its maps loaded faster.</p></div>")
+    tree = between_paragraphs(box)
+    assert stripped(tree, "https://www.example.org/news/1") == []
+    assert "a third less power" in text_of(tree) and "Our pick" in text_of(tree)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

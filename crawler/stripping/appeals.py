@@ -29,13 +29,14 @@ from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
     ATTRIBUTION_RE, BOX_FAMILIES, CTA_BOX_MAX, CTA_MAX_WORDS, CTA_WORDS, DATE_RE, DATE_SHARE, DENSE_LINK_SHARE,
     EXPLAINED_PER_HIT, GIVING_RE, HOUSE_VOICES, IMPERATIVES, INTERACTIVE, KINDS, LABELS, LABEL_MAX, LINK_TOKENS,
-    LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS, META_LINE_RES,
-    META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES, PICKER_MAX,
-    PITCH_MAX_WORDS, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG, PRINT_HIDDEN_RE, PROSE_CHARS,
-    QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_OBJECT, READER_REPLIES, READER_SELF, READER_WORDS, REQUEST_RE,
-    SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS, SHORT_UNIT, SHOWING_WORDS, SMALL_BOX, SOLD_KINDS,
-    SPEAKER_WORDS, SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE, STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS,
-    STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICES, VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
+    LONG_CTA_MAX_WORDS, LOOSE_TEXT_MAX, MARKUP_MAX_VALUE, MARKUP_SKIP_ATTRS, MARKUP_TOKENS, MAX_SIGNALS,
+    META_LINE_RES, META_MAX_WORDS, NEUTRAL_FAMILIES, PAGER_RE, PANEL_FAMILIES, PANEL_MAX_TEXT, PERIOD_RE, PHRASES,
+    PICKER_MAX, PITCH_MAX_WORDS, PITCHED_SHARE, PLAIN_BASE, PLAIN_PER_SIGNAL, PLAIN_RATIO, PLAIN_RATIO_STRONG,
+    PRINT_HIDDEN_RE, PROSE_CHARS, QUOTED_SHARE, QUOTE_CLOSERS, QUOTE_OPENERS, READER_OBJECT, READER_REPLIES,
+    READER_SELF, READER_WORDS, REQUEST_RE, SELF_MAX_WORDS, SELLING_UNITS, SENTENCE_ENDS, SHAPE_MAX_WORDS,
+    SHORT_UNIT, SHOWING_WORDS, SMALL_BOX, SOLD_KINDS, SPEAKER_WORDS, SPOKEN_FAMILIES, STORE_LINKS, STORY_BESIDE,
+    STORY_RUN, STORY_SHARE, STORY_TAGS, STRONG_SIGNALS, STUB_MAX_CHARS, STUB_MAX_WORDS, TRAILER_RE, VOICES,
+    VOICE_WORDS, WITHHELD, WORD_CASE_RE, WORD_RE,
 )
 
 # == Matching the vocabulary =======================================================================
@@ -741,7 +742,8 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
         families |= {f for f, allowed in NEUTRAL_FAMILIES.items() if kind in allowed and (f, "") in evidence}
         if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"address", "link", "markup"}:
             families.add("voice")  # the house's words ask for what its link, its name or its address field says
-        if apart and ("voice" in families or is_heard(stats)) and (kind in APART_KINDS or is_interactive(stats)):
+        if apart and ("voice" in families or is_heard(stats)) and (
+                kind in APART_KINDS or is_interactive(stats) or is_all_pitch(stats, kind)):
             families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
@@ -765,6 +767,13 @@ def is_heard(stats: Stats) -> bool:
 def is_interactive(stats: Stats) -> bool:
     "Has the block something to press or fill in?"
     return any((family, "") in stats.evidence for family in INTERACTIVE)
+
+
+def is_all_pitch(stats: Stats, kind: str) -> bool:
+    """Is the block mostly the house's pitch for `kind`: pitched in several of its units
+    (SELLING_UNITS), which hold most of its text (PITCHED_SHARE)? An app's or an ad blocker's
+    panel need have nothing to press; a review's box that names plans once among its facts is no pitch."""
+    return stats.evidence.get(("voice", kind), 0) >= SELLING_UNITS and stats.plain <= (1 - PITCHED_SHARE) * stats.text
 
 
 def is_panel_pitch(stats: Stats, families: set[str]) -> bool:

@@ -387,8 +387,9 @@ BLOCK_CEILING = 0.6  # no single block holding more of the page's non-link text 
 REVERT_SHARE = 0.85  # a pass that would remove more of the non-link text is reverted
 # asks for the house itself (a gift, a sign-up): set apart from the story, that is a panel; prices
 # and plans in a box beside the text are a review's tips as often as a paywall's pitch, unless
-# the box has something to press or fill in
+# the box has something to press or fill in, or is mostly the house's pitch (PITCHED_SHARE)
 APART_KINDS = ("donation", "newsletter")
+PITCHED_SHARE = 0.5  # a box with nothing to press is set apart for its pitch if its pitch holds this much of its text
 INTERACTIVE = ("action", "button", "controls", "picker")  # evidence of something to press or fill in
 STORY_RUN = 2  # blocks of one shape that make the story's run among siblings
 STORY_SHARE = 0.5  # or one block holding this much of the page's text: the story's container
