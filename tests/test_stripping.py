@@ -848,6 +848,20 @@ def test_two_panels_of_one_shape_are_no_run_of_the_storys_wrappers():
     assert "scroll past" not in text_of(tree) and text_of(tree).count("Paragraph 4 of the report") == 2
 
 
+def test_empty_ad_slots_of_a_panels_shape_make_no_run_of_the_storys_wrappers():
+    # the panel and two empty slots are unclassed sections in one of the story's block wrappers
+    panel = ('<section role="note"><strong>Before you go</strong>'
+             "<p>Reporting from the regions takes time, and the people who do it travel far from home for weeks at a "
+             "stretch.</p><p>Please consider giving £4 each month so we can keep going.</p>"
+             '<form action="/support"><button type="button">Monthly</button><button type="button">£4</button>'
+             '<p><a href="/support">Give now</a></p></form></section>')
+    slot = '<section y-name="banner"></section>'
+    first = "<p>Air quality monitors recorded pollution levels well above permitted limits in several districts.</p>"
+    tree = page(WRAPPED_STORY + IN_WRAPPER.format(first + panel + slot + slot) + WRAPPED_STORY)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation"}
+    assert "far from home" not in text_of(tree) and "Air quality monitors" in text_of(tree)
+
+
 def test_a_wrapper_with_a_quote_that_talks_to_the_reader_beside_a_one_line_appeal_stays_the_storys():
     quote = ("<p>\"We ask you to stay at home tonight, and we will tell you as soon as the roads are safe again,\" the "
              "mayor told residents.</p>")

@@ -640,7 +640,7 @@ def stands_apart(element, table: dict) -> bool:
     count, text = max(others, key=lambda counts: counts[1])
     page = table[element.getroottree().getroot()]
     # a run, the story's container, or one of the story's blocks (its wrappers repeat)
-    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent)
+    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent, table)
     return story and text >= STORY_BESIDE * own
 
 
@@ -675,7 +675,7 @@ def wraps_story_line(element, table: dict) -> bool:
         return False  # a paragraph's parts are no blocks
     kids = list(element.iterchildren(etree.Element))
     untouched = [is_untouched_story_block(kid, table[kid]) for kid in kids]
-    if not any(untouched) or not is_in_run(element):
+    if not any(untouched) or not is_in_run(element, table):
         return False
     if any(story and (not table[kid].dirty or kid.tag != "p") for kid, story in zip(kids, untouched)):
         return True  # a block no signal touched; a quote, a subheading, a list
@@ -703,12 +703,14 @@ def shape_of(element) -> tuple:
     return element.tag, element.get("class")
 
 
-def is_in_run(element) -> bool:
-    "Is `element` one of a run of siblings of its shape (the story's block wrappers)?"
+def is_in_run(element, table: dict) -> bool:
+    """Is `element` one of a run of siblings of its shape (the story's block wrappers)? Only
+    siblings with text count: empty ad slots of one shape make no run."""
     parent, shape = element.getparent(), shape_of(element)
     if parent is None:
         return False
-    return sum(shape_of(sibling) == shape for sibling in parent.iterchildren(etree.Element)) >= STORY_RUN
+    return sum(shape_of(sibling) == shape and table[sibling].text > 0
+               for sibling in parent.iterchildren(etree.Element)) >= STORY_RUN
 
 
 def merge_child(parent: Stats, child: Stats) -> None:
