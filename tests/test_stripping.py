@@ -852,7 +852,7 @@ def test_empty_ad_slots_of_a_panels_shape_make_no_run_of_the_storys_wrappers():
     # the panel and two empty slots are unclassed sections in one of the story's block wrappers
     panel = ('<section role="note"><strong>Before you go</strong>'
              "<p>Reporting from the regions takes time, and the people who do it travel far from home for weeks at a "
-             "stretch.</p><p>Please consider giving £4 each month so we can keep going.</p>"
+             "stretch.</p><p>A gift of £4 a month keeps our reporters in the field.</p>"
              '<form action="/support"><button type="button">Monthly</button><button type="button">£4</button>'
              '<p><a href="/support">Give now</a></p></form></section>')
     slot = '<section y-name="banner"></section>'
