@@ -787,6 +787,28 @@ def test_a_box_set_apart_that_pitches_among_its_facts_keeps_them():
     assert "a third less power" in text_of(tree) and "Our pick" in text_of(tree)
 
 
+HOUSE_NOTE = ("<section{}><h2>Before the weekend</h2><p>We pick five stories you may have passed by and put them "
+              "together every Saturday morning.</p><p>Short, and read in five minutes.</p></section>")
+
+
+def test_a_box_its_publisher_marks_set_apart_in_the_houses_voice_goes_though_nothing_names_its_ask():
+    # no link, no form, no word for what it offers: marked as no content, set apart, the house talking
+    tree = between_paragraphs(HOUSE_NOTE.format(" data-nosnippet"))
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["other"]
+    assert "Before the weekend" not in text_of(tree) and "five minutes" not in text_of(tree)
+    assert text_of(tree).count("Paragraph") == 6
+
+
+@pytest.mark.parametrize("box", [
+    HOUSE_NOTE.format(""),  # unmarked: the house talking is no signal alone
+    "<aside data-nosnippet><p>Founded in 1703.</p><p>Population: 5.6 million.</p></aside>",  # nobody talks
+])
+def test_a_box_set_apart_with_no_kind_stays_unless_marked_and_in_the_houses_voice(box):
+    tree = between_paragraphs(box)
+    assert stripped(tree, "https://www.example.org/news/1") == []
+    assert text_of(tree).count("Paragraph") == 6 and ("five minutes" in text_of(tree) or "1703" in text_of(tree))
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

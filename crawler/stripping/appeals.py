@@ -732,7 +732,9 @@ def merge_child(parent: Stats, child: Stats) -> None:
 
 def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]:
     """The kind most signal families agree on, and those families, if at least two agree;
-    `apart`: the block stands apart from the story's blocks (``stands_apart``)."""
+    `apart`: the block stands apart from the story's blocks (``stands_apart``). A box set apart
+    that its publisher marks as no content (a marker) and in which the house talks to the reader
+    is "other" when nothing names its kind: three families agree that it is no story."""
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
     by_kind: dict[str, set[str]] = {}
     for family, kind in evidence:
@@ -758,6 +760,8 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
         weight = len(families) + boost(stats, kind)
         if weight > best_weight:
             best, best_families, best_weight = kind, sorted(families), weight
+    if best is None and apart and ("marker", "") in evidence and is_heard(stats):
+        return "other", ["apart", "marker", "voice"]
     return best, best_families
 
 
