@@ -809,6 +809,41 @@ def test_a_box_set_apart_with_no_kind_stays_unless_marked_and_in_the_houses_voic
     assert text_of(tree).count("Paragraph") == 6 and ("five minutes" in text_of(tree) or "1703" in text_of(tree))
 
 
+def test_a_box_set_apart_in_which_the_house_only_talks_about_itself_goes():
+    # no ask word, link, form or marker: the house speaks in every line of a box of its own
+    box = ('<div class="k5"><p>We are a small newsroom, and we answer to our readers and nobody else.</p>'
+           "<p>Our reporters go where the story is, and you are the reason we can keep doing it.</p>"
+           "<p>Thank you for reading us this far.</p></div>")
+    tree = between_paragraphs(box)
+    assert [(b.kind, b.rule) for b in stripped(tree, "https://www.example.org/news/1")] == [
+        ("other", "generic:apart+voice")]
+    assert "small newsroom" not in text_of(tree) and text_of(tree).count("Paragraph") == 6
+
+
+def test_a_tip_set_apart_where_the_house_talks_once_stays():
+    # a review's tip: "we" found something out for "you", once
+    box = ('<div class="tip"><p><strong>Tip:</strong> we found that you can skip the monthly plan and keep every '
+           "clip on a memory card instead.</p></div>")
+    tree = between_paragraphs(box)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "memory card" in text_of(tree)
+
+
+def test_a_panel_stands_apart_from_the_one_block_the_storys_paragraphs_run_in():
+    # the story's paragraphs in one unrepeated wrapper, one of them in "our" voice, on a page
+    # whose other text outweighs the story
+    story = "".join(f"<p>{line}</p>" for line in (
+        "The regional government said on Tuesday that the new bridge would open next spring, years late.",
+        "Our city has waited for this crossing since the old ferry stopped running in the winter of 2019.",
+        "Contractors blamed the cost of steel and the pace of the work on the southern approach."))
+    panel = ('<div class="k8"><p>We keep every story free to read.</p>'
+             "<p>Give what you can each month and keep us going.</p></div>")
+    elsewhere = "".join(f"<li>Headline number {i} of another story on the site today</li>" for i in range(20))
+    tree = page(f'<div class="content">{panel}<div class="entry">{story}</div></div><ul>{elsewhere}</ul>')
+    table = {}
+    walk(tree, table, Collector())
+    assert stands_apart(tree.find(".//div[@class='k8']"), table)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

@@ -614,9 +614,9 @@ def stands_apart(element, table: dict) -> bool:
     them? It has a shape (tag and class) none of its siblings has, is no story block, and holds
     several lines (a heading and a line, lines and a button), not one paragraph in a wrapper;
     its siblings' largest shape, which repeats (the story's paragraphs, or its block wrappers)
-    or holds half the page's text (the story's container), or sits with it in one of the
-    story's block wrappers, holds at least STORY_BESIDE of its text: a panel may be longer than
-    the few paragraphs around it."""
+    or holds half the page's text or a run of the story's paragraphs (the story's container), or
+    sits with it in one of the story's block wrappers, holds at least STORY_BESIDE of its text:
+    a panel may be longer than the few paragraphs around it."""
     if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
         return False
     parent = element.getparent()
@@ -630,18 +630,29 @@ def stands_apart(element, table: dict) -> bool:
     for sibling in parent.iterchildren(etree.Element):
         text = table[sibling].text - table[sibling].link
         if text:
-            counts = shapes.setdefault(shape_of(sibling), [0, 0])
+            counts = shapes.setdefault(shape_of(sibling), [0, 0, sibling])
             counts[0] += 1
             counts[1] += text
     mine = shape_of(element)
     others = [counts for key, counts in shapes.items() if key != mine]
     if shapes[mine][0] != 1 or not others:
         return False
-    count, text = max(others, key=lambda counts: counts[1])
+    count, text, sibling = max(others, key=lambda counts: counts[1])
     page = table[element.getroottree().getroot()]
-    # a run, the story's container, or one of the story's blocks (its wrappers repeat)
-    story = count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent, table)
+    # a run, the story's container (half the page's text, or the block its paragraphs run in), or
+    # one of the story's blocks (its wrappers repeat)
+    story = (count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent, table)
+             or tells_story(sibling, table))
     return story and text >= STORY_BESIDE * own
+
+
+def tells_story(element, table: dict) -> bool:
+    """Is `element` the block the story's paragraphs run in: the story's container
+    (``holds_story_run``), or a block holding STORY_RUN paragraphs of prose that no signal but a
+    voice touched (a story's paragraph may say "we")?"""
+    return holds_story_run(element, table) or sum(
+        table[kid].text - table[kid].link >= PROSE_CHARS and is_untouched_story_block(kid, table[kid])
+        for kid in element.iterchildren(etree.Element)) >= STORY_RUN
 
 
 def holds_story_run(element, table: dict) -> bool:
@@ -733,8 +744,9 @@ def merge_child(parent: Stats, child: Stats) -> None:
 def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]:
     """The kind most signal families agree on, and those families, if at least two agree;
     `apart`: the block stands apart from the story's blocks (``stands_apart``). A box set apart
-    that its publisher marks as no content (a marker) and in which the house talks to the reader
-    is "other" when nothing names its kind: three families agree that it is no story."""
+    in which the house talks to the reader is "other" when nothing names its kind, if its
+    publisher marks it as no content (a marker: three families agree that it is no story) or the
+    house talks in all of it (``is_all_talk``)."""
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
     by_kind: dict[str, set[str]] = {}
     for family, kind in evidence:
@@ -760,14 +772,24 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
         weight = len(families) + boost(stats, kind)
         if weight > best_weight:
             best, best_families, best_weight = kind, sorted(families), weight
-    if best is None and apart and ("marker", "") in evidence and is_heard(stats):
-        return "other", ["apart", "marker", "voice"]
+    if best is None and apart and is_heard(stats):
+        if ("marker", "") in evidence:
+            return "other", ["apart", "marker", "voice"]
+        if is_all_talk(stats):
+            return "other", ["apart", "voice"]
     return best, best_families
 
 
 def is_heard(stats: Stats) -> bool:
     "Does the house talk to the reader in the block (HOUSE_VOICES)?"
     return any(voices <= stats.evidence.keys() for voices in HOUSE_VOICES)
+
+
+def is_all_talk(stats: Stats) -> bool:
+    """Does the house talk in several of the block's units (SELLING_UNITS with a "we") and in all
+    of its text that no pitch explains? A panel about the house itself ("we are independent …
+    thank you for reading"), where a review's tip says "we found" once."""
+    return stats.evidence.get(("speaker", ""), 0) >= SELLING_UNITS and stats.plain <= stats.voiced
 
 
 def is_interactive(stats: Stats) -> bool:
