@@ -828,9 +828,10 @@ def test_a_tip_set_apart_where_the_house_talks_once_stays():
     assert stripped(tree, "https://www.example.org/news/1") == [] and "memory card" in text_of(tree)
 
 
-def test_a_panel_stands_apart_from_the_one_block_the_storys_paragraphs_run_in():
-    # the story's paragraphs in one unrepeated wrapper, one of them in "our" voice, on a page
-    # whose other text outweighs the story
+@pytest.mark.parametrize("wrap", ["{}", '<div class="inner">{}</div>'])
+def test_a_panel_stands_apart_from_the_one_block_the_storys_paragraphs_run_in(wrap):
+    # the story's paragraphs in one unrepeated wrapper (or a wrapper's wrapper), one of them in
+    # "our" voice, on a page whose other text outweighs the story
     story = "".join(f"<p>{line}</p>" for line in (
         "The regional government said on Tuesday that the new bridge would open next spring, years late.",
         "Our city has waited for this crossing since the old ferry stopped running in the winter of 2019.",
@@ -838,10 +839,43 @@ def test_a_panel_stands_apart_from_the_one_block_the_storys_paragraphs_run_in():
     panel = ('<div class="k8"><p>We keep every story free to read.</p>'
              "<p>Give what you can each month and keep us going.</p></div>")
     elsewhere = "".join(f"<li>Headline number {i} of another story on the site today</li>" for i in range(20))
-    tree = page(f'<div class="content">{panel}<div class="entry">{story}</div></div><ul>{elsewhere}</ul>')
+    tree = page(f'<div class="content">{panel}<div class="entry">{wrap.format(story)}</div></div><ul>{elsewhere}</ul>')
     table = {}
     walk(tree, table, Collector())
     assert stands_apart(tree.find(".//div[@class='k8']"), table)
+
+
+def test_a_panel_stands_apart_from_the_story_beside_a_longer_panel():
+    # the longest of its siblings is another panel, a run of the house's short lines: the story's
+    # paragraphs beside them are what sets this one apart
+    story = ("<p>Flights at the city's airport were suspended for several hours on Thursday, the regional "
+             "transport ministry said.</p><p>Windows were broken in several buildings near the runway, and "
+             "officials said nobody had been hurt.</p>")
+    long_panel = '<section class="j1">' + "".join(f"<p>{line}</p>" for line in (
+        "Our team works through alerts and power cuts to keep the news coming.",
+        "We never store your card details.", "You can stop whenever you like.",
+        "We are grateful for every reader who helps us.", "Thank you for reading us this far.",
+        "Our reporters go where other outlets have stopped going.")) + "</section>"
+    panel = ('<div class="k2"><p><strong>We answer to readers alone.</strong></p>'
+             "<p>Please give £12 every month so we can keep going.</p></div>")
+    elsewhere = "".join(f"<li>Headline number {i} of another story on the site today</li>" for i in range(20))
+    tree = page(f'<div class="body">{panel}{story}{long_panel}</div><ul>{elsewhere}</ul>')
+    assert [b.kind for b in stripped(tree, "https://www.example.org/news/1")] == ["donation", "other"]
+    assert "£12" not in text_of(tree) and "nobody had been hurt" in text_of(tree)
+
+
+def test_a_panel_beside_a_briefs_one_paragraph_goes():
+    # the story is one paragraph; the panel before it, a box of its own, is about as long
+    brief = ("<p>Trains on one of the city's suburban lines returned to a normal schedule on Wednesday after weekend "
+             "repairs, the transport department said. Service had been suspended for three days, and officials "
+             "said that no further closures were planned this summer.</p>")
+    panel = ('<div class="k9"><p>Readers, not owners, pay for what we do.</p>'
+             "<p>If this story helped you, a gift of any size keeps us going.</p>"
+             "<p>You can stop it whenever you like.</p></div>")
+    elsewhere = "".join(f"<li>Headline number {i} of another story on the site today</li>" for i in range(20))
+    tree = page(f'<div class="body">{panel}{brief}</div><ul>{elsewhere}</ul>')
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation"}
+    assert "gift of any size" not in text_of(tree) and "suburban lines" in text_of(tree)
 
 
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():

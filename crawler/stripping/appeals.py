@@ -613,10 +613,11 @@ def stands_apart(element, table: dict) -> bool:
     """Is `element` a panel the page set among or beside the story's blocks rather than one of
     them? It has a shape (tag and class) none of its siblings has, is no story block, and holds
     several lines (a heading and a line, lines and a button), not one paragraph in a wrapper;
-    its siblings' largest shape, which repeats (the story's paragraphs, or its block wrappers)
-    or holds half the page's text or a run of the story's paragraphs (the story's container), or
-    sits with it in one of the story's block wrappers, holds at least STORY_BESIDE of its text:
-    a panel may be longer than the few paragraphs around it."""
+    the largest shape of its siblings that is the story's, one that repeats (the story's
+    paragraphs, or its block wrappers), holds half the page's text or is the block the story's
+    paragraphs run in (the story's container), or is a brief's one paragraph, or any shape when
+    they sit in one of the story's block wrappers, holds at least STORY_BESIDE of its text: a
+    panel may be longer than the few paragraphs around it, and other panels beside it are no story."""
     if element.tag in STORY_TAGS or element.tag not in BLOCK_TAGS:
         return False
     parent = element.getparent()
@@ -637,22 +638,27 @@ def stands_apart(element, table: dict) -> bool:
     others = [counts for key, counts in shapes.items() if key != mine]
     if shapes[mine][0] != 1 or not others:
         return False
-    count, text, sibling = max(others, key=lambda counts: counts[1])
     page = table[element.getroottree().getroot()]
-    # a run, the story's container (half the page's text, or the block its paragraphs run in), or
-    # one of the story's blocks (its wrappers repeat)
-    story = (count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or is_in_run(parent, table)
-             or tells_story(sibling, table))
-    return story and text >= STORY_BESIDE * own
+    in_run = is_in_run(parent, table)
+    for count, text, sibling in sorted(others, key=lambda counts: counts[1], reverse=True):
+        # a run, the story's container (half the page's text, or the block its paragraphs run
+        # in), a brief's one paragraph, or one of the story's blocks (its wrappers repeat)
+        if (count >= STORY_RUN or text >= STORY_SHARE * (page.text - page.link) or in_run
+                or tells_story(sibling, table)):
+            return text >= STORY_BESIDE * own
+    return False
 
 
 def tells_story(element, table: dict) -> bool:
-    """Is `element` the block the story's paragraphs run in: the story's container
-    (``holds_story_run``), or a block holding STORY_RUN paragraphs of prose that no signal but a
-    voice touched (a story's paragraph may say "we")?"""
-    return holds_story_run(element, table) or sum(
-        table[kid].text - table[kid].link >= PROSE_CHARS and is_untouched_story_block(kid, table[kid])
-        for kid in element.iterchildren(etree.Element)) >= STORY_RUN
+    """Is `element` the story told: a brief's one paragraph of prose no signal touched, or the
+    block the story's paragraphs run in, however deep in wrappers: the story's container
+    (``holds_story_run``), or a block holding STORY_RUN paragraphs of prose no signal touched
+    beside lines that carry one (a story's paragraph may say "our", and a panel's lines all do)?"""
+    if element.tag == "p" and is_clean_prose(table[element]):
+        return True
+    while len(kids := [kid for kid in element.iterchildren(etree.Element) if table[kid].text]) == 1:
+        element = kids[0]  # a wrapper's wrapper
+    return holds_story_run(element, table) or sum(is_clean_prose(table[kid]) for kid in kids) >= STORY_RUN
 
 
 def holds_story_run(element, table: dict) -> bool:
