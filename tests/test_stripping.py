@@ -258,6 +258,74 @@ def test_a_panel_among_story_paragraphs_stands_apart_however_long(lines):
     assert stands_apart(tree.find(".//div[@class='k7']"), table) is (lines > 1)  # one line in a wrapper is no panel
 
 
+BRIEF_UNDER_A_HEADLINE = (
+    '<header><h1>Ferry service to the island resumes</h1><h2>Boats run on the summer timetable again.</h2></header>'
+    '<div class="body"><p>Ferries to the island ran on the summer timetable again on Monday after a week of repairs '
+    "to the pier, the port authority said. Officials said the pier would close again for two days in October, when "
+    "the last of its wooden supports will be replaced with steel ones.</p></div>"
+)
+MEMBERSHIP_WITH_CHOICES = (
+    '<div class="m1"><div><strong>Readers fund this work</strong>'
+    "<p>Membership costs $5 a month, and you can cancel whenever you like.</p>"
+    "<p>Members get a printed annual, invitations to our talks and a letter from the editor.</p>"
+    "<ul><li>Ad-free reading on every device</li><li>Early access to our documentaries</li>"
+    "<li>A members-only podcast feed</li></ul><ul>{choices}</ul></div></div>"
+)
+
+
+@pytest.mark.parametrize(("choices", "goes"), [
+    ('<li data-value="0">Pay once</li><li data-value="1">Every quarter</li>', True),
+    ('<li role="option">Pay once</li><li role="option">Every quarter</li>', True),
+    ("<li>Pay once</li><li>Every quarter</li>", False),
+])
+def test_a_list_of_choices_is_something_to_fill_in(choices, goes):
+    # items carrying a value to submit, or an ARIA choice role, are a picker whatever they say; a plain list is none
+    tree = page(BRIEF_UNDER_A_HEADLINE + MEMBERSHIP_WITH_CHOICES.format(choices=choices))
+    blocks = stripped(tree, "https://www.example.org/news/1")
+    assert ("Readers fund this work" not in text_of(tree)) is goes
+    assert [b.rule for b in blocks] == (["generic:controls+text"] if goes else [])
+    assert "Ferries to the island" in text_of(tree)
+
+
+DIGEST_BOX = (
+    '<div class="n4"><div><h3>The morning, in five minutes</h3>'
+    "<p>Our editors choose what matters before breakfast, every weekday.</p>"
+    '<p><a href="/email/signup">Join</a> <a class="pill" href="{href}">Send me the digest</a></p>'
+    "<p><small>This form is protected by reCAPTCHA; its privacy policy and terms apply.</small></p></div></div>"
+)
+
+
+@pytest.mark.parametrize(("href", "goes"), [("#", True), ("javascript:void(0)", True), ("/email/daily", False)])
+def test_a_link_a_script_acts_on_is_a_button(href, goes):
+    # a link leading nowhere is a button but for its class: a box around it frames its pitch, heading and small print
+    tree = between_paragraphs(DIGEST_BOX.format(href=href))
+    stripped(tree, "https://www.example.org/news/1")
+    assert ("The morning, in five minutes" not in text_of(tree)) is goes
+    assert text_of(tree).count("Paragraph") == 6
+
+
+@pytest.mark.parametrize(("button", "goes"), [("Count me in", True), ("Show the timetable", False)])
+def test_a_box_set_apart_around_a_button_that_asks_goes_though_nothing_names_its_kind(button, goes):
+    # the house talks to the reader in a few lines around a button asking them to act; a button that shows
+    # something (a review's verdict and its link to the details) asks for nothing
+    box = ('<div class="k2"><div><h3>Your Sunday reading</h3><p>We gather the week\'s best long reads for you.</p>'
+           f'<p><em>Five stories, hand-picked, every weekend.</em></p><button type="submit">{button}</button>'
+           "<p><small>We never pass your details on.</small></p></div></div>")
+    tree = between_paragraphs(box)
+    blocks = stripped(tree, "https://www.example.org/news/1")
+    assert [(b.kind, b.rule) for b in blocks] == ([("other", "generic:action+apart+box+voice")] if goes else [])
+    assert text_of(tree).count("Paragraph") == 6
+
+
+def test_a_scripted_link_that_asks_nothing_is_no_button():
+    # an accordion's question opens its answer: a script acts on it, but it asks the reader for nothing
+    tree = page('<div><a href="#">Why is the bridge late?</a> <a href="#">Send me the digest</a></div>')
+    table = {}
+    walk(tree, table, Collector())
+    question, ask = tree.iter("a")
+    assert ("button", "") not in table[question].evidence and ("button", "") in table[ask].evidence
+
+
 def test_random_class_appeal_box_and_picker_are_removed():
     tree = page(STORY + RANDOM_CLASS_APPEAL)
     blocks = stripped(tree, "https://www.themoscowtimes.com/2024/06/11/x-a1")

@@ -22,8 +22,8 @@ from lxml import etree
 
 from crawler.frontier import Frontier
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, loose_text, lowered_units,
-    normalise_space,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, is_control, loose_text,
+    lowered_units, normalise_space,
 )
 from crawler.stripping.vocabulary import (
     ABOUT_US_RE, ACTION_MAX_CHARS, ACTION_MAX_WORDS, ACTION_WORDS, AMOUNT_RE, APART_KINDS, APPEAL_WORD_RE, ASKS,
@@ -354,7 +354,7 @@ class Collector:
         if ("data-nosnippet" in attributes or attributes.get("role") == "complementary"
                 or "print" in classes and PRINT_HIDDEN_RE.search(classes)):
             add(stats.evidence, ("marker", ""))
-        if tag in CONTROL_TAGS and attributes.get("type") != "hidden":
+        if is_control(tag, attributes):
             add(stats.evidence, ("controls", ""))
             if attributes.get("type") in ("radio", "number") and attributes.get("value", "").isdigit():
                 add(stats.evidence, ("picker", ""))
@@ -539,6 +539,12 @@ def is_button(element, tag: str) -> bool:
     return bool(BUTTON_CLASS_RE.search((element.get("class") or "").lower()))
 
 
+def is_scripted(href: str) -> bool:
+    "Does a link lead nowhere (``#``, ``javascript:``), a script acting on its click?"
+    href = href.strip().lower()
+    return href == "#" or href.startswith("javascript:")
+
+
 def walk(root, table: dict, collector: Collector) -> list:
     "First pass, children before parents: own signals, text totals and the inline text units."
     order = list(root.iter(etree.Element))
@@ -584,6 +590,8 @@ def walk(root, table: dict, collector: Collector) -> list:
             stats.words = "".join(words)
             if tag in BUTTON_TAGS and stats.text <= ACTION_MAX_CHARS and is_action_label(stats.words.lower()):
                 add(stats.evidence, ("action", ""))
+                if ("button", "") not in stats.evidence and tag == "a" and is_scripted(element.get("href", "")):
+                    add(stats.evidence, ("button", ""))  # a script acts on the ask: a button but for its class
             continue
         units.extend((stats, p) for p in pieces if not p.isspace())  # loose text in a container
         units.extend((k, k.words) for k in kids if not k.has_block and k.words and not k.words.isspace())
@@ -751,8 +759,8 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
     """The kind most signal families agree on, and those families, if at least two agree;
     `apart`: the block stands apart from the story's blocks (``stands_apart``). A box set apart
     in which the house talks to the reader is "other" when nothing names its kind, if its
-    publisher marks it as no content (a marker: three families agree that it is no story) or the
-    house talks in all of it (``is_all_talk``)."""
+    publisher marks it as no content (a marker: three families agree that it is no story), the
+    house talks in all of it (``is_all_talk``) or in a call-to-action box whose button asks."""
     evidence, best, best_families, best_weight = stats.evidence, None, [], 1
     by_kind: dict[str, set[str]] = {}
     for family, kind in evidence:
@@ -783,6 +791,8 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
             return "other", ["apart", "marker", "voice"]
         if is_all_talk(stats):
             return "other", ["apart", "voice"]
+        if is_cta_box(stats) and ("action", "") in evidence:
+            return "other", ["action", "apart", "box", "voice"]
     return best, best_families
 
 
@@ -869,8 +879,8 @@ def frames_pitch(element, table: dict, kind: str, families: list[str]) -> bool:
     stats = table[element]
     if stats.own_text > LOOSE_TEXT_MAX:
         return False
-    if kind in NEUTRAL_FAMILIES["box"] and is_cta_box(stats):
-        return True  # its few lines are the pitch for its button
+    if "box" in families:
+        return True  # its few lines are the pitch for its button (``is_cta_box``)
     if is_form_box(stats, families):
         return True  # its few lines frame the form
     # a small box set apart, whose ask went already, whoever speaks in it: its other lines framed it

@@ -31,7 +31,16 @@ SKIP_TAGS = frozenset(
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 CONTROL_TAGS = frozenset("button input select textarea form".split())
 BUTTON_TAGS = frozenset(("a", "button"))
+CHOICE_ROLES = frozenset(("option", "radio", "menuitemradio", "switch"))  # ARIA's names for a choice to make
 BUTTON_CLASS_RE = re.compile(r"(?<![a-z0-9_])(?:btn|button)")  # a link styled as one: "btn-gold", "wp-block-button__link"
+
+
+def is_control(tag: str, attributes: dict) -> bool:
+    """A form's control, or what stands for one: a scripted picker's items carry the value they
+    submit (``data-value``), or the choice ARIA names them."""
+    if attributes.get("type") == "hidden":
+        return False
+    return tag in CONTROL_TAGS or "data-value" in attributes or attributes.get("role") in CHOICE_ROLES
 
 
 def normalise_space(text: str) -> str:
