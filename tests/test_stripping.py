@@ -317,6 +317,22 @@ def test_a_box_set_apart_around_a_button_that_asks_goes_though_nothing_names_its
     assert text_of(tree).count("Paragraph") == 6
 
 
+@pytest.mark.parametrize(("row", "goes"), [
+    ('<button type="submit">Open in app</button> <a href="#">Get it on Google Play</a>', True),
+    ('<button type="submit">Open in app</button>', True),
+    ('<a href="/reviews/ios">App Store</a> <a href="/reviews/android">Google Play</a>', False),
+])
+def test_a_row_of_labels_asks_for_what_it_names_when_one_of_them_asks(row, goes):
+    # buttons side by side read as one line: what it names is asked for when one of its labels asks; links
+    # to a review's pages named after the stores ask for nothing
+    box = ('<div class="q7" data-nosnippet><h4>Headlines in your pocket</h4><p>Works on phones and tablets.</p>'
+           f"<p>{row}</p><small>Needs Android 10 or later.</small></div>")
+    tree = between_paragraphs(box)
+    blocks = stripped(tree, "https://www.example.org/news/1")
+    assert [(b.kind, b.rule) for b in blocks] == ([("promo", "generic:apart+box+marker+text")] if goes else [])
+    assert text_of(tree).count("Paragraph") == 6
+
+
 def test_a_scripted_link_that_asks_nothing_is_no_button():
     # an accordion's question opens its answer: a script acts on it, but it asks the reader for nothing
     tree = page('<div><a href="#">Why is the bridge late?</a> <a href="#">Send me the digest</a></div>')

@@ -460,9 +460,14 @@ def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list
     labels = [i for i, (stats, _) in enumerate(units) if stats.label >= stats.text and stats.text <= ACTION_MAX_CHARS]
     found: list[str | None] = [None] * len(units)
     for i, asks in zip(labels, scan_units([texts[i] for i in labels], ASK_VOCABULARY)):
-        if asks and (is_action_label(texts[i]) or is_showing_label(texts[i])):
+        if asks and (is_action_label(texts[i]) or is_showing_label(texts[i]) or is_row_asking(units[i][0])):
             found[i] = most_common([kinds[0] for _, kinds, _ in asks])
     return found
+
+
+def is_row_asking(stats: Stats) -> bool:
+    "Is the unit a row of labels, one of which asks the reader to act (\"Open in app\", \"Get it on …\")?"
+    return len(stats.kids) > 1 and any(("action", "") in kid.evidence for kid in stats.kids)
 
 
 def pitches(texts: Sequence[str]) -> list[tuple[list, set[str], bool, bool]]:
