@@ -466,7 +466,7 @@ def label_asks(units: Sequence[tuple[Stats, str]], texts: Sequence[str]) -> list
 
 
 def is_row_asking(stats: Stats) -> bool:
-    "Is the unit a row of labels, one of which asks the reader to act (\"Open in app\", \"Get it on …\")?"
+    """Is the unit a row of labels, one of which asks the reader to act ("Open in app", "Get it on …")?"""
     return len(stats.kids) > 1 and any(("action", "") in kid.evidence for kid in stats.kids)
 
 
