@@ -10,6 +10,8 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
+from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -36,8 +38,9 @@ class ExtractionPool(Executor):
     workers through it, counts them all dead).
 
     A worker that dies all the same (the OOM killer, a crash in a C library) breaks a process
-    pool for good: the pages it and the others held fail with ``BrokenProcessPool``, and the
-    next page submitted starts a new pool (``restarts`` counts them). A worker killed while it
+    pool for good: the pages it and the others held fail with ``BrokenProcessPool``. Each of
+    them is run once more in a new pool (``retried`` counts them), and one whose worker dies
+    again comes to ``WORKER_LOST``: the page may well be what kills it. A worker killed while it
     wrote a result to the pool's pipe would leave half a message there, and the pool would wait
     for the rest for ever; so results go by file (``hand_over``), and the pipe carries only the
     file's name, in one write that the kernel makes whole or not at all.
@@ -45,7 +48,13 @@ class ExtractionPool(Executor):
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.restarts = 0
+        self.retried = 0
+        # Retries wait their turn, one at a time: a page that kills its worker again takes no
+        # other retried page with it. They are handed over on the thread of the pool that broke.
+        self._waiting: deque[tuple[partial, Future]] = deque()
+        self._retrying = False
+        self._closed = False
+        self._lock = threading.RLock()
         remove_orphaned_results()
         self.results = tempfile.TemporaryDirectory(prefix=f"{RESULTS_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True)
         self._pool = self._start()
@@ -54,23 +63,70 @@ class ExtractionPool(Executor):
         return ProcessPoolExecutor(self.workers, mp_context=_WorkerContext(), initializer=ignore_interrupts)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        """A future of ``fn(*args, **kwargs)``, run in a worker. Cancelling it drops the result, but
-        does not take the call out of the queue (``shutdown(cancel_futures=True)`` does): the two
-        futures would hold each other, and the results with them, until the garbage collector ran."""
-        work = partial(hand_over, self.results.name, fn, *args, **kwargs)
-        try:
-            handed = self._pool.submit(work)
-        except BrokenProcessPool:
-            logger.warning("An extraction worker died (killed, or crashed); starting the workers again")
-            self._pool.shutdown(wait=False)
-            self._pool = self._start()
-            self.restarts += 1
-            handed = self._pool.submit(work)
+        """A future of ``fn(*args, **kwargs)``, run in a worker, or of ``WORKER_LOST``. Cancelling it
+        drops the result, but does not take the call out of the queue (``shutdown(cancel_futures=True)``
+        does): the two futures would hold each other, and the results with them, until the garbage
+        collector ran."""
         result = Future()
-        handed.add_done_callback(partial(take_over, result))
+        self._hand(partial(hand_over, self.results.name, fn, *args, **kwargs), result, retry=False)
         return result
 
+    def _hand(self, work: partial, result: Future, retry: bool) -> None:
+        with self._lock:
+            if self._closed:
+                if not retry:
+                    raise RuntimeError("cannot schedule new futures after shutdown")
+                result.cancel()  # its turn came as the caller shut the pool down
+                return
+            try:
+                handed = self._pool.submit(work)
+            except BrokenProcessPool:
+                logger.warning("An extraction worker died (killed, or crashed); starting the workers again")
+                self._pool.shutdown(wait=False)
+                self._pool = self._start()
+                handed = self._pool.submit(work)
+        handed.add_done_callback(partial(self._settle, work, result, retry))
+
+    def _settle(self, work: partial, result: Future, retry: bool, handed: Future) -> None:
+        lost = not handed.cancelled() and isinstance(handed.exception(), BrokenProcessPool)
+        if lost and not retry:
+            with self._lock:
+                self.retried += 1
+                self._waiting.append((work, result))
+        elif lost:
+            if result.set_running_or_notify_cancel():
+                result.set_result(WORKER_LOST)
+        else:
+            take_over(result, handed)
+        if retry:
+            with self._lock:
+                self._retrying = False
+        self._retry_next()
+
+    def _retry_next(self) -> None:
+        """Hand the next call waiting to run once more over, unless one is running."""
+        while True:
+            with self._lock:
+                if self._retrying or not self._waiting:
+                    return
+                self._retrying = True
+                work, result = self._waiting.popleft()
+            try:
+                self._hand(work, result, retry=True)
+                return
+            except Exception as exc:  # no new workers (no memory, no processes left): the caller's error
+                if result.set_running_or_notify_cancel():
+                    result.set_exception(exc)
+                with self._lock:
+                    self._retrying = False
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As a process pool's; calls still waiting to be run once more are cancelled."""
+        with self._lock:  # not held while it waits: the pool's thread may need it to settle a call
+            self._closed = True
+            for _, result in self._waiting:
+                result.cancel()
+            self._waiting.clear()
         self._pool.shutdown(wait, cancel_futures=cancel_futures)
         if wait:  # else a worker may still write its result
             self.results.cleanup()

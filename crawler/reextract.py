@@ -20,13 +20,12 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from sqlite_utils import Database
 
 from crawler.extract import extract_or_error
-from crawler.pool import WORKER_LOST, ExtractionPool
+from crawler.pool import ExtractionPool
 from crawler.storage import Fetched, article_row, store_reextracted, unpack_page, utc_now
 from crawler.site_rules import rules_for
 from pipelines.validate import validation_error
@@ -163,7 +162,7 @@ def reextract(db: Database, *, site: str | None = None, mode: str = "remove", wo
 
 
 def bounded_map(pool: ExtractionPool, function: Callable, items: Iterable, window: int) -> Iterator[tuple]:
-    """(item, its ``outcome``) for each item, in order, with at most ``window`` items in the pool.
+    """(item, ``function(item)``) for each item, in order, with at most ``window`` items in the pool.
 
     ``pool.map`` would read every item into memory before the first result.
     """
@@ -172,21 +171,10 @@ def bounded_map(pool: ExtractionPool, function: Callable, items: Iterable, windo
         pending.append((item, pool.submit(function, item)))
         if len(pending) >= window:
             head, future = pending.popleft()
-            yield head, outcome(pool, function, head, future)
+            yield head, future.result()
     while pending:
         head, future = pending.popleft()
-        yield head, outcome(pool, function, head, future)
-
-
-def outcome(pool: ExtractionPool, function: Callable, item, future: Future) -> dict:
-    """The future's result; WORKER_LOST if the item's worker died with it twice."""
-    try:
-        return future.result()
-    except BrokenProcessPool:  # a worker died, with this page or another's: once more, in a new pool
-        try:
-            return pool.submit(function, item).result()
-        except BrokenProcessPool:
-            return WORKER_LOST
+        yield head, future.result()
 
 
 def _site_filter(site: str | None) -> tuple[str, list]:

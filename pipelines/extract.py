@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.extract import extract_or_error
-from crawler.pool import WORKER_LOST, ExtractionPool
+from crawler.pool import ExtractionPool
 from crawler.failures import SKIPPED
 from crawler.settings_check import CHECKS
 from crawler.storage import pack_page
@@ -60,6 +59,8 @@ class ExtractPipeline:
     def close_spider(self):
         if self.pool:
             self.pool.shutdown(cancel_futures=True)
+            if self.pool.retried:
+                self.crawler.stats.set_value("articles/worker_lost", self.pool.retried)
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -77,14 +78,7 @@ class ExtractPipeline:
             live_posts=adapter.get("live_posts"), frontier=self.crawler.spider.site_named(adapter["site"]).frontier,
             skip_non_articles=True, **self.budget,
         )
-        try:
-            record = await asyncio.wrap_future(self.pool.submit(work))
-        except BrokenProcessPool:  # a worker died, with this page or another's: once more, in a new pool
-            self.crawler.stats.inc_value("articles/worker_lost")
-            try:
-                record = await asyncio.wrap_future(self.pool.submit(work))
-            except BrokenProcessPool:
-                record = WORKER_LOST
+        record = await asyncio.wrap_future(self.pool.submit(work))
         if "error" in record:
             # A page that is no article (a tag page) is skipped; any other error drops an article.
             counted = record["error"] if record["error"].startswith(SKIPPED) else f"drop/{record['error']}"

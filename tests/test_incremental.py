@@ -29,6 +29,7 @@ from crawler import incremental
 from crawler.discovery import Link
 from crawler.failures import due_failures
 from crawler.migrations import migrations
+from crawler.pool import WORKER_LOST
 from crawler.runlog import CrawlBusy, judge, lock_database, run_counts
 from crawler.storage import (
     StorageError,
@@ -466,6 +467,16 @@ def test_the_extraction_pool_outlives_a_stop_signal_to_the_process_group():
         assert pipeline.pool.submit(os.getpid).result() == worker
     finally:
         pipeline.close_spider()
+
+
+def test_a_crawl_counts_the_pages_whose_extraction_worker_died():
+    pipeline = ExtractPipeline.from_crawler(get_crawler(settings_dict={"EXTRACT_WORKERS": 1}))
+    pipeline.open_spider()
+    try:
+        assert pipeline.pool.submit(os._exit, 1).result() == WORKER_LOST  # it dies, and again
+    finally:
+        pipeline.close_spider()
+    assert pipeline.crawler.stats.get_value("articles/worker_lost") == 1
 
 
 def test_a_crawl_whose_extraction_workers_die_stores_every_article(tmp_path):

@@ -244,7 +244,7 @@ def test_a_page_whose_worker_dies_is_extracted_once_more_and_lost_if_it_dies_aga
     with ExtractionPool(1) as pool:
         results = list(bounded_map(pool, exit_on_death, ["a", "death", "b", "c"], window=4))
     assert results == [("a", "a"), ("death", WORKER_LOST), ("b", "b"), ("c", "c")]
-    assert pool.restarts == 2  # the page killed the new pool too; the pages queued behind it went to a third
+    assert pool.retried == 3  # the pages queued behind it died with its worker, and came back
 
 
 def test_a_progress_bar_on_a_terminal(db_path):
