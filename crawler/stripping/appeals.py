@@ -664,14 +664,22 @@ def stands_apart(element, table: dict) -> bool:
 
 def tells_story(element, table: dict) -> bool:
     """Is `element` the story told: a brief's one paragraph of prose no signal touched, or the
-    block the story's paragraphs run in, however deep in wrappers: the story's container
-    (``holds_story_run``), or a block holding STORY_RUN paragraphs of prose no signal touched
-    beside lines that carry one (a story's paragraph may say "our", and a panel's lines all do)?"""
-    if element.tag == "p" and is_clean_prose(table[element]):
+    block it is told in beside boxes (no lines of their own), or the block the story's paragraphs run in, however deep
+    in wrappers: the story's container (``holds_story_run``), or a block holding STORY_RUN
+    paragraphs of prose no signal touched beside lines that carry one (a story's paragraph may
+    say "our", and a panel's lines all do)?"""
+    if is_brief(element, table):
         return True
     while len(kids := [kid for kid in element.iterchildren(etree.Element) if table[kid].text]) == 1:
         element = kids[0]  # a wrapper's wrapper
-    return holds_story_run(element, table) or sum(is_clean_prose(table[kid]) for kid in kids) >= STORY_RUN
+    prose = [kid for kid in kids if is_clean_prose(table[kid])]
+    return holds_story_run(element, table) or len(prose) >= STORY_RUN or len(prose) == 1 and is_brief(
+        prose[0], table) and all(table[kid].has_block for kid in kids if kid is not prose[0])
+
+
+def is_brief(element, table: dict) -> bool:
+    "Is `element` a paragraph of prose no signal touched?"
+    return element.tag == "p" and is_clean_prose(table[element])
 
 
 def holds_story_run(element, table: dict) -> bool:
