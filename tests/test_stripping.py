@@ -962,6 +962,45 @@ def test_a_panel_beside_a_briefs_one_paragraph_goes():
     assert "gift of any size" not in text_of(tree) and "suburban lines" in text_of(tree)
 
 
+BRIEF_IN_BLOCK = (
+    '<div class="blk"><div class="g1"><div><p>Our reporters file from three time zones.</p>'
+    '<p>Back them with a gift today.</p><a class="button" href="/donate">Give now</a></div></div>'
+    "<p>Trains on one of the city's suburban lines returned to a normal schedule on Wednesday after weekend "
+    "repairs, the transport department said. Service had been suspended for three days.</p></div>")
+
+
+def test_a_pitch_beside_the_block_a_briefs_paragraph_is_told_in_goes():
+    # the brief's one paragraph shares its block with a box; the pitch after that block names
+    # no kind, has nothing to press and outweighs the story, and stands apart from its block
+    pitch = ('<div class="x5"><h3>Who pays for this page</h3>'
+             "<p>We have no owner and no advertiser to please, and we would like to keep it that way.</p>"
+             "<p>Each month our newsroom costs about €40,000, and most of that comes from people who read it.</p>"
+             "<p>Could you spare €4 a month for the next story you read here?</p>"
+             "<p>Whatever you decide, we are glad that you read us today.</p></div>")
+    tree = page(f'<h1>Suburban line reopens</h1><div class="content">{BRIEF_IN_BLOCK}{pitch}</div>')
+    assert [b.rule for b in stripped(tree, "https://www.example.org/news/1")] == [
+        "generic:action+apart+box+link+text+voice:/donate", "generic:apart+voice"]
+    assert "€4" not in text_of(tree) and "suburban lines" in text_of(tree)
+
+
+def test_a_banner_of_lines_beside_the_storys_block_is_no_story_it_stands_apart_from():
+    # one of the banner's lines is prose no signal touches, as a brief's paragraph is; its
+    # others are lines, not boxes: the block holding the story and a sign-up box stays, and
+    # the boxes in it go on their own
+    banner = ('<div class="banner"><h4>A word from the editors</h4>'
+              "<p>For twenty years this newsroom has covered the region from a small office above a bakery, "
+              "through three changes of government.</p>"
+              "<p>We cannot keep doing it without the support of readers like you.</p>"
+              '<a class="button" href="/donate">Support us</a></div>')
+    signup = ('<section class="s1"><p>Liked this one?</p><p>Get our weekly roundup of the region in your inbox.</p>'
+              '<form action="https://lists.example.net/subscribe"><input type="email" name="email">'
+              '<button type="submit">Sign me up</button></form></section>')
+    tree = page(f'<h1>Suburban line reopens</h1><div class="outer"><div class="content">{BRIEF_IN_BLOCK}{signup}'
+                f"</div>{banner}</div>")
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation", "newsletter"}
+    assert "suburban lines" in text_of(tree) and "readers like you" not in text_of(tree)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'
