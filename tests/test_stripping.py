@@ -1001,6 +1001,19 @@ def test_a_banner_of_lines_beside_the_storys_block_is_no_story_it_stands_apart_f
     assert "suburban lines" in text_of(tree) and "readers like you" not in text_of(tree)
 
 
+def test_an_amount_the_house_names_before_a_label_that_asks_is_asked_for():
+    line = ("<p><span>Should half of this week's readers put in €4, we would be paid up until spring.</span> "
+            '<a href="https://www.example.org/pitch">I\'m in</a></p>')
+    tree = between_paragraphs(line)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation"}
+    assert "€4" not in text_of(tree)
+    # a link that shows something asks for nothing: the amount is the story's
+    story = ("<p>The club said it would need €4,000 to mend the roof, and we asked its chair how long that would "
+             'take. <a href="https://club.example.com/roof">Read the plan</a></p>')
+    tree = between_paragraphs(story)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "€4,000" in text_of(tree)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

@@ -518,7 +518,8 @@ def pitch(stats: Stats, text: str, asks: list, voices: set[str], amount_asked: b
         add(stats.evidence, ("action", ""))
     if stats.label >= stats.text or not (asks or voices):
         return
-    ask = ask_of(text, asks, voices, amount_asked)
+    # an amount the house names is asked for when the reader is, or when the line's own button asks
+    ask = ask_of(text, asks, voices, amount_asked or ends_in_action(stats))
     if ask is None and words > CTA_MAX_WORDS or quoted_share(text) >= QUOTED_SHARE:
         return
     for voice in voices:
@@ -866,7 +867,12 @@ def is_cta_box(stats: Stats) -> bool:
         return False
     if stats.has_block:
         return ("button", "") in stats.evidence
-    return bool(stats.kids) and ("action", "") in stats.kids[-1].evidence and follows_sentence(stats, stats.kids[-1])
+    return ends_in_action(stats)
+
+
+def ends_in_action(line: Stats) -> bool:
+    "Does the `line` end in a label that asks the reader to act, after its finished sentence or two?"
+    return bool(line.kids) and ("action", "") in line.kids[-1].evidence and follows_sentence(line, line.kids[-1])
 
 
 def follows_sentence(line: Stats, last: Stats) -> bool:
