@@ -1014,6 +1014,32 @@ def test_an_amount_the_house_names_before_a_label_that_asks_is_asked_for():
     assert stripped(tree, "https://www.example.org/news/1") == [] and "€4,000" in text_of(tree)
 
 
+def test_a_panel_titled_by_a_heading_goes_with_its_title_though_another_panel_shares_its_shape():
+    # two panels of one shape make a run, as the story's block wrappers do; a heading no signal
+    # touches is the story's only where the lines beside it that ask do not outweigh it
+    panel = ("<section><h2>Reporting costs money</h2>"
+             "<p>Our correspondents have worked through two winters without heating in the office.</p>"
+             "<p>Your monthly gift of €5 pays for a day of reporting from the region.</p>"
+             "<p>Please consider giving what you can, once or every month.</p>"
+             '<p><input type="submit" value="Donate now"> <button type="button">No thanks</button></p></section>')
+    other = ("<section><p>Our app is quicker than the website.</p>"
+             '<p><a href="https://apps.apple.com/app/id1">Download on the App Store</a></p></section>')
+    tree = page(STORY + panel + other)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation", "promo"}
+    assert "Reporting costs money" not in text_of(tree) and "two winters" not in text_of(tree)
+
+
+def test_a_subheading_in_its_wrapper_beside_a_button_stays():
+    wrappers = "".join(f'<div class="blk"><p>{line}</p></div>' for line in (
+        "The council met on Tuesday to discuss the budget for the coming year, members said afterwards.",
+        "Several members objected to the cuts to library funding, which they said would close two branches."))
+    subheading = ('<div class="blk"><h2>What happens next</h2>'
+                  '<div class="cta"><a class="button" href="/donate">Donate</a></div></div>')
+    tree = page(wrappers + subheading + wrappers)
+    assert kinds(stripped(tree, "https://www.example.org/news/1")) == {"donation"}
+    assert "What happens next" in text_of(tree)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

@@ -22,7 +22,7 @@ from lxml import etree
 
 from crawler.frontier import Frontier
 from crawler.stripping.dom import (
-    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, SKIP_TAGS, element_text, is_control, loose_text,
+    BLOCK_TAGS, BUTTON_CLASS_RE, BUTTON_TAGS, CONTROL_TAGS, HEADINGS, SKIP_TAGS, element_text, is_control, loose_text,
     lowered_units, normalise_space,
 )
 from crawler.stripping.vocabulary import (
@@ -705,9 +705,9 @@ def holds_story_run(element, table: dict) -> bool:
 
 def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
-    block of the story (a paragraph, a subheading, a quote, a list, a figure) or a paragraph of
-    prose that no signal touched (who speaks in it is no signal, unless the lines beside it that
-    ask outweigh it)? Then a box beside that block, a button's or a panel's, goes on its own: the
+    block of the story (a paragraph, a quote, a list, a figure) or a paragraph of prose that no
+    signal touched, or a subheading (who speaks in a paragraph is no signal; it and a subheading
+    are the story's unless the lines beside them that ask outweigh them)? Then a box beside that block, a button's or a panel's, goes on its own: the
     block is the story's, whatever the box says, and its evidence never lets the story's text go
     unexplained with the wrapper."""
     if not table[element].has_block:
@@ -716,10 +716,11 @@ def wraps_story_line(element, table: dict) -> bool:
     untouched = [is_untouched_story_block(kid, table[kid]) for kid in kids]
     if not any(untouched) or not is_in_run(element, table):
         return False
-    if any(story and (not table[kid].dirty or kid.tag != "p") for kid, story in zip(kids, untouched)):
-        return True  # a block no signal touched; a quote, a subheading, a list
-    # a paragraph in which somebody only talks; a panel repeated in one shape makes a run too, and
-    # its one unmarked line is the house talking
+    if any(story and (not table[kid].dirty or kid.tag != "p") and kid.tag not in HEADINGS
+           for kid, story in zip(kids, untouched)):
+        return True  # a block no signal touched; a quote, a list
+    # a subheading, or a paragraph in which somebody only talks; a panel repeated in one shape
+    # makes a run too, and its title and its unmarked lines are the house talking
     told = sum(table[kid].text for kid, story in zip(kids, untouched) if story)
     asked = sum(table[kid].text for kid, story in zip(kids, untouched)
                 if not story and table[kid].dirty and not table[kid].has_block)
