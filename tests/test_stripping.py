@@ -1040,6 +1040,23 @@ def test_a_subheading_in_its_wrapper_beside_a_button_stays():
     assert "What happens next" in text_of(tree)
 
 
+def test_a_box_set_apart_and_marked_as_no_content_in_which_the_house_offers_something_goes():
+    # hidden from print by its publisher, set apart after the story, "our app" in it: no button,
+    # no "you", and its other lines only name the app
+    box = ('<section class="x d-print-none"><section class="y"><p><strong>Stories on a small screen</strong></p>'
+           "<p>Our app is built for reading on the move.</p>"
+           "<p>The app runs on phones and tablets.</p><small>No charge to install the app.</small></section></section>")
+    tree = page(STORY + box)
+    assert [b.rule for b in stripped(tree, "https://www.example.org/news/1")] == ["generic:apart+marker"]
+    assert "tablets" not in text_of(tree)
+    # a factbox about an app, in which the house offers nothing, is the story's
+    facts = ('<section class="x d-print-none"><section class="y"><p><strong>The app in numbers</strong></p>'
+             "<p>The app was launched in 2019 by two students.</p>"
+             "<p>It has two million users in the region.</p></section></section>")
+    tree = page(STORY + facts)
+    assert stripped(tree, "https://www.example.org/news/1") == [] and "two students" in text_of(tree)
+
+
 def test_a_box_set_apart_keeps_its_lines_when_what_went_from_it_asked_nothing():
     # a factbox whose share links went: sharing is no ask its facts could frame
     box = ('<aside class="factbox"><p>Founded in 1703.</p><p>Population: 5.6 million.</p>'

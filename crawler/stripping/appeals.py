@@ -788,7 +788,8 @@ def best_kind(stats: Stats, apart: bool = False) -> tuple[str | None, list[str]]
         if stats.voiced and kind in NEUTRAL_FAMILIES["action"] and families & {"address", "link", "markup"}:
             families.add("voice")  # the house's words ask for what its link, its name or its address field says
         if apart and ("voice" in families or is_heard(stats)) and (
-                kind in APART_KINDS or is_interactive(stats) or is_all_pitch(stats, kind)):
+                kind in APART_KINDS or is_interactive(stats) or is_all_pitch(stats, kind)
+                or kind in ASKS and "marker" in families):
             families.add("apart")
         if "voice" in families and not is_panel_pitch(stats, families):
             families.discard("voice")
