@@ -92,7 +92,8 @@ def test_pages_whose_worker_died_are_run_once_more(tmp_path):
         assert pool.retried == 3
 
 
-def kill_itself(item: str) -> str:
+def exit_on_death(item: str) -> str:
+    """In a worker: the item, or the worker's death if the item says so."""
     if item == "death":
         os._exit(1)
     return item
@@ -101,7 +102,7 @@ def kill_itself(item: str) -> str:
 def test_a_page_that_kills_its_worker_again_is_lost_alone():
     # The pages that died with it come back one at a time: none is in the pool it kills again.
     with ExtractionPool(1) as pool:
-        futures = [pool.submit(kill_itself, item) for item in ["death", "a", "b"]]
+        futures = [pool.submit(exit_on_death, item) for item in ["death", "a", "b"]]
         assert [future.result() for future in futures] == [WORKER_LOST, "a", "b"]
 
 

@@ -19,6 +19,7 @@ import pytest
 from crawler.pool import WORKER_LOST, ExtractionPool
 from crawler.reextract import bounded_map
 from tests.conftest import ROOT, SITE, run_crawl, scrapy_command
+from tests.test_pool import exit_on_death
 from tests.scoring import contains, score_database
 from tests.storing import write_newer_database
 
@@ -230,13 +231,6 @@ def test_a_database_that_stops_taking_writes_ends_it_with_one_line_and_loses_not
     assert query(db_path, "select article_id, body, content_hash from articles order by 1") == before
     assert query(db_path, "pragma integrity_check") == [("ok",)]
     assert reextract(db_path).returncode == 0  # with room again
-
-
-def exit_on_death(item: str) -> str:
-    """In a worker: the item, or the worker's death if the item says so."""
-    if item == "death":
-        os._exit(1)
-    return item
 
 
 def test_a_page_whose_worker_dies_is_extracted_once_more_and_lost_if_it_dies_again():
