@@ -88,6 +88,8 @@ class ExtractionPool(Executor):
         handed.add_done_callback(partial(self._settle, work, result, retry))
 
     def _settle(self, work: partial, result: Future, retry: bool, handed: Future) -> None:
+        """Run as ``handed`` is settled, on its pool's thread: ``result`` settled with what it came
+        to, or a call whose worker died queued to run once more."""
         lost = not handed.cancelled() and isinstance(handed.exception(), BrokenProcessPool)
         if lost and not retry:
             with self._lock:

@@ -665,10 +665,10 @@ def stands_apart(element, table: dict) -> bool:
 
 def tells_story(element, table: dict) -> bool:
     """Is `element` the story told: a brief's one paragraph of prose no signal touched, or the
-    block it is told in beside boxes (no lines of their own), or the block the story's paragraphs run in, however deep
-    in wrappers: the story's container (``holds_story_run``), or a block holding STORY_RUN
-    paragraphs of prose no signal touched beside lines that carry one (a story's paragraph may
-    say "our", and a panel's lines all do)?"""
+    block it is told in beside boxes (no lines of their own), or the block the story's
+    paragraphs run in, however deep in wrappers: the story's container (``holds_story_run``),
+    or a block holding STORY_RUN paragraphs of prose no signal touched beside lines that carry
+    one (a story's paragraph may say "our", and a panel's lines all do)?"""
     if is_brief(element, table):
         return True
     while len(kids := [kid for kid in element.iterchildren(etree.Element) if table[kid].text]) == 1:
@@ -707,9 +707,9 @@ def wraps_story_line(element, table: dict) -> bool:
     """Is the element one of the story's block wrappers (a run of siblings of its shape) around a
     block of the story (a paragraph, a quote, a list, a figure) or a paragraph of prose that no
     signal touched, or a subheading (who speaks in a paragraph is no signal; it and a subheading
-    are the story's unless the lines beside them that ask outweigh them)? Then a box beside that block, a button's or a panel's, goes on its own: the
-    block is the story's, whatever the box says, and its evidence never lets the story's text go
-    unexplained with the wrapper."""
+    are the story's unless the lines beside them that ask outweigh them)? Then a box beside that
+    block, a button's or a panel's, goes on its own: the block is the story's, whatever the box
+    says, and its evidence never lets the story's text go unexplained with the wrapper."""
     if not table[element].has_block:
         return False  # a paragraph's parts are no blocks
     kids = list(element.iterchildren(etree.Element))
